@@ -1,0 +1,57 @@
+/**
+ * Every error the keysmith API can answer, declared once with its HTTP status and whether a
+ * client may retry. `docs/errors.md` documents the same table with causes and fixes; a test
+ * keeps the two in step.
+ */
+export const ERRORS = {
+  VALIDATION_ERROR: { status: 400, retryable: false, message: "The request does not match the schema." },
+  INVALID_JSON: { status: 400, retryable: false, message: "The request body is not valid JSON." },
+  INVALID_CURSOR: { status: 400, retryable: false, message: "The cursor is not one this API issued." },
+  UNAUTHORIZED: { status: 401, retryable: false, message: "A valid root key is required as a Bearer token." },
+  FORBIDDEN: { status: 403, retryable: false, message: "The root key lacks the scope this action needs." },
+  NOT_FOUND: { status: 404, retryable: false, message: "No such resource." },
+  ROUTE_NOT_FOUND: { status: 404, retryable: false, message: "No such route." },
+  METHOD_NOT_ALLOWED: { status: 405, retryable: false, message: "The route does not take this method." },
+  CONFLICT: {
+    status: 409,
+    retryable: false,
+    message: "The resource is in a state that does not allow this.",
+  },
+  PREFIX_TAKEN: { status: 409, retryable: false, message: "Another project already uses this key prefix." },
+  KEY_REVOKED: { status: 409, retryable: false, message: "The key is revoked." },
+  PAYLOAD_TOO_LARGE: { status: 413, retryable: false, message: "The request body is too large." },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, message: "Send the body as application/json." },
+  UNPROCESSABLE: { status: 422, retryable: false, message: "The request is well-formed but not allowed." },
+  RATE_LIMITED: { status: 429, retryable: true, message: "Too many requests." },
+  INTERNAL_ERROR: { status: 500, retryable: true, message: "Something went wrong on our side." },
+  SERVICE_UNAVAILABLE: { status: 503, retryable: true, message: "The service is not ready." },
+} as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** The JSON body of every error answer. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; requestId: string; details?: unknown };
+}
+
+/**
+ * An expected API failure with a registered code. Throw it from a route; the error handler
+ * turns it into `{ error: { code, message, requestId } }` with the registered status.
+ */
+export class KeysmithError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message?: string, details?: unknown) {
+    super(message ?? ERRORS[code].message);
+    this.name = "KeysmithError";
+    this.code = code;
+    this.status = ERRORS[code].status;
+    this.details = details;
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && Object.hasOwn(ERRORS, value);
+}

@@ -1,0 +1,171 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { KeysmithError, newId } from "@keysmith/core";
+import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
+import type { ChangeFeed } from "./changes.js";
+import { LocalChangeFeed } from "./changes.js";
+import { type Clock, systemClock } from "./clock.js";
+import type { App, Services } from "./http-types.js";
+import { errorHandling } from "./plugins/errors.js";
+import { Metrics } from "./plugins/metrics.js";
+import { openapi } from "./plugins/openapi.js";
+import { validation } from "./plugins/validation.js";
+import { auditRoutes } from "./routes/audit.js";
+import { keyRoutes } from "./routes/keys.js";
+import { projectRoutes } from "./routes/projects.js";
+import { rootKeyRoutes } from "./routes/root-keys.js";
+import { verifyRoutes } from "./routes/verify.js";
+import { AuditService } from "./services/audit.js";
+import { KeyService } from "./services/keys.js";
+import { ProjectService } from "./services/projects.js";
+import { RootAuth } from "./services/root-auth.js";
+import { RootKeyService } from "./services/root-keys.js";
+import type { Store } from "./storage/store.js";
+import { Verifier } from "./verify/verifier.js";
+import { VERSION } from "./version.js";
+
+export interface AppOptions {
+  store: Store;
+  logger: FastifyBaseLogger;
+  clock?: Clock;
+  changes?: ChangeFeed;
+  /** Keys held by the verification cache. */
+  cacheSize?: number;
+  /** Largest request body in bytes. */
+  bodyLimit?: number;
+  /** Trust `X-Forwarded-For` from a proxy in front (the value Fastify's `trustProxy` takes). */
+  trustProxy?: boolean | string;
+}
+
+export interface KeysmithApp {
+  app: App;
+  verifier: Verifier;
+  rootAuth: RootAuth;
+  services: Services;
+  metrics: Metrics;
+  /** Writes buffered last-use times to the database. */
+  flushLastUsed(): Promise<void>;
+  /** Stops accepting requests, flushes buffers and closes the app (not the store). */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the keysmith HTTP app on a store. Nothing here reads the environment or the clock
+ * directly: configuration and time come in through `options`, so tests build it in-process.
+ *
+ * @example
+ * const { app } = await buildApp({ store, logger: pino() });
+ * await app.inject({ method: "GET", url: "/healthz" });
+ */
+export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
+  const clock = options.clock ?? systemClock;
+  const changes = options.changes ?? new LocalChangeFeed();
+  const { store } = options;
+  const deps = { store, clock, changes };
+  const verifier = new Verifier({ store, clock, changes, cacheSize: options.cacheSize ?? 100_000 });
+  const rootAuth = new RootAuth(store, clock, changes);
+  const services: Services = {
+    projects: new ProjectService(deps),
+    keys: new KeyService(deps),
+    rootKeys: new RootKeyService(deps),
+    audit: new AuditService(deps),
+    verifier,
+    clock,
+  };
+  const metrics = new Metrics({ cacheSize: () => verifier.cacheSize });
+
+  const app: App = Fastify({
+    loggerInstance: options.logger,
+    // No log line per request: at tens of thousands of verifications a second it would cost
+    // more than the verification. Errors are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: options.trustProxy ?? false,
+    genReqId: () => newId("req"),
+    requestIdHeader: false,
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  validation(app);
+  errorHandling(app);
+  await openapi(app, VERSION);
+
+  // JSON as Fastify parses it (prototype poisoning rejected), but an empty body is no body:
+  // clients commonly send `Content-Type: application/json` on a body-less POST like /revoke.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser(["application/json", "text/plain"]);
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (body === "") done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
+
+  app.decorateRequest("actor", null);
+  app.addHook("onRequest", (request, reply, done) => {
+    reply.header("x-request-id", request.id);
+    done();
+  });
+  app.addHook("onResponse", (request, reply, done) => {
+    metrics.request(
+      request.method,
+      request.routeOptions.url ?? "unmatched",
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+
+  app.get("/healthz", { schema: { hide: true } }, () => ({ status: "ok" }));
+  app.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {
+    const database = await store.ping();
+    return reply.code(database ? 200 : 503).send({ status: database ? "ready" : "unavailable", database });
+  });
+  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+
+  await app.register(async (v1) => {
+    const api = v1.withTypeProvider<TypeBoxTypeProvider>();
+    // Every /v1 route needs a live root key. Callback style keeps a cached key free of promises.
+    api.addHook("onRequest", (request, _reply, done) => {
+      const authenticated = rootAuth.authenticate(request.headers.authorization);
+      if (authenticated instanceof Promise) {
+        authenticated.then((actor) => {
+          if (actor === null) return done(new KeysmithError("UNAUTHORIZED"));
+          request.actor = actor;
+          done();
+        }, done);
+        return;
+      }
+      if (authenticated === null) return done(new KeysmithError("UNAUTHORIZED"));
+      request.actor = authenticated;
+      done();
+    });
+    projectRoutes(api, services);
+    verifyRoutes(api, services, metrics);
+    keyRoutes(api, services);
+    rootKeyRoutes(api, services);
+    auditRoutes(api, services);
+  });
+
+  const flushLastUsed = async (): Promise<void> => {
+    const keys = verifier.drainLastUsed();
+    const roots = rootAuth.drainLastUsed();
+    if (keys.size) await store.touchKeys("keys", keys);
+    if (roots.size) await store.touchKeys("root_keys", roots);
+  };
+
+  return {
+    app,
+    verifier,
+    rootAuth,
+    services,
+    metrics,
+    flushLastUsed,
+    async close() {
+      await app.close();
+      await flushLastUsed();
+      verifier.close();
+      rootAuth.close();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { z } from "zod";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const booleanText = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+/** Every setting, its environment variable and its default. The README's table mirrors it. */
+export const CONFIG_VARIABLES = {
+  databaseUrl: { env: "KEYSMITH_DATABASE_URL", default: "./.keysmith/keysmith.db" },
+  host: { env: "KEYSMITH_HOST", default: "127.0.0.1" },
+  port: { env: "KEYSMITH_PORT", default: "8787" },
+  logLevel: { env: "KEYSMITH_LOG_LEVEL", default: "info" },
+  cacheSize: { env: "KEYSMITH_CACHE_SIZE", default: "100000" },
+  bodyLimit: { env: "KEYSMITH_BODY_LIMIT", default: "1048576" },
+  trustProxy: { env: "KEYSMITH_TRUST_PROXY", default: "false" },
+  lastUsedFlushMs: { env: "KEYSMITH_LAST_USED_FLUSH_MS", default: "5000" },
+} as const;
+
+export type ConfigName = keyof typeof CONFIG_VARIABLES;
+
+const schema = z.object({
+  databaseUrl: z.string().min(1),
+  host: z.string().min(1),
+  port: z.coerce.number().int().min(0).max(65_535),
+  logLevel: z.enum(LOG_LEVELS),
+  cacheSize: z.coerce.number().int().min(1).max(10_000_000),
+  bodyLimit: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024),
+  trustProxy: booleanText,
+  lastUsedFlushMs: z.coerce.number().int().min(100).max(3_600_000),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; error: string };
+
+/**
+ * Parses configuration once: flags (`overrides`) win over the environment, which wins over
+ * the defaults. Returns a one-line reason instead of throwing, for the CLI to print.
+ *
+ * @example loadConfig(process.env, { port: "9000" })
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  overrides: Partial<Record<ConfigName, string | undefined>> = {},
+): ConfigResult {
+  const raw: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(CONFIG_VARIABLES)) {
+    raw[name] = overrides[name as ConfigName] ?? env[spec.env] ?? spec.default;
+  }
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true, config: parsed.data };
+  const issue = parsed.error.issues[0];
+  const name = String(issue?.path[0] ?? "");
+  const variable = CONFIG_VARIABLES[name as ConfigName]?.env ?? name;
+  return {
+    ok: false,
+    error: `invalid configuration: ${variable}=${JSON.stringify(raw[name])}: ${issue?.message}`,
+  };
+}

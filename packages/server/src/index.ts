@@ -1,0 +1,13 @@
+export { type AppOptions, buildApp, type KeysmithApp } from "./app.js";
+export { bootstrapRootKey } from "./bootstrap.js";
+export { type ChangeFeed, type KeyChange, LocalChangeFeed } from "./changes.js";
+export { type Clock, ManualClock, systemClock } from "./clock.js";
+export { CONFIG_VARIABLES, type Config, loadConfig } from "./config.js";
+export { migrateStore, openStore } from "./database.js";
+export { createLogger } from "./logger.js";
+export { type RunningServer, startServer } from "./server.js";
+export { parseDatabaseUrl } from "./storage/connect.js";
+export type { KeyRecord, ProjectRecord, RootKeyRecord } from "./storage/records.js";
+export { Store } from "./storage/store.js";
+export { Verifier, type VerifyRequest, type VerifyResult } from "./verify/verifier.js";
+export { VERSION } from "./version.js";

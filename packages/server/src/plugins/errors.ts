@@ -1,0 +1,97 @@
+import { ERRORS, type ErrorBody, type ErrorCode, KeysmithError } from "@keysmith/core";
+import type { FastifyError } from "fastify";
+import type { App } from "../http-types.js";
+
+// Fastify's own error codes, mapped onto keysmith's registry.
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  FST_ERR_CTP_BODY_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: "VALIDATION_ERROR",
+  FST_ERR_CTP_EMPTY_JSON_BODY: "INVALID_JSON",
+  FST_ERR_CTP_INVALID_JSON_BODY: "INVALID_JSON",
+  FST_ERR_VALIDATION: "VALIDATION_ERROR",
+};
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: "VALIDATION_ERROR",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_ALLOWED",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  422: "UNPROCESSABLE",
+  429: "RATE_LIMITED",
+};
+
+interface Mapped {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+function mapError(error: FastifyError | KeysmithError | Error): Mapped {
+  if (error instanceof KeysmithError) {
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.details === undefined ? {} : { details: error.details }),
+    };
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    const details = fastifyError.validation.map((v) => ({
+      path: `${fastifyError.validationContext ?? ""}${v.instancePath}`,
+      message: v.message ?? "is invalid",
+      ...(v.keyword === "additionalProperties"
+        ? { field: (v.params as { additionalProperty?: string }).additionalProperty }
+        : {}),
+    }));
+    return { code: "VALIDATION_ERROR", message: `Invalid request: ${fastifyError.message}`, details };
+  }
+  if (error instanceof SyntaxError || fastifyError.code === "FST_ERR_CTP_INVALID_JSON_BODY") {
+    return { code: "INVALID_JSON", message: ERRORS.INVALID_JSON.message };
+  }
+  const byCode = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (byCode) return { code: byCode, message: fastifyError.message };
+  const status = fastifyError.statusCode;
+  if (status && status >= 400 && status < 500) {
+    const code = STATUS_CODES[status] ?? "VALIDATION_ERROR";
+    return { code, message: fastifyError.message || ERRORS[code].message };
+  }
+  return { code: "INTERNAL_ERROR", message: ERRORS.INTERNAL_ERROR.message };
+}
+
+/**
+ * One error handler for every route: `{ error: { code, message, requestId, details? } }` with
+ * the registered status. A 5xx answer never carries the underlying error; it is logged instead.
+ */
+export function errorHandling(app: App): void {
+  app.setErrorHandler((error, request, reply) => {
+    const mapped = mapError(error as FastifyError);
+    const status = ERRORS[mapped.code].status;
+    if (status >= 500) request.log.error({ err: error, requestId: request.id }, "request failed");
+    if (mapped.code === "UNAUTHORIZED") reply.header("www-authenticate", 'Bearer realm="keysmith"');
+    const body: ErrorBody = {
+      error: {
+        code: mapped.code,
+        message: mapped.message,
+        requestId: request.id,
+        ...(mapped.details === undefined ? {} : { details: mapped.details }),
+      },
+    };
+    return reply.code(status).type("application/json").serializer(JSON.stringify).send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const body: ErrorBody = {
+      error: {
+        code: "ROUTE_NOT_FOUND",
+        message: `No route matches ${request.method} on this path.`,
+        requestId: request.id,
+      },
+    };
+    return reply.code(404).send(body);
+  });
+}

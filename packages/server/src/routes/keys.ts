@@ -1,0 +1,129 @@
+import { KeysmithError, parseDuration } from "@keysmith/core";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { type App, contextOf, type Services } from "../http-types.js";
+import { encodeCursor } from "../services/context.js";
+import {
+  ErrorResponse,
+  IdParams,
+  IssuedKeyResponse,
+  Key,
+  KeyCreate,
+  KeyListQuery,
+  KeyPatch,
+  ListOf,
+  RevokeBody,
+  RollBody,
+  RolledKeyResponse,
+} from "./schemas.js";
+import { keyView } from "./views.js";
+
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+/** Grace period when a roll names none: long enough to deploy the new key everywhere. */
+export const DEFAULT_GRACE_PERIOD = "24h";
+
+/** For routes whose body is optional: no body validates as `{}`. */
+export function optionalBody(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
+  request.body ??= {};
+  done();
+}
+
+export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
+  const view = (record: Parameters<typeof keyView>[0]) =>
+    keyView(record, clock.now(), verifier.pendingLastUsed(record.id));
+
+  app.post(
+    "/v1/keys",
+    {
+      schema: {
+        tags: ["keys"],
+        summary: "Create a key (the plaintext is in this response only)",
+        body: KeyCreate,
+        response: { 201: IssuedKeyResponse, ...errors, 422: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const issued = await keys.create(contextOf(request), request.body);
+      return reply.code(201).send({ key: issued.plaintext, ...view(issued.record) });
+    },
+  );
+
+  app.get(
+    "/v1/keys",
+    {
+      schema: {
+        tags: ["keys"],
+        summary: "List keys, newest first",
+        querystring: KeyListQuery,
+        response: { 200: ListOf(Key), ...errors },
+      },
+    },
+    async (request) => {
+      const page = await keys.list(contextOf(request), request.query);
+      return { data: page.items.map(view), nextCursor: encodeCursor(page.next) };
+    },
+  );
+
+  app.get(
+    "/v1/keys/:id",
+    {
+      schema: {
+        tags: ["keys"],
+        summary: "Read a key",
+        params: IdParams("key"),
+        response: { 200: Key, ...errors },
+      },
+    },
+    async (request) => view(await keys.get(contextOf(request), request.params.id)),
+  );
+
+  app.patch(
+    "/v1/keys/:id",
+    {
+      schema: {
+        tags: ["keys"],
+        summary: "Change a key's name, owner, scopes, meta, expiry, enabled flag or allowed origins and IPs",
+        params: IdParams("key"),
+        body: KeyPatch,
+        response: { 200: Key, ...errors, 409: ErrorResponse, 422: ErrorResponse },
+      },
+    },
+    async (request) => view(await keys.update(contextOf(request), request.params.id, request.body)),
+  );
+
+  app.post(
+    "/v1/keys/:id/roll",
+    {
+      schema: {
+        tags: ["keys"],
+        summary: `Issue a successor; the old key works for the grace period (default ${DEFAULT_GRACE_PERIOD}), then expires`,
+        params: IdParams("key"),
+        body: RollBody,
+        response: { 201: RolledKeyResponse, ...errors, 409: ErrorResponse },
+      },
+      preValidation: optionalBody,
+    },
+    async (request, reply) => {
+      const grace = parseDuration(request.body?.gracePeriod ?? DEFAULT_GRACE_PERIOD);
+      if (grace === null) throw new KeysmithError("VALIDATION_ERROR", "gracePeriod is not a duration.");
+      const rolled = await keys.roll(contextOf(request), request.params.id, grace);
+      return reply
+        .code(201)
+        .send({ key: rolled.plaintext, ...view(rolled.record), previous: view(rolled.previous) });
+    },
+  );
+
+  app.post(
+    "/v1/keys/:id/revoke",
+    {
+      schema: {
+        tags: ["keys"],
+        summary: "Revoke a key at once",
+        params: IdParams("key"),
+        body: RevokeBody,
+        response: { 200: Key, ...errors },
+      },
+      preValidation: optionalBody,
+    },
+    async (request) => view(await keys.revoke(contextOf(request), request.params.id, request.body?.reason)),
+  );
+}

@@ -1,0 +1,274 @@
+import { DURATION_PATTERN, VERIFY_CODES } from "@keysmith/core";
+import { type Static, type TSchema, Type } from "typebox";
+import { ROOT_SCOPES } from "../services/context.js";
+import { ORIGIN_PATTERN } from "../verify/origins.js";
+
+// Nullable primitives are written as JSON Schema type arrays (`["string", "null"]`) rather than
+// anyOf: OpenAPI 3.1 reads them, and fast-json-stringify compiles them without trying branches.
+function NullableString(options: Record<string, unknown> = {}) {
+  return Type.Unsafe<string | null>({ type: ["string", "null"], ...options });
+}
+function NullableInteger(options: Record<string, unknown> = {}) {
+  return Type.Unsafe<number | null>({ type: ["integer", "null"], ...options });
+}
+function NullableArray<T extends TSchema>(items: T, options: Record<string, unknown> = {}) {
+  return Type.Unsafe<Static<T>[] | null>({ type: ["array", "null"], items, ...options });
+}
+const NullableObject = (description: string) =>
+  Type.Unsafe<Record<string, unknown> | null>({
+    type: ["object", "null"],
+    additionalProperties: true,
+    description,
+  });
+
+export const Id = (prefix: string) => Type.String({ pattern: `^${prefix}_[0-9A-Za-z]{22}$`, maxLength: 64 });
+const Timestamp = Type.String({ format: "date-time" });
+const NullableTimestamp = NullableString({ format: "date-time" });
+const Scope = Type.String({ pattern: "^(\\*|[A-Za-z0-9_.-]+)(:(\\*|[A-Za-z0-9_.-]+))*$", maxLength: 128 });
+const Scopes = Type.Array(Scope, { maxItems: 100 });
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const OwnerId = Type.String({ minLength: 1, maxLength: 200 });
+const Origin = Type.String({ pattern: ORIGIN_PATTERN.source, maxLength: 300 });
+const IpRange = Type.String({ minLength: 2, maxLength: 64 });
+const KeyTypeSchema = Type.Union([
+  Type.Literal("secret"),
+  Type.Literal("publishable"),
+  Type.Literal("restricted"),
+]);
+const EnvironmentSchema = Type.Union([Type.Literal("live"), Type.Literal("test")]);
+const KeyStatusSchema = Type.Union([
+  Type.Literal("active"),
+  Type.Literal("revoked"),
+  Type.Literal("expired"),
+  Type.Literal("disabled"),
+]);
+export const DurationSchema = Type.Union([
+  Type.String({ pattern: DURATION_PATTERN }),
+  Type.Integer({ minimum: 0, maximum: 31_536_000_000 }),
+]);
+
+export const ErrorResponse = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    requestId: Type.String(),
+    details: Type.Optional(Type.Unknown()),
+  }),
+});
+
+/** `{ data, nextCursor }`, the shape of every list. */
+export const ListOf = <T extends TSchema>(item: T) =>
+  Type.Object({ data: Type.Array(item), nextCursor: NullableString() });
+
+export const ListQuery = {
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+};
+
+export const IdParams = (prefix: string) => Type.Object({ id: Id(prefix) }, { additionalProperties: false });
+
+// ── projects ──────────────────────────────────────────────────────────────────────────────
+export const Project = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  prefix: Type.String(),
+  publishableScopes: Type.Array(Type.String()),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+export const ProjectCreate = Type.Object(
+  {
+    name: Name,
+    prefix: Type.String({ pattern: "^[a-z0-9]{2,12}$", description: "2–12 of [a-z0-9]; ks is reserved" }),
+    publishableScopes: Type.Optional(Scopes),
+  },
+  { additionalProperties: false },
+);
+
+export const ProjectPatch = Type.Object(
+  { name: Type.Optional(Name), publishableScopes: Type.Optional(Scopes) },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+// ── keys ──────────────────────────────────────────────────────────────────────────────────
+export const Key = Type.Object({
+  id: Type.String(),
+  projectId: Type.String(),
+  type: KeyTypeSchema,
+  environment: EnvironmentSchema,
+  status: KeyStatusSchema,
+  start: Type.String({ description: "The key's visible start, e.g. acme_sk_live_3fTz" }),
+  last4: Type.String(),
+  ownerId: NullableString(),
+  name: NullableString(),
+  scopes: Type.Array(Type.String()),
+  meta: NullableObject("Your JSON, returned on every verification"),
+  allowedOrigins: NullableArray(Type.String()),
+  allowedIps: NullableArray(Type.String()),
+  enabled: Type.Boolean(),
+  expiresAt: NullableTimestamp,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  lastUsedAt: NullableTimestamp,
+  revokedAt: NullableTimestamp,
+  rolledFrom: NullableString(),
+  rolledTo: NullableString(),
+});
+
+export const IssuedKeyResponse = Type.Intersect([
+  Type.Object({ key: Type.String({ description: "The plaintext key. Shown this once; store it now." }) }),
+  Key,
+]);
+
+const keySettings = {
+  ownerId: Type.Optional(Type.Union([OwnerId, Type.Null()])),
+  name: Type.Optional(Type.Union([Name, Type.Null()])),
+  scopes: Type.Optional(Scopes),
+  meta: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
+  expiresAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
+  enabled: Type.Optional(Type.Boolean()),
+  allowedOrigins: Type.Optional(Type.Union([Type.Array(Origin, { maxItems: 50 }), Type.Null()])),
+  allowedIps: Type.Optional(Type.Union([Type.Array(IpRange, { maxItems: 100 }), Type.Null()])),
+};
+
+export const KeyCreate = Type.Object(
+  {
+    projectId: Type.Optional(Id("proj")),
+    type: Type.Optional(KeyTypeSchema),
+    environment: Type.Optional(EnvironmentSchema),
+    ...keySettings,
+  },
+  { additionalProperties: false },
+);
+
+export const KeyPatch = Type.Object(keySettings, { additionalProperties: false, minProperties: 1 });
+
+export const KeyListQuery = Type.Object(
+  {
+    projectId: Type.Optional(Id("proj")),
+    ownerId: Type.Optional(OwnerId),
+    environment: Type.Optional(EnvironmentSchema),
+    type: Type.Optional(KeyTypeSchema),
+    status: Type.Optional(KeyStatusSchema),
+    ...ListQuery,
+  },
+  { additionalProperties: false },
+);
+
+export const RollBody = Type.Object(
+  {
+    gracePeriod: Type.Optional(DurationSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const RevokeBody = Type.Object(
+  { reason: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
+
+export const RolledKeyResponse = Type.Intersect([IssuedKeyResponse, Type.Object({ previous: Key })]);
+
+// ── verify ────────────────────────────────────────────────────────────────────────────────
+export const VerifyBody = Type.Object(
+  {
+    key: Type.String({ maxLength: 512 }),
+    scopes: Type.Optional(Type.Union([Scope, Type.Array(Scope, { maxItems: 100 })])),
+    cost: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000_000 })),
+    environment: Type.Optional(EnvironmentSchema),
+    origin: Type.Optional(Type.String({ maxLength: 300 })),
+    ip: Type.Optional(Type.String({ format: "ip", maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+
+export const VerifyResponse = Type.Object({
+  valid: Type.Boolean(),
+  code: Type.Union(VERIFY_CODES.map((c) => Type.Literal(c))),
+  keyId: NullableString(),
+  ownerId: NullableString(),
+  projectId: NullableString(),
+  type: NullableString(),
+  environment: NullableString(),
+  scopes: Type.Array(Type.String()),
+  meta: NullableObject("The key's meta"),
+  expiresAt: NullableTimestamp,
+  ratelimits: Type.Array(
+    Type.Object({ name: Type.String(), limit: Type.Integer(), remaining: Type.Integer(), reset: Timestamp }),
+  ),
+  credits: Type.Union([Type.Object({ remaining: Type.Number() }), Type.Null()]),
+  budget: Type.Union([
+    Type.Object({ spent: Type.Number(), limit: Type.Number(), period: Type.String(), resetAt: Timestamp }),
+    Type.Null(),
+  ]),
+});
+
+// ── root keys ─────────────────────────────────────────────────────────────────────────────
+const RootScopeSchema = Type.Union(ROOT_SCOPES.map((s) => Type.Literal(s)));
+
+export const RootKey = Type.Object({
+  id: Type.String(),
+  projectId: NullableString(),
+  name: NullableString(),
+  start: Type.String(),
+  last4: Type.String(),
+  scopes: Type.Array(Type.String()),
+  status: Type.Union([Type.Literal("active"), Type.Literal("revoked"), Type.Literal("expired")]),
+  expiresAt: NullableTimestamp,
+  createdAt: Timestamp,
+  createdBy: NullableString(),
+  revokedAt: NullableTimestamp,
+  lastUsedAt: NullableTimestamp,
+});
+
+export const RootKeyCreate = Type.Object(
+  {
+    projectId: Type.Optional(Type.Union([Id("proj"), Type.Null()])),
+    scopes: Type.Array(RootScopeSchema, { minItems: 1, maxItems: ROOT_SCOPES.length }),
+    name: Type.Optional(Type.Union([Name, Type.Null()])),
+    expiresAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+export const IssuedRootKeyResponse = Type.Intersect([Type.Object({ key: Type.String() }), RootKey]);
+
+// ── audit ─────────────────────────────────────────────────────────────────────────────────
+export const AuditEntrySchema = Type.Object({
+  id: Type.String(),
+  seq: Type.Integer(),
+  at: Timestamp,
+  actorType: Type.String(),
+  actorId: NullableString(),
+  action: Type.String(),
+  targetType: NullableString(),
+  targetId: NullableString(),
+  projectId: NullableString(),
+  requestId: NullableString(),
+  sourceIp: NullableString(),
+  details: Type.Record(Type.String(), Type.Unknown()),
+  prevHash: Type.String(),
+  hash: Type.String(),
+});
+
+export const AuditQuery = Type.Object(
+  {
+    projectId: Type.Optional(Id("proj")),
+    action: Type.Optional(Type.String({ maxLength: 100 })),
+    actorId: Type.Optional(Type.String({ maxLength: 64 })),
+    targetId: Type.Optional(Type.String({ maxLength: 64 })),
+    from: Type.Optional(Timestamp),
+    to: Type.Optional(Timestamp),
+    ...ListQuery,
+  },
+  { additionalProperties: false },
+);
+
+export const AuditVerifyResponse = Type.Object({
+  valid: Type.Boolean(),
+  checked: Type.Integer(),
+  brokenAt: NullableInteger(),
+  reason: NullableString(),
+  headHash: Type.String(),
+});

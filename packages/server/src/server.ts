@@ -1,0 +1,62 @@
+import type { Logger } from "pino";
+import { buildApp, type KeysmithApp } from "./app.js";
+import { bootstrapRootKey } from "./bootstrap.js";
+import { systemClock } from "./clock.js";
+import type { Config } from "./config.js";
+import { openStore } from "./database.js";
+import type { Store } from "./storage/store.js";
+
+export interface RunningServer {
+  url: string;
+  /** The first root key when this start created it (first start only), else null. */
+  rootKey: string | null;
+  keysmith: KeysmithApp;
+  store: Store;
+  /** Graceful stop: finish in-flight requests, flush buffers, close the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the database, migrates it, creates the first root key if there is none, and listens.
+ * Signal handling belongs to the caller (the CLI), so tests can start and stop servers freely.
+ */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const store = await openStore(config.databaseUrl);
+  let keysmith: KeysmithApp | undefined;
+  try {
+    const rootKey = await bootstrapRootKey(store, systemClock);
+    keysmith = await buildApp({
+      store,
+      logger,
+      cacheSize: config.cacheSize,
+      bodyLimit: config.bodyLimit,
+      trustProxy: config.trustProxy,
+    });
+    const app = keysmith.app;
+    const timer = setInterval(() => {
+      keysmith?.flushLastUsed().catch((err: unknown) => logger.warn({ err }, "last-used flush failed"));
+    }, config.lastUsedFlushMs);
+    timer.unref();
+    app.addHook("onClose", (_instance, done) => {
+      clearInterval(timer);
+      done();
+    });
+    const address = await app.listen({ host: config.host, port: config.port });
+    let stopping: Promise<void> | undefined;
+    const running: KeysmithApp = keysmith;
+    return {
+      url: address,
+      rootKey,
+      keysmith: running,
+      store,
+      stop() {
+        stopping ??= running.close().finally(() => store.close());
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await keysmith?.close().catch(() => {});
+    await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,83 @@
+import { isGranted, KeysmithError, type KeyType } from "@keysmith/core";
+import type { ProjectRecord } from "../storage/records.js";
+import { normalizeCidr } from "../verify/ips.js";
+import { normalizeOrigin } from "../verify/origins.js";
+
+/** Largest `meta` a key may carry, serialized. Every verify answer repeats it. */
+export const MAX_META_BYTES = 16 * 1024;
+
+export interface KeySettings {
+  type: KeyType;
+  scopes: string[];
+  meta: Record<string, unknown> | null;
+  allowedOrigins: string[] | null;
+  allowedIps: string[] | null;
+  expiresAt: number | null;
+}
+
+/**
+ * Applies the rules that tie a key's type to its settings, normalizing origins and IP ranges.
+ * Shared by create, patch and roll so the three can never disagree. Throws UNPROCESSABLE with
+ * the offending field in `details`.
+ */
+export function checkKeySettings(project: ProjectRecord, input: KeySettings, now: number): KeySettings {
+  const fail = (field: string, message: string): never => {
+    throw new KeysmithError("UNPROCESSABLE", message, { field });
+  };
+  const allowedOrigins = normalizeList(input.allowedOrigins, normalizeOrigin, "allowedOrigins", "an origin");
+  const allowedIps = normalizeList(
+    input.allowedIps,
+    normalizeCidr,
+    "allowedIps",
+    "an IP address or CIDR range",
+  );
+  const scopes = [...new Set(input.scopes)];
+  if (input.type === "restricted" && (scopes.length === 0 || scopes.includes("*"))) {
+    fail("scopes", "A restricted key needs an explicit, non-empty scope list (not *).");
+  }
+  if (input.type === "publishable") {
+    if (!allowedOrigins?.length)
+      fail("allowedOrigins", "A publishable key needs at least one allowed origin.");
+    const notPublic = scopes.filter((s) => !isGranted(project.publishableScopes, s));
+    if (notPublic.length) {
+      throw new KeysmithError(
+        "UNPROCESSABLE",
+        `Publishable keys may only hold scopes the project marks public (publishableScopes); not: ${notPublic.join(", ")}.`,
+        { field: "scopes", scopes: notPublic },
+      );
+    }
+  }
+  if (input.meta !== null && Buffer.byteLength(JSON.stringify(input.meta)) > MAX_META_BYTES) {
+    fail("meta", `meta may hold at most ${MAX_META_BYTES} bytes of JSON.`);
+  }
+  if (input.expiresAt !== null && input.expiresAt <= now)
+    fail("expiresAt", "expiresAt must be in the future.");
+  return { ...input, scopes, allowedOrigins, allowedIps };
+}
+
+function normalizeList(
+  values: string[] | null,
+  normalize: (value: string) => string | null,
+  field: string,
+  what: string,
+): string[] | null {
+  if (values === null) return null;
+  const out = new Set<string>();
+  for (const value of values) {
+    const normalized = normalize(value);
+    if (normalized === null) {
+      throw new KeysmithError("VALIDATION_ERROR", `${JSON.stringify(value)} is not ${what}.`, { field });
+    }
+    out.add(normalized);
+  }
+  return [...out];
+}
+
+/** Parses an ISO 8601 timestamp from the API into milliseconds; null stays null. */
+export function parseTimestamp(value: string | null | undefined, field: string): number | null | undefined {
+  if (value === undefined || value === null) return value;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms))
+    throw new KeysmithError("VALIDATION_ERROR", `${field} is not an ISO 8601 timestamp.`, { field });
+  return ms;
+}

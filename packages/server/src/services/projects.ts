@@ -1,0 +1,118 @@
+import { isValidScope, KeysmithError, newId, ROOT_KEY_PREFIX } from "@keysmith/core";
+import type { Page, ProjectRecord } from "../storage/records.js";
+import {
+  type ActionContext,
+  auditEntry,
+  canSeeProject,
+  decodeCursor,
+  ID_CURSOR,
+  requireScope,
+  type ServiceDeps,
+} from "./context.js";
+
+export interface CreateProjectInput {
+  name: string;
+  prefix: string;
+  publishableScopes?: string[] | undefined;
+}
+
+export interface UpdateProjectInput {
+  name?: string | undefined;
+  publishableScopes?: string[] | undefined;
+}
+
+/** Projects: one API that keysmith protects, with its key prefix and settings. */
+export class ProjectService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  async create(ctx: ActionContext, input: CreateProjectInput): Promise<ProjectRecord> {
+    requireScope(ctx.actor, "projects:write");
+    if (ctx.actor.projectId !== null) {
+      throw new KeysmithError("FORBIDDEN", "A root key bound to one project cannot create projects.");
+    }
+    if (input.prefix === ROOT_KEY_PREFIX) {
+      throw new KeysmithError("UNPROCESSABLE", "The prefix ks is reserved for root keys.", {
+        field: "prefix",
+      });
+    }
+    assertScopes(input.publishableScopes);
+    const now = this.deps.clock.now();
+    const project: ProjectRecord = {
+      id: newId("proj", now),
+      name: input.name,
+      prefix: input.prefix,
+      publishableScopes: input.publishableScopes ?? [],
+      settings: {},
+      createdAt: now,
+      updatedAt: now,
+    };
+    const { store } = this.deps;
+    await store.transaction(async (repo) => {
+      if (await repo.getProjectByPrefix(input.prefix)) throw new KeysmithError("PREFIX_TAKEN");
+      await repo.insertProject(project);
+      await repo.appendAudit(
+        auditEntry(
+          ctx,
+          "project.create",
+          { type: "project", id: project.id, projectId: project.id },
+          {
+            name: project.name,
+            prefix: project.prefix,
+          },
+        ),
+        newId("aud", now),
+        now,
+      );
+    });
+    return project;
+  }
+
+  async get(ctx: ActionContext, id: string): Promise<ProjectRecord> {
+    const project = await this.deps.store.getProject(id);
+    if (!project || !canSeeProject(ctx.actor, project.id))
+      throw new KeysmithError("NOT_FOUND", "No such project.");
+    return project;
+  }
+
+  list(ctx: ActionContext, cursor: string | undefined, limit: number): Promise<Page<ProjectRecord>> {
+    const scope = ctx.actor.projectId === null ? null : [ctx.actor.projectId];
+    return this.deps.store.listProjects(scope, decodeCursor(cursor, ID_CURSOR), limit);
+  }
+
+  async update(ctx: ActionContext, id: string, input: UpdateProjectInput): Promise<ProjectRecord> {
+    requireScope(ctx.actor, "projects:write");
+    assertScopes(input.publishableScopes);
+    const now = this.deps.clock.now();
+    const updated = await this.deps.store.transaction(async (repo) => {
+      const project = await repo.getProject(id);
+      if (!project || !canSeeProject(ctx.actor, project.id))
+        throw new KeysmithError("NOT_FOUND", "No such project.");
+      const next: ProjectRecord = {
+        ...project,
+        name: input.name ?? project.name,
+        publishableScopes: input.publishableScopes ?? project.publishableScopes,
+        updatedAt: now,
+      };
+      await repo.updateProject(next);
+      await repo.appendAudit(
+        auditEntry(
+          ctx,
+          "project.update",
+          { type: "project", id, projectId: id },
+          { changed: Object.keys(input) },
+        ),
+        newId("aud", now),
+        now,
+      );
+      return next;
+    });
+    this.deps.changes.publish({ type: "project.updated", projectId: id });
+    return updated;
+  }
+}
+
+function assertScopes(scopes: string[] | undefined): void {
+  const bad = scopes?.filter((s) => !isValidScope(s)) ?? [];
+  if (bad.length)
+    throw new KeysmithError("VALIDATION_ERROR", "Scopes must look like resource:action.", { scopes: bad });
+}

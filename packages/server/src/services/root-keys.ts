@@ -1,0 +1,137 @@
+import { generateKey, KeysmithError, newId, ROOT_KEY_PREFIX } from "@keysmith/core";
+import type { Page, RootKeyRecord } from "../storage/records.js";
+import {
+  type ActionContext,
+  auditEntry,
+  canSeeProject,
+  decodeCursor,
+  hasScope,
+  ID_CURSOR,
+  type RootScope,
+  type ServiceDeps,
+} from "./context.js";
+import { parseTimestamp } from "./key-settings.js";
+
+export interface CreateRootKeyInput {
+  projectId?: string | null | undefined;
+  scopes: RootScope[];
+  name?: string | null | undefined;
+  expiresAt?: string | null | undefined;
+}
+
+/** Generates a root key record; the plaintext goes back to the caller once. */
+export function issueRootKey(
+  fields: Pick<RootKeyRecord, "projectId" | "scopes" | "name" | "expiresAt" | "createdBy">,
+  now: number,
+): { record: RootKeyRecord; plaintext: string } {
+  const generated = generateKey({ prefix: ROOT_KEY_PREFIX, typeCode: "root", environment: "live" });
+  return {
+    plaintext: generated.key,
+    record: {
+      ...fields,
+      id: newId("root", now),
+      hash: generated.hash,
+      start: generated.start,
+      last4: generated.last4,
+      createdAt: now,
+      revokedAt: null,
+      lastUsedAt: null,
+    },
+  };
+}
+
+/**
+ * Management credentials. A root key can mint root keys no broader than itself: a subset of
+ * its scopes, its own project binding (or a narrower one) and an expiry no later than its own.
+ */
+export class RootKeyService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  async create(
+    ctx: ActionContext,
+    input: CreateRootKeyInput,
+  ): Promise<{ record: RootKeyRecord; plaintext: string }> {
+    const { actor } = ctx;
+    const scopes = [...new Set(input.scopes)];
+    const broader = scopes.filter((s) => !hasScope(actor, s));
+    if (broader.length) {
+      throw new KeysmithError(
+        "FORBIDDEN",
+        `A root key cannot grant scopes it lacks: ${broader.join(", ")}.`,
+        {
+          scopes: broader,
+        },
+      );
+    }
+    let projectId = input.projectId === undefined ? actor.projectId : input.projectId;
+    if (actor.projectId !== null && projectId !== actor.projectId) {
+      throw new KeysmithError(
+        "FORBIDDEN",
+        "A root key bound to one project can only create keys bound to it.",
+      );
+    }
+    projectId ??= null;
+    if (projectId !== null && !(await this.deps.store.getProject(projectId))) {
+      throw new KeysmithError("NOT_FOUND", "No such project.");
+    }
+    const now = this.deps.clock.now();
+    let expiresAt = parseTimestamp(input.expiresAt, "expiresAt") ?? null;
+    if (expiresAt !== null && expiresAt <= now) {
+      throw new KeysmithError("UNPROCESSABLE", "expiresAt must be in the future.", { field: "expiresAt" });
+    }
+    if (actor.expiresAt !== null) {
+      if (expiresAt !== null && expiresAt > actor.expiresAt) {
+        throw new KeysmithError("FORBIDDEN", "A root key cannot create one that outlives it.");
+      }
+      expiresAt ??= actor.expiresAt;
+    }
+    const issued = issueRootKey(
+      { projectId, scopes, name: input.name ?? null, expiresAt, createdBy: actor.id },
+      now,
+    );
+    await this.deps.store.transaction(async (repo) => {
+      await repo.insertRootKey(issued.record);
+      await repo.appendAudit(
+        auditEntry(
+          ctx,
+          "root_key.create",
+          { type: "root_key", id: issued.record.id, projectId },
+          {
+            scopes,
+            start: issued.record.start,
+          },
+        ),
+        newId("aud", now),
+        now,
+      );
+    });
+    return issued;
+  }
+
+  list(ctx: ActionContext, cursor: string | undefined, limit: number): Promise<Page<RootKeyRecord>> {
+    return this.deps.store.listRootKeys(ctx.actor.projectId, decodeCursor(cursor, ID_CURSOR), limit);
+  }
+
+  async revoke(ctx: ActionContext, id: string): Promise<RootKeyRecord> {
+    const now = this.deps.clock.now();
+    const { record, changed } = await this.deps.store.transaction(async (repo) => {
+      const target = await repo.getRootKey(id);
+      if (!target || !canSeeProject(ctx.actor, target.projectId)) {
+        throw new KeysmithError("NOT_FOUND", "No such root key.");
+      }
+      if (target.scopes.some((s) => !hasScope(ctx.actor, s as RootScope))) {
+        throw new KeysmithError("FORBIDDEN", "A root key cannot revoke one broader than itself.");
+      }
+      if (target.revokedAt !== null) return { record: target, changed: false };
+      await repo.revokeRootKey(id, now);
+      await repo.appendAudit(
+        auditEntry(ctx, "root_key.revoke", { type: "root_key", id, projectId: target.projectId }),
+        newId("aud", now),
+        now,
+      );
+      return { record: { ...target, revokedAt: now }, changed: true };
+    });
+    if (changed) this.deps.changes.publish({ type: "root_key.revoked", rootKeyId: id });
+    return record;
+  }
+}

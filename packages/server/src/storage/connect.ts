@@ -1,0 +1,63 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import type { Database } from "./schema.js";
+
+export type Dialect = "sqlite" | "postgres";
+
+export interface DatabaseTarget {
+  dialect: Dialect;
+  /** A connection string for Postgres, an absolute file path (or `:memory:`) for SQLite. */
+  location: string;
+}
+
+/**
+ * Reads `KEYSMITH_DATABASE_URL`: `postgres://…` / `postgresql://…`, `sqlite:PATH`, or a bare
+ * SQLite file path (relative to the working directory).
+ *
+ * @example parseDatabaseUrl("sqlite:./data/ks.db") // { dialect: "sqlite", location: "/…/data/ks.db" }
+ */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  if (/^postgres(ql)?:\/\//i.test(url)) return { dialect: "postgres", location: url };
+  const path = url.replace(/^sqlite:(\/\/)?/i, "");
+  if (path === ":memory:") return { dialect: "sqlite", location: path };
+  return { dialect: "sqlite", location: resolve(path) };
+}
+
+// Postgres returns int8 as strings to protect precision; keysmith's bigints are millisecond
+// timestamps and sequence numbers, all far below 2^53.
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export interface ConnectOptions {
+  /** Postgres pool size. */
+  poolSize?: number;
+}
+
+/** Opens a Kysely instance for the target. Caller owns it and must `destroy()` it. */
+export function connect(target: DatabaseTarget, options: ConnectOptions = {}): Kysely<Database> {
+  if (target.dialect === "postgres") {
+    const pool = new pg.Pool({
+      connectionString: target.location,
+      max: options.poolSize ?? 10,
+      types: pgTypes,
+    });
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    pool.on("error", () => {});
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  if (target.location !== ":memory:") mkdirSync(dirname(target.location), { recursive: true });
+  const database = new SQLite(target.location);
+  database.pragma("journal_mode = WAL");
+  database.pragma("synchronous = NORMAL");
+  database.pragma("busy_timeout = 5000");
+  database.pragma("foreign_keys = ON");
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+}
