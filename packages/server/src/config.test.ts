@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "./config.js";
+import { parseDatabaseUrl } from "./storage/connect.js";
+
+describe("loadConfig", () => {
+  it("has documented defaults", () => {
+    const result = loadConfig({});
+    expect(result).toEqual({
+      ok: true,
+      config: {
+        databaseUrl: "./.keysmith/keysmith.db",
+        host: "127.0.0.1",
+        port: 8787,
+        logLevel: "info",
+        cacheSize: 100_000,
+        bodyLimit: 1_048_576,
+        trustProxy: false,
+        lastUsedFlushMs: 5000,
+      },
+    });
+  });
+
+  it("takes flags over the environment over defaults", () => {
+    const result = loadConfig({ KEYSMITH_PORT: "9000", KEYSMITH_HOST: "0.0.0.0" }, { port: "9100" });
+    expect(result.ok && result.config.port).toBe(9100);
+    expect(result.ok && result.config.host).toBe("0.0.0.0");
+  });
+
+  it("explains a bad value in one line naming the variable", () => {
+    const result = loadConfig({ KEYSMITH_PORT: "eighty" });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error).toMatch(/^invalid configuration: KEYSMITH_PORT="eighty": /);
+      expect(result.error).not.toContain("\n");
+    }
+    const level = loadConfig({ KEYSMITH_LOG_LEVEL: "loud" });
+    expect(!level.ok && level.error).toMatch(/KEYSMITH_LOG_LEVEL/);
+  });
+});
+
+describe("parseDatabaseUrl", () => {
+  it.each([
+    ["postgres://u@h:5432/db", "postgres"],
+    ["postgresql://u@h/db", "postgres"],
+    ["sqlite:./x.db", "sqlite"],
+    ["./data/keysmith.db", "sqlite"],
+    [":memory:", "sqlite"],
+  ])("reads %s as %s", (url, dialect) => expect(parseDatabaseUrl(url).dialect).toBe(dialect));
+
+  it("resolves SQLite paths against the working directory", () => {
+    expect(parseDatabaseUrl("sqlite:data/k.db").location).toBe(`${process.cwd()}/data/k.db`);
+  });
+});

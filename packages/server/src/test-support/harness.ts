@@ -1,0 +1,125 @@
+import { Writable } from "node:stream";
+import { buildApp, type KeysmithApp } from "../app.js";
+import { bootstrapRootKey } from "../bootstrap.js";
+import { ManualClock } from "../clock.js";
+import { openStore } from "../database.js";
+import { createLogger } from "../logger.js";
+import type { Store } from "../storage/store.js";
+import { createTestDatabase, type TestDatabase, type TestDialect } from "./databases.js";
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read response JSON freely
+  body: any;
+  text: string;
+}
+
+export interface Harness {
+  dialect: TestDialect;
+  database: TestDatabase;
+  store: Store;
+  keysmith: KeysmithApp;
+  clock: ManualClock;
+  rootKey: string;
+  /** Everything the server logged. */
+  logs: string[];
+  /** Every plaintext key a response showed, for the no-leak checks. */
+  plaintexts: string[];
+  api(
+    method: string,
+    url: string,
+    body?: unknown,
+    options?: { key?: string | null; headers?: Record<string, string> },
+  ): Promise<ApiResponse>;
+  /** Creates a project with a fresh prefix and returns its body. */
+  project(fields?: Record<string, unknown>): Promise<{ id: string; prefix: string }>;
+  /** Creates a key and returns the 201 body (with `key`). */
+  key(
+    projectId: string,
+    fields?: Record<string, unknown>,
+  ): Promise<{ id: string; key: string } & Record<string, unknown>>;
+  verify(body: Record<string, unknown>, rootKey?: string): Promise<ApiResponse>;
+  close(): Promise<void>;
+}
+
+let prefixCounter = 0;
+
+/** A keysmith app in-process on a database of its own, with a manual clock and captured logs. */
+export async function createHarness(dialect: TestDialect): Promise<Harness> {
+  const database = await createTestDatabase(dialect);
+  const store = await openStore(database.url);
+  const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, callback) {
+      logs.push(String(chunk));
+      callback();
+    },
+  });
+  const rootKey = (await bootstrapRootKey(store, clock)) as string;
+  const keysmith = await buildApp({ store, clock, logger: createLogger("debug", { destination }) });
+  const plaintexts: string[] = [rootKey];
+
+  const api: Harness["api"] = async (method, url, body, options = {}) => {
+    const key = options.key === undefined ? rootKey : options.key;
+    const headers: Record<string, string> = {
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...options.headers,
+    };
+    const response = await keysmith.app.inject({
+      method: method as "GET",
+      url,
+      headers,
+      ...(body === undefined
+        ? {}
+        : typeof body === "string"
+          ? { payload: body }
+          : { payload: body as object }),
+    });
+    let parsed: unknown = null;
+    try {
+      parsed = response.body ? JSON.parse(response.body) : null;
+    } catch {
+      parsed = null;
+    }
+    const maybeKey = (parsed as { key?: unknown } | null)?.key;
+    if (typeof maybeKey === "string" && response.statusCode < 300) plaintexts.push(maybeKey);
+    return { status: response.statusCode, headers: response.headers, body: parsed, text: response.body };
+  };
+
+  const harness: Harness = {
+    dialect,
+    database,
+    store,
+    keysmith,
+    clock,
+    rootKey,
+    logs,
+    plaintexts,
+    api,
+    async project(fields = {}) {
+      const prefix = `p${(++prefixCounter).toString(36)}${Math.random().toString(36).slice(2, 6)}`.slice(
+        0,
+        12,
+      );
+      const response = await api("POST", "/v1/projects", { name: `Project ${prefix}`, prefix, ...fields });
+      if (response.status !== 201) throw new Error(`project create failed: ${response.text}`);
+      return response.body;
+    },
+    async key(projectId, fields = {}) {
+      const response = await api("POST", "/v1/keys", { projectId, ...fields });
+      if (response.status !== 201) throw new Error(`key create failed: ${response.text}`);
+      return response.body;
+    },
+    verify(body, key) {
+      return api("POST", "/v1/keys/verify", body, key === undefined ? {} : { key });
+    },
+    async close() {
+      await keysmith.close();
+      await store.close();
+      await database.drop();
+    },
+  };
+  return harness;
+}
