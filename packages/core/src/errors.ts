@@ -11,7 +11,6 @@ export const ERRORS = {
   FORBIDDEN: { status: 403, retryable: false, message: "The root key lacks the scope this action needs." },
   NOT_FOUND: { status: 404, retryable: false, message: "No such resource." },
   ROUTE_NOT_FOUND: { status: 404, retryable: false, message: "No such route." },
-  METHOD_NOT_ALLOWED: { status: 405, retryable: false, message: "The route does not take this method." },
   CONFLICT: {
     status: 409,
     retryable: false,
@@ -24,7 +23,6 @@ export const ERRORS = {
   UNPROCESSABLE: { status: 422, retryable: false, message: "The request is well-formed but not allowed." },
   RATE_LIMITED: { status: 429, retryable: true, message: "Too many requests." },
   INTERNAL_ERROR: { status: 500, retryable: true, message: "Something went wrong on our side." },
-  SERVICE_UNAVAILABLE: { status: 503, retryable: true, message: "The service is not ready." },
 } as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

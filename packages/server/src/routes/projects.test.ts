@@ -152,3 +152,23 @@ describe.each(await testDialects())("projects and root keys on %s", (dialect) =>
     expect((await h.api("GET", "/v1/projects", undefined, { key: null })).status).toBe(401);
   });
 });
+
+describe.each(await testDialects())("concurrent project creation on %s", (dialect) => {
+  it("gives a prefix to exactly one of many simultaneous requests", async () => {
+    const h = await createHarness(dialect);
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          h.api("POST", "/v1/projects", { name: `racer ${i}`, prefix: "race" }),
+        ),
+      );
+      const statuses = results.map((r) => r.status).sort();
+      expect(statuses).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+      expect(results.filter((r) => r.status === 409).every((r) => r.body.error.code === "PREFIX_TAKEN")).toBe(
+        true,
+      );
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { isValidScope, KeysmithError, newId, ROOT_KEY_PREFIX } from "@keysmith/core";
 import type { Page, ProjectRecord } from "../storage/records.js";
+import { isUniqueViolation } from "../storage/store.js";
 import {
   type ActionContext,
   auditEntry,
@@ -47,7 +48,7 @@ export class ProjectService {
       updatedAt: now,
     };
     const { store } = this.deps;
-    await store.transaction(async (repo) => {
+    const created = store.transaction(async (repo) => {
       if (await repo.getProjectByPrefix(input.prefix)) throw new KeysmithError("PREFIX_TAKEN");
       await repo.insertProject(project);
       await repo.appendAudit(
@@ -63,6 +64,10 @@ export class ProjectService {
         newId("aud", now),
         now,
       );
+    });
+    // The check above answers the common case; the unique index settles a race between nodes.
+    await created.catch((error: unknown) => {
+      throw isUniqueViolation(error) ? new KeysmithError("PREFIX_TAKEN") : error;
     });
     return project;
   }

@@ -286,6 +286,12 @@ export class Store extends Repo {
   }
 }
 
+/** True for a unique-constraint violation on either dialect (a lost race on a unique value). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}
+
 function page<T>(rows: T[], limit: number, sortKey: (row: T) => string): Page<T> {
   if (rows.length <= limit) return { items: rows, next: null };
   const items = rows.slice(0, limit);
