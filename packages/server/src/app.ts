@@ -30,6 +30,8 @@ export interface AppOptions {
   changes?: ChangeFeed;
   /** Keys held by the verification cache. */
   cacheSize?: number;
+  /** Rereads a cached key after this many ms (0: only when a change drops it). */
+  cacheTtlMs?: number;
   /** Largest request body in bytes. */
   bodyLimit?: number;
   /** Trust `X-Forwarded-For` from a proxy in front (the value Fastify's `trustProxy` takes). */
@@ -61,7 +63,9 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
   const changes = options.changes ?? new LocalChangeFeed();
   const { store } = options;
   const deps = { store, clock, changes };
-  const verifier = new Verifier({ store, clock, changes, cacheSize: options.cacheSize ?? 100_000 });
+  const verifier = new Verifier({ store, clock, changes, cacheSize: options.cacheSize ?? 100_000,
+    cacheTtlMs: options.cacheTtlMs ?? 0,
+  });
   const rootAuth = new RootAuth(store, clock, changes);
   const services: Services = {
     projects: new ProjectService(deps),

@@ -13,6 +13,7 @@ describe("loadConfig", () => {
         port: 8787,
         logLevel: "info",
         cacheSize: 100_000,
+        cacheTtlMs: "auto",
         bodyLimit: 1_048_576,
         trustProxy: false,
         lastUsedFlushMs: 5000,

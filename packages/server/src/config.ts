@@ -13,6 +13,7 @@ export const CONFIG_VARIABLES = {
   port: { env: "KEYSMITH_PORT", default: "8787" },
   logLevel: { env: "KEYSMITH_LOG_LEVEL", default: "info" },
   cacheSize: { env: "KEYSMITH_CACHE_SIZE", default: "100000" },
+  cacheTtlMs: { env: "KEYSMITH_CACHE_TTL_MS", default: "auto" },
   bodyLimit: { env: "KEYSMITH_BODY_LIMIT", default: "1048576" },
   trustProxy: { env: "KEYSMITH_TRUST_PROXY", default: "false" },
   lastUsedFlushMs: { env: "KEYSMITH_LAST_USED_FLUSH_MS", default: "5000" },
@@ -26,6 +27,7 @@ const schema = z.object({
   port: z.coerce.number().int().min(0).max(65_535),
   logLevel: z.enum(LOG_LEVELS),
   cacheSize: z.coerce.number().int().min(1).max(10_000_000),
+  cacheTtlMs: z.union([z.literal("auto"), z.coerce.number().int().min(0).max(86_400_000)]),
   bodyLimit: z.coerce
     .number()
     .int()

@@ -29,6 +29,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       store,
       logger,
       cacheSize: config.cacheSize,
+      // One SQLite file has one server, which drops its own cache entries on every change.
+      // Nodes sharing Postgres only see their own changes, so they reread keys every 5 s.
+      cacheTtlMs: config.cacheTtlMs === "auto" ? (store.dialect === "postgres" ? 5000 : 0) : config.cacheTtlMs,
       bodyLimit: config.bodyLimit,
       trustProxy: config.trustProxy,
     });

@@ -120,3 +120,20 @@ describe("Verifier", () => {
     expect(verifier.drainLastUsed().size).toBe(0);
   });
 });
+
+describe("Verifier cache TTL", () => {
+  it("rereads a cached key once its TTL passes, seeing a change made elsewhere", async () => {
+    const generated = generateKey({ prefix: "acme", typeCode: "sk", environment: "live" });
+    const records = new Map([[generated.hash, record(generated.hash)]]);
+    const store = fakeStore(records);
+    const clock = new ManualClock(0);
+    const verifier = new Verifier({ store, clock, changes: new LocalChangeFeed(), cacheTtlMs: 5000 });
+    expect((await verifier.verify({ key: generated.key })).code).toBe("VALID");
+    records.set(generated.hash, record(generated.hash, { revokedAt: 1 })); // another node revoked it
+    clock.advance(4999);
+    expect((await verifier.verify({ key: generated.key })).code).toBe("VALID");
+    clock.advance(1);
+    expect((await verifier.verify({ key: generated.key })).code).toBe("REVOKED");
+    expect(store.lookups).toBe(2);
+  });
+});

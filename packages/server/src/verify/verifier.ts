@@ -55,6 +55,8 @@ interface CachedKey {
   expiresAtIso: string | null;
   /** Answers already built for this key, one per code: they never change while it is cached. */
   results: Partial<Record<VerifyCode, VerifyResult>>;
+  /** When this entry must be reread (Infinity without a TTL). */
+  staleAt: number;
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
@@ -85,6 +87,12 @@ export interface VerifierOptions {
   changes: ChangeFeed;
   /** How many keys the cache holds. */
   cacheSize?: number;
+  /**
+   * How long a cached key may be answered without rereading the database, in ms; 0 keeps it
+   * until a change on the feed drops it. A bound for nodes that share a database without a
+   * shared change feed.
+   */
+  cacheTtlMs?: number;
 }
 
 /**
@@ -104,6 +112,7 @@ export class Verifier {
   private readonly lastUsed = new Map<string, number>();
   private readonly store: VerifierOptions["store"];
   private readonly clock: Clock;
+  private readonly ttl: number;
   /** Bumped by every invalidation, so a load that raced a change does not cache stale data. */
   private generation = 0;
   private readonly unsubscribe: () => void;
@@ -111,6 +120,7 @@ export class Verifier {
   constructor(options: VerifierOptions) {
     this.store = options.store;
     this.clock = options.clock;
+    this.ttl = options.cacheTtlMs ?? 0;
     this.cache = new ClockCache(options.cacheSize ?? 100_000, (_hash, entry) =>
       this.hashById.delete(entry.record.id),
     );
@@ -128,18 +138,18 @@ export class Verifier {
     const key = request.key;
     if (typeof key !== "string" || checkKeyFormat(key) < 0) return MALFORMED;
     const hash = hashKey(key);
+    const now = this.clock.now();
     const entry = this.cache.get(hash);
-    if (entry !== undefined) return this.decide(entry, request, boundProjectId);
+    if (entry !== undefined && entry.staleAt > now) return this.decide(entry, request, boundProjectId, now);
     return this.load(hash).then((loaded) =>
-      loaded === null ? NOT_FOUND : this.decide(loaded, request, boundProjectId),
+      loaded === null ? NOT_FOUND : this.decide(loaded, request, boundProjectId, this.clock.now()),
     );
   }
 
-  private decide(entry: CachedKey, request: VerifyRequest, boundProjectId: string | null): VerifyResult {
+  private decide(entry: CachedKey, request: VerifyRequest, boundProjectId: string | null, now: number): VerifyResult {
     const record = entry.record;
     if (boundProjectId !== null && record.projectId !== boundProjectId) return NOT_FOUND;
     if (record.revokedAt !== null) return this.result(entry, "REVOKED");
-    const now = this.clock.now();
     if (record.expiresAt !== null && record.expiresAt <= now) return this.result(entry, "EXPIRED");
     if (!record.enabled) return this.result(entry, "DISABLED");
     if (entry.origins !== null && !entry.origins.allows(request.origin)) {
@@ -192,7 +202,7 @@ export class Verifier {
       (record) => {
         if (this.inflight.get(hash) === promise) this.inflight.delete(hash);
         if (record === null) return null;
-        const entry = toEntry(hash, record);
+        const entry = toEntry(hash, record, this.ttl > 0 ? this.clock.now() + this.ttl : Number.POSITIVE_INFINITY);
         if (generation === this.generation) {
           this.cache.set(hash, entry);
           this.hashById.set(record.id, hash);
@@ -256,7 +266,7 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function toEntry(hash: string, record: KeyRecord): CachedKey {
+function toEntry(hash: string, record: KeyRecord, staleAt: number): CachedKey {
   deepFreeze(record);
   return {
     hash,
@@ -265,5 +275,6 @@ function toEntry(hash: string, record: KeyRecord): CachedKey {
     ips: record.allowedIps?.length ? ipMatcher(record.allowedIps) : null,
     expiresAtIso: record.expiresAt === null ? null : new Date(record.expiresAt).toISOString(),
     results: {},
+    staleAt,
   };
 }
