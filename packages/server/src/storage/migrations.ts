@@ -1,97 +1,23 @@
-import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } from "kysely";
+import { type Kysely, type Migration, type MigrationResultSet, Migrator } from "kysely";
 import type { Dialect } from "./connect.js";
+import * as foundation from "./migrations/0001-foundation.js";
+import { type MigrationContext, migrationContext } from "./migrations/context.js";
 
-/**
- * The schema, one migration per step, applied in name order. Ids sort byte-wise (they encode
- * creation time in ASCII-ordered base62), so Postgres gets the "C" collation on id columns.
- */
+type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
+
+/** Every migration, applied in name order. Add a file per step; never edit a released one. */
+const STEPS: Record<string, Step> = {
+  "0001_foundation": foundation,
+};
+
 function migrations(dialect: Dialect): Record<string, Migration> {
-  const idType = dialect === "postgres" ? sql`text collate "C"` : sql`text`;
-  return {
-    "0001_foundation": {
-      async up(db: Kysely<unknown>): Promise<void> {
-        await db.schema
-          .createTable("keysmith_meta")
-          .addColumn("name", "text", (c) => c.primaryKey())
-          .addColumn("value", "text", (c) => c.notNull())
-          .addColumn("updated_at", "bigint", (c) => c.notNull().defaultTo(0))
-          .execute();
-        await db.schema
-          .createTable("projects")
-          .addColumn("id", idType, (c) => c.primaryKey())
-          .addColumn("name", "text", (c) => c.notNull())
-          .addColumn("prefix", "text", (c) => c.notNull().unique())
-          .addColumn("publishable_scopes", "text", (c) => c.notNull())
-          .addColumn("settings", "text", (c) => c.notNull())
-          .addColumn("created_at", "bigint", (c) => c.notNull())
-          .addColumn("updated_at", "bigint", (c) => c.notNull())
-          .execute();
-        await db.schema
-          .createTable("keys")
-          .addColumn("id", idType, (c) => c.primaryKey())
-          .addColumn("project_id", idType, (c) => c.notNull().references("projects.id"))
-          .addColumn("hash", "text", (c) => c.notNull().unique())
-          .addColumn("start", "text", (c) => c.notNull())
-          .addColumn("last4", "text", (c) => c.notNull())
-          .addColumn("type", "text", (c) => c.notNull())
-          .addColumn("environment", "text", (c) => c.notNull())
-          .addColumn("owner_id", "text")
-          .addColumn("name", "text")
-          .addColumn("scopes", "text", (c) => c.notNull())
-          .addColumn("meta", "text")
-          .addColumn("allowed_origins", "text")
-          .addColumn("allowed_ips", "text")
-          .addColumn("enabled", "integer", (c) => c.notNull())
-          .addColumn("expires_at", "bigint")
-          .addColumn("created_at", "bigint", (c) => c.notNull())
-          .addColumn("updated_at", "bigint", (c) => c.notNull())
-          .addColumn("revoked_at", "bigint")
-          .addColumn("last_used_at", "bigint")
-          .addColumn("rolled_from", idType)
-          .addColumn("rolled_to", idType)
-          .execute();
-        await db.schema.createIndex("keys_project_id").on("keys").columns(["project_id", "id"]).execute();
-        await db.schema.createIndex("keys_owner_id").on("keys").columns(["owner_id", "id"]).execute();
-        await db.schema
-          .createTable("root_keys")
-          .addColumn("id", idType, (c) => c.primaryKey())
-          .addColumn("project_id", idType, (c) => c.references("projects.id"))
-          .addColumn("hash", "text", (c) => c.notNull().unique())
-          .addColumn("start", "text", (c) => c.notNull())
-          .addColumn("last4", "text", (c) => c.notNull())
-          .addColumn("name", "text")
-          .addColumn("scopes", "text", (c) => c.notNull())
-          .addColumn("expires_at", "bigint")
-          .addColumn("created_at", "bigint", (c) => c.notNull())
-          .addColumn("created_by", idType)
-          .addColumn("revoked_at", "bigint")
-          .addColumn("last_used_at", "bigint")
-          .execute();
-        await db.schema
-          .createTable("audit_log")
-          .addColumn("seq", "bigint", (c) => c.primaryKey())
-          .addColumn("id", idType, (c) => c.notNull().unique())
-          .addColumn("at", "bigint", (c) => c.notNull())
-          .addColumn("actor_type", "text", (c) => c.notNull())
-          .addColumn("actor_id", "text")
-          .addColumn("action", "text", (c) => c.notNull())
-          .addColumn("target_type", "text")
-          .addColumn("target_id", "text")
-          .addColumn("project_id", "text")
-          .addColumn("request_id", "text")
-          .addColumn("source_ip", "text")
-          .addColumn("details", "text", (c) => c.notNull())
-          .addColumn("prev_hash", "text", (c) => c.notNull())
-          .addColumn("hash", "text", (c) => c.notNull())
-          .execute();
-        await db.schema
-          .createIndex("audit_log_project")
-          .on("audit_log")
-          .columns(["project_id", "seq"])
-          .execute();
-      },
-    },
-  };
+  const context = migrationContext(dialect);
+  return Object.fromEntries(
+    Object.entries(STEPS).map(([name, step]) => [
+      name,
+      { up: (db: Kysely<unknown>) => step.up(db, context) },
+    ]),
+  );
 }
 
 /**

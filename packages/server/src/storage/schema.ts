@@ -69,6 +69,63 @@ export interface AuditLogTable {
   hash: string;
 }
 
+/** Verification outcomes per key, minute and code: written in batches, never per request. */
+export interface UsageMinutesTable {
+  key_id: string;
+  minute: number;
+  code: string;
+  project_id: string;
+  owner_id: string | null;
+  count: number;
+  spend: number;
+}
+
+/** Spend per budget subject (`key:<id>` or `project:<id>`) and period. */
+export interface BudgetSpendTable {
+  subject: string;
+  period_start: number;
+  spent: number;
+}
+
+/** Alerts raised, once per idempotency key, cluster-wide. */
+export interface AlertsTable {
+  id: string;
+  type: string;
+  project_id: string | null;
+  key_id: string | null;
+  data: string;
+  idempotency_key: string;
+  created_at: number;
+}
+
+export interface WebhooksTable {
+  id: string;
+  project_id: string | null;
+  url: string;
+  events: string;
+  /** The signing secret (`whsec_…`): needed to sign every delivery, so it is kept. */
+  secret: string;
+  description: string | null;
+  created_at: number;
+  deleted_at: number | null;
+}
+
+/** The outbox: one row per (endpoint, alert), retried with backoff until delivered or given up. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  alert_id: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  locked_until: number | null;
+  last_attempt_at: number | null;
+  response_status: number | null;
+  error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
 export interface MetaTable {
   name: string;
   value: string;
@@ -81,4 +138,9 @@ export interface Database {
   root_keys: RootKeysTable;
   audit_log: AuditLogTable;
   keysmith_meta: MetaTable;
+  usage_minutes: UsageMinutesTable;
+  budget_spend: BudgetSpendTable;
+  alerts: AlertsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
