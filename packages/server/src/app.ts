@@ -1,10 +1,20 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { KeysmithError, newId } from "@keysmith/core";
 import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
+import { AlertService } from "./alerts/alerts.js";
+import { expiringKeysJob } from "./alerts/expiring-keys.js";
+import { raiseKeyEvents } from "./alerts/key-events.js";
 import type { ChangeFeed } from "./changes.js";
 import { LocalChangeFeed } from "./changes.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { App, Services } from "./http-types.js";
+import type { AlertSink } from "./metering/alert-sink.js";
+import { BudgetTracker } from "./metering/budgets.js";
+import { Detector } from "./metering/detector.js";
+import { MemoryRateLimitStore } from "./metering/memory-rate-limit-store.js";
+import { Meter } from "./metering/meter.js";
+import type { RateLimitStore } from "./metering/rate-limit.js";
+import { UsageRecorder } from "./metering/usage.js";
 import { errorHandling } from "./plugins/errors.js";
 import { Metrics } from "./plugins/metrics.js";
 import { openapi } from "./plugins/openapi.js";
@@ -13,7 +23,9 @@ import { auditRoutes } from "./routes/audit.js";
 import { keyRoutes } from "./routes/keys.js";
 import { projectRoutes } from "./routes/projects.js";
 import { rootKeyRoutes } from "./routes/root-keys.js";
+import { usageRoutes } from "./routes/usage.js";
 import { verifyRoutes } from "./routes/verify.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 import { AuditService } from "./services/audit.js";
 import { KeyService } from "./services/keys.js";
 import { ProjectService } from "./services/projects.js";
@@ -22,6 +34,8 @@ import { RootKeyService } from "./services/root-keys.js";
 import type { Store } from "./storage/store.js";
 import { Verifier } from "./verify/verifier.js";
 import { VERSION } from "./version.js";
+import { WebhookDispatcher } from "./webhooks/dispatcher.js";
+import { WebhookService } from "./webhooks/endpoints.js";
 
 export interface AppOptions {
   store: Store;
@@ -36,6 +50,12 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Trust `X-Forwarded-For` from a proxy in front (the value Fastify's `trustProxy` takes). */
   trustProxy?: boolean | string;
+  /** How often the webhook dispatcher looks for due deliveries once the app listens (default 1000 ms). */
+  webhookIntervalMs?: number;
+  /** Per webhook request (default 10 000 ms). */
+  webhookTimeoutMs?: number;
+  /** Where rate-limit counters live (default: this process's memory). */
+  rateLimits?: RateLimitStore;
 }
 
 export interface KeysmithApp {
@@ -44,8 +64,16 @@ export interface KeysmithApp {
   rootAuth: RootAuth;
   services: Services;
   metrics: Metrics;
+  /** Raises alerts (`raise`, or `raiseLater` from hot paths) and fans them out to webhooks. */
+  alerts: AlertService;
+  /** Sends the webhook outbox; started when the app listens, stopped by `close()`. */
+  dispatcher: WebhookDispatcher;
+  usage: UsageRecorder;
+  budgets: BudgetTracker;
   /** Writes buffered last-use times to the database. */
   flushLastUsed(): Promise<void>;
+  /** Writes buffered usage counts and spend to the database. */
+  flushMetering(): Promise<void>;
   /** Stops accepting requests, flushes buffers and closes the app (not the store). */
   close(): Promise<void>;
 }
@@ -63,13 +91,48 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
   const changes = options.changes ?? new LocalChangeFeed();
   const { store } = options;
   const deps = { store, clock, changes };
-  const verifier = new Verifier({ store, clock, changes, cacheSize: options.cacheSize ?? 100_000,
+  const logError = (message: string) => (err: unknown) => options.logger.error({ err }, message);
+  const alertService = new AlertService({
+    db: store.database,
+    clock,
+    logger: options.logger,
+    onRaised: () => dispatcher.nudge(),
+  });
+  const alerts: AlertSink = alertService;
+  const webhooks = new WebhookService({ store, clock });
+  const dispatcher = new WebhookDispatcher({
+    db: store.database,
+    dialect: store.dialect,
+    clock,
+    logger: options.logger,
+    timeoutMs: options.webhookTimeoutMs ?? 10_000,
+    jobs: [expiringKeysJob({ db: store.database, alerts: alertService })],
+  });
+  const stopKeyEvents = raiseKeyEvents({ changes, keys: store, alerts: alertService });
+  const keyService = new KeyService(deps);
+  const rateLimits = options.rateLimits ?? new MemoryRateLimitStore();
+  const budgets = new BudgetTracker(store, alerts, logError("raising a budget alert failed"));
+  const detector = new Detector({
+    alerts,
+    onError: logError("raising a detection alert failed"),
+    onAnomaly: (keyId, projectId) => {
+      keyService.disableOnAnomaly(keyId, projectId).catch(logError("disabling a spiking key failed"));
+    },
+  });
+  const usage = new UsageRecorder(store, detector);
+  const verifier = new Verifier({
+    store,
+    clock,
+    changes,
+    meter: new Meter(rateLimits, store, budgets),
+    usage,
+    cacheSize: options.cacheSize ?? 100_000,
     cacheTtlMs: options.cacheTtlMs ?? 0,
   });
   const rootAuth = new RootAuth(store, clock, changes);
   const services: Services = {
     projects: new ProjectService(deps),
-    keys: new KeyService(deps),
+    keys: keyService,
     rootKeys: new RootKeyService(deps),
     audit: new AuditService(deps),
     verifier,
@@ -118,6 +181,11 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     done();
   });
 
+  // The outbox is sent by serving nodes only; in-process tests (inject) drive it with runOnce().
+  app.addHook("onListen", async () => {
+    const intervalMs = options.webhookIntervalMs ?? 1000;
+    if (intervalMs > 0) dispatcher.start(intervalMs);
+  });
   app.get("/healthz", { schema: { hide: true } }, () => ({ status: "ok" }));
   app.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {
     const database = await store.ping();
@@ -149,6 +217,8 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     keyRoutes(api, services);
     rootKeyRoutes(api, services);
     auditRoutes(api, services);
+    webhookRoutes(api, { webhooks, alerts: alertService });
+    usageRoutes(api, services, usage);
   });
 
   const flushLastUsed = async (): Promise<void> => {
@@ -158,18 +228,34 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     if (roots.size) await store.touchKeys("root_keys", roots);
   };
 
+  const flushMetering = async (): Promise<void> => {
+    usage.sweep(clock.now());
+    await usage.flush();
+    await budgets.flush();
+  };
+
   return {
     app,
     verifier,
     rootAuth,
     services,
     metrics,
+    alerts: alertService,
+    dispatcher,
+    usage,
+    budgets,
     flushLastUsed,
+    flushMetering,
     async close() {
       await app.close();
       await flushLastUsed();
+      await flushMetering();
+      await rateLimits.close();
       verifier.close();
       rootAuth.close();
+      stopKeyEvents();
+      await alertService.drain();
+      await dispatcher.stop();
     },
   };
 }

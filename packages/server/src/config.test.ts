@@ -17,6 +17,10 @@ describe("loadConfig", () => {
         bodyLimit: 1_048_576,
         trustProxy: false,
         lastUsedFlushMs: 5000,
+        usageFlushMs: 1000,
+        redisUrl: "",
+        redisKeyPrefix: "keysmith:",
+        rateLimitFailureMode: "open",
       },
     });
   });

@@ -17,6 +17,10 @@ export const CONFIG_VARIABLES = {
   bodyLimit: { env: "KEYSMITH_BODY_LIMIT", default: "1048576" },
   trustProxy: { env: "KEYSMITH_TRUST_PROXY", default: "false" },
   lastUsedFlushMs: { env: "KEYSMITH_LAST_USED_FLUSH_MS", default: "5000" },
+  usageFlushMs: { env: "KEYSMITH_USAGE_FLUSH_MS", default: "1000" },
+  redisUrl: { env: "KEYSMITH_REDIS_URL", default: "" },
+  redisKeyPrefix: { env: "KEYSMITH_REDIS_KEY_PREFIX", default: "keysmith:" },
+  rateLimitFailureMode: { env: "KEYSMITH_RATE_LIMIT_FAILURE_MODE", default: "open" },
 } as const;
 
 export type ConfigName = keyof typeof CONFIG_VARIABLES;
@@ -35,6 +39,13 @@ const schema = z.object({
     .max(64 * 1024 * 1024),
   trustProxy: booleanText,
   lastUsedFlushMs: z.coerce.number().int().min(100).max(3_600_000),
+  usageFlushMs: z.coerce.number().int().min(50).max(60_000),
+  redisUrl: z.union([
+    z.literal(""),
+    z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL"),
+  ]),
+  redisKeyPrefix: z.string().max(100),
+  rateLimitFailureMode: z.enum(["open", "closed"]),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -4,6 +4,7 @@ import { bootstrapRootKey } from "./bootstrap.js";
 import { systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import { openStore } from "./database.js";
+import { RedisRateLimitStore } from "./metering/redis-rate-limit-store.js";
 import type { Store } from "./storage/store.js";
 
 export interface RunningServer {
@@ -25,13 +26,33 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   let keysmith: KeysmithApp | undefined;
   try {
     const rootKey = await bootstrapRootKey(store, systemClock);
+    let lastRedisWarning = 0;
+    const rateLimits = config.redisUrl
+      ? new RedisRateLimitStore({
+          url: config.redisUrl,
+          keyPrefix: config.redisKeyPrefix,
+          failureMode: config.rateLimitFailureMode,
+          onError: (err) => {
+            // One line per 10 s at most: an outage fails every check.
+            const now = Date.now();
+            if (now - lastRedisWarning < 10_000) return;
+            lastRedisWarning = now;
+            logger.warn(
+              { err },
+              `Redis failed: rate-limit checks answer fail-${config.rateLimitFailureMode}`,
+            );
+          },
+        })
+      : undefined;
     keysmith = await buildApp({
+      ...(rateLimits ? { rateLimits } : {}),
       store,
       logger,
       cacheSize: config.cacheSize,
       // One SQLite file has one server, which drops its own cache entries on every change.
       // Nodes sharing Postgres only see their own changes, so they reread keys every 5 s.
-      cacheTtlMs: config.cacheTtlMs === "auto" ? (store.dialect === "postgres" ? 5000 : 0) : config.cacheTtlMs,
+      cacheTtlMs:
+        config.cacheTtlMs === "auto" ? (store.dialect === "postgres" ? 5000 : 0) : config.cacheTtlMs,
       bodyLimit: config.bodyLimit,
       trustProxy: config.trustProxy,
     });
@@ -40,8 +61,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       keysmith?.flushLastUsed().catch((err: unknown) => logger.warn({ err }, "last-used flush failed"));
     }, config.lastUsedFlushMs);
     timer.unref();
+    // Usage counts and spend: at most one interval is lost if the process dies; a graceful
+    // stop flushes everything (app.close).
+    const meteringTimer = setInterval(() => {
+      keysmith?.flushMetering().catch((err: unknown) => logger.warn({ err }, "usage flush failed"));
+    }, config.usageFlushMs);
+    meteringTimer.unref();
     app.addHook("onClose", (_instance, done) => {
       clearInterval(timer);
+      clearInterval(meteringTimer);
       done();
     });
     const address = await app.listen({ host: config.host, port: config.port });

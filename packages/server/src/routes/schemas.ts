@@ -47,6 +47,59 @@ export const DurationSchema = Type.Union([
   Type.Integer({ minimum: 0, maximum: 31_536_000_000 }),
 ]);
 
+// ── metering ──────────────────────────────────────────────────────────────────────────────
+const RateLimitSpecSchema = Type.Object(
+  {
+    name: Type.String({ pattern: "^[A-Za-z0-9_.-]{1,40}$" }),
+    limit: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+    duration: DurationSchema,
+  },
+  { additionalProperties: false },
+);
+const RateLimitSpecs = Type.Array(RateLimitSpecSchema, { maxItems: 10 });
+const PeriodSchema = Type.Union([Type.Literal("day"), Type.Literal("month")]);
+const BudgetInput = Type.Object(
+  {
+    limit: Type.Number({ exclusiveMinimum: 0, maximum: 1e15 }),
+    period: Type.Optional(PeriodSchema),
+    thresholds: Type.Optional(
+      Type.Array(Type.Number({ exclusiveMinimum: 0, maximum: 1 }), { minItems: 1, maxItems: 10 }),
+    ),
+    hardCap: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+const BudgetOutput = Type.Object({
+  limit: Type.Number(),
+  period: Type.String(),
+  thresholds: Type.Array(Type.Number()),
+  hardCap: Type.Boolean(),
+});
+const RefillSchema = Type.Object(
+  { amount: Type.Number({ minimum: 0, maximum: 1e15 }), interval: PeriodSchema },
+  { additionalProperties: false },
+);
+const CreditsInput = Type.Object(
+  {
+    remaining: Type.Number({ minimum: 0, maximum: 1e15 }),
+    refill: Type.Optional(Type.Union([RefillSchema, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+const CreditsOutput = Type.Object({
+  remaining: Type.Number(),
+  refill: Type.Union([Type.Object({ amount: Type.Number(), interval: Type.String() }), Type.Null()]),
+});
+const RateLimitOutput = Type.Object({
+  name: Type.String(),
+  limit: Type.Integer(),
+  duration: Type.Union([Type.String(), Type.Integer()]),
+});
+const CostTable = Type.Record(Type.String({ maxLength: 128 }), Type.Number({ minimum: 0, maximum: 1e12 }), {
+  maxProperties: 200,
+});
+const AnomalyPolicy = Type.Union([Type.Literal("alert"), Type.Literal("disable")]);
+
 export const ErrorResponse = Type.Object({
   error: Type.Object({
     code: Type.String(),
@@ -73,6 +126,10 @@ export const Project = Type.Object({
   name: Type.String(),
   prefix: Type.String(),
   publishableScopes: Type.Array(Type.String()),
+  defaultRatelimits: Type.Union([Type.Array(RateLimitOutput), Type.Null()]),
+  costTable: Type.Union([Type.Record(Type.String(), Type.Number()), Type.Null()]),
+  budget: Type.Union([BudgetOutput, Type.Null()]),
+  anomalyPolicy: Type.String(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -82,14 +139,24 @@ export const ProjectCreate = Type.Object(
     name: Name,
     prefix: Type.String({ pattern: "^[a-z0-9]{2,12}$", description: "2–12 of [a-z0-9]; ks is reserved" }),
     publishableScopes: Type.Optional(Scopes),
+    ...projectSettings(),
   },
   { additionalProperties: false },
 );
 
 export const ProjectPatch = Type.Object(
-  { name: Type.Optional(Name), publishableScopes: Type.Optional(Scopes) },
+  { name: Type.Optional(Name), publishableScopes: Type.Optional(Scopes), ...projectSettings() },
   { additionalProperties: false, minProperties: 1 },
 );
+
+function projectSettings() {
+  return {
+    defaultRatelimits: Type.Optional(Type.Union([RateLimitSpecs, Type.Null()])),
+    costTable: Type.Optional(Type.Union([CostTable, Type.Null()])),
+    budget: Type.Optional(Type.Union([BudgetInput, Type.Null()])),
+    anomalyPolicy: Type.Optional(AnomalyPolicy),
+  };
+}
 
 // ── keys ──────────────────────────────────────────────────────────────────────────────────
 export const Key = Type.Object({
@@ -114,6 +181,9 @@ export const Key = Type.Object({
   revokedAt: NullableTimestamp,
   rolledFrom: NullableString(),
   rolledTo: NullableString(),
+  ratelimits: Type.Union([Type.Array(RateLimitOutput), Type.Null()]),
+  credits: Type.Union([CreditsOutput, Type.Null()]),
+  budget: Type.Union([BudgetOutput, Type.Null()]),
 });
 
 export const IssuedKeyResponse = Type.Intersect([
@@ -130,6 +200,9 @@ const keySettings = {
   enabled: Type.Optional(Type.Boolean()),
   allowedOrigins: Type.Optional(Type.Union([Type.Array(Origin, { maxItems: 50 }), Type.Null()])),
   allowedIps: Type.Optional(Type.Union([Type.Array(IpRange, { maxItems: 100 }), Type.Null()])),
+  ratelimits: Type.Optional(Type.Union([RateLimitSpecs, Type.Null()])),
+  credits: Type.Optional(Type.Union([CreditsInput, Type.Null()])),
+  budget: Type.Optional(Type.Union([BudgetInput, Type.Null()])),
 };
 
 export const KeyCreate = Type.Object(

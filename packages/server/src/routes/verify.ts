@@ -1,4 +1,5 @@
 import { KeysmithError } from "@keysmith/core";
+import type { FastifyReply } from "fastify";
 import type { Static } from "typebox";
 import type { App, Services } from "../http-types.js";
 import type { Metrics } from "../plugins/metrics.js";
@@ -10,7 +11,7 @@ import { ErrorResponse, VerifyBody, VerifyResponse } from "./schemas.js";
  * `POST /v1/keys/verify`. The hot path: the handler is synchronous so a cached key is
  * answered without a promise, and the response schema compiles the serializer.
  */
-export function verifyRoutes(app: App, { verifier }: Services, metrics: Metrics): void {
+export function verifyRoutes(app: App, { verifier, clock }: Services, metrics: Metrics): void {
   // The cached answers are frozen (readonly arrays); the serializer only reads them.
   const record = (result: VerifyResult): Static<typeof VerifyResponse> => {
     metrics.verification(result.code);
@@ -27,7 +28,7 @@ export function verifyRoutes(app: App, { verifier }: Services, metrics: Metrics)
         response: { 200: VerifyResponse, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse },
       },
     },
-    (request) => {
+    (request, reply) => {
       const actor = request.actor;
       if (actor === null || !hasScope(actor, "keys:verify")) {
         throw new KeysmithError("FORBIDDEN", "This root key lacks the keys:verify scope.", {
@@ -35,7 +36,33 @@ export function verifyRoutes(app: App, { verifier }: Services, metrics: Metrics)
         });
       }
       const result = verifier.verify(request.body, actor.projectId);
-      return result instanceof Promise ? result.then(record) : record(result);
+      if (result instanceof Promise) {
+        return result.then((r) => {
+          if (r.ratelimits.length > 0) rateLimitHeaders(reply, r, clock.now());
+          return record(r);
+        });
+      }
+      if (result.ratelimits.length > 0) rateLimitHeaders(reply, result, clock.now());
+      return record(result);
     },
   );
+}
+
+/**
+ * The numbers of the most constrained window as IETF RateLimit headers (draft-ietf-httpapi-
+ * ratelimit-headers): `RateLimit-Policy` lists every window (quota `q`, window `w` seconds),
+ * `RateLimit` the tightest one (remaining `r`, seconds to reset `t`); `Retry-After` when refused.
+ */
+export function rateLimitHeaders(reply: FastifyReply, result: VerifyResult, now: number): void {
+  const windows = result.ratelimits;
+  const seconds = (iso: string) => Math.max(0, Math.ceil((Date.parse(iso) - now) / 1000));
+  let tightest = windows[0] as VerifyResult["ratelimits"][number];
+  for (const w of windows) if (w.remaining < tightest.remaining) tightest = w;
+  reply.header(
+    "ratelimit-policy",
+    windows.map((w) => `"${w.name}";q=${w.limit};w=${Math.round((w.durationMs ?? 0) / 1000)}`).join(", "),
+  );
+  reply.header("ratelimit", `"${tightest.name}";r=${tightest.remaining};t=${seconds(tightest.reset)}`);
+  if (result.code === "RATE_LIMITED" && result.retryAt)
+    reply.header("retry-after", String(Math.max(1, Math.ceil((result.retryAt - now) / 1000))));
 }

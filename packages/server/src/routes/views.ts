@@ -12,6 +12,10 @@ export function projectView(p: ProjectRecord) {
     name: p.name,
     prefix: p.prefix,
     publishableScopes: p.publishableScopes,
+    defaultRatelimits: p.settings.defaultRatelimits ?? null,
+    costTable: p.settings.costTable ?? null,
+    budget: p.settings.budget ?? null,
+    anomalyPolicy: p.settings.anomalyPolicy ?? "alert",
     createdAt: iso(p.createdAt),
     updatedAt: iso(p.updatedAt),
   };
@@ -41,6 +45,9 @@ export function keyView(k: KeyRecord, now: number, pendingLastUsed?: number) {
     revokedAt: isoOrNull(k.revokedAt),
     rolledFrom: k.rolledFrom,
     rolledTo: k.rolledTo,
+    ratelimits: k.ratelimits,
+    credits: k.credits === null ? null : { remaining: k.credits.remaining, refill: k.credits.refill },
+    budget: k.budget,
   };
 }
 

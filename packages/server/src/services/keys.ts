@@ -6,7 +6,17 @@ import {
   type KeyType,
   newId,
 } from "@keysmith/core";
-import type { KeyFilter, KeyRecord, KeyStatus, Page, ProjectRecord } from "../storage/records.js";
+import { checkRatelimits, initialCredits, normalizeBudget } from "../metering/limits.js";
+import type {
+  BudgetSpec,
+  CreditRefill,
+  KeyFilter,
+  KeyRecord,
+  KeyStatus,
+  Page,
+  ProjectRecord,
+  RateLimitSpec,
+} from "../storage/records.js";
 import type { Repo } from "../storage/store.js";
 import {
   type ActionContext,
@@ -31,6 +41,9 @@ export interface CreateKeyInput {
   enabled?: boolean | undefined;
   allowedOrigins?: string[] | null | undefined;
   allowedIps?: string[] | null | undefined;
+  ratelimits?: RateLimitSpec[] | null | undefined;
+  credits?: { remaining: number; refill?: CreditRefill | null | undefined } | null | undefined;
+  budget?: (Partial<BudgetSpec> & { limit: number }) | null | undefined;
 }
 
 export type UpdateKeyInput = Omit<CreateKeyInput, "projectId" | "type" | "environment">;
@@ -88,6 +101,7 @@ export class KeyService {
       },
       now,
     );
+    checkRatelimits(input.ratelimits);
     const environment = input.environment ?? "live";
     const generated = generateKey({ prefix: project.prefix, typeCode: KEY_TYPE_CODES[type], environment });
     const record: KeyRecord = {
@@ -107,6 +121,14 @@ export class KeyService {
       lastUsedAt: null,
       rolledFrom: null,
       rolledTo: null,
+      ratelimits: input.ratelimits ?? null,
+      credits: input.credits
+        ? initialCredits(
+            { remaining: input.credits.remaining, refill: input.credits.refill ?? undefined },
+            now,
+          )
+        : null,
+      budget: input.budget ? normalizeBudget(input.budget) : null,
     };
     await this.deps.store.transaction(async (repo) => {
       await repo.insertKey(record);
@@ -117,7 +139,17 @@ export class KeyService {
 
   async get(ctx: ActionContext, id: string): Promise<KeyRecord> {
     requireScope(ctx.actor, "keys:read");
+    return this.getVisible(ctx, id);
+  }
+
+  /** A key the actor's project binding lets it see, whatever its scopes; else NOT_FOUND. */
+  async getVisible(ctx: ActionContext, id: string): Promise<KeyRecord> {
     return this.visibleKey(ctx, await this.deps.store.getKey(id));
+  }
+
+  /** Minute rows of usage, for the usage routes. */
+  usageRows(filter: Parameters<ServiceDeps["store"]["usageRows"]>[0]) {
+    return this.deps.store.usageRows(filter);
   }
 
   list(ctx: ActionContext, query: ListKeysQuery): Promise<Page<KeyRecord>> {
@@ -142,6 +174,7 @@ export class KeyService {
 
   async update(ctx: ActionContext, id: string, input: UpdateKeyInput): Promise<KeyRecord> {
     requireScope(ctx.actor, "keys:write");
+    checkRatelimits(input.ratelimits);
     const now = this.deps.clock.now();
     const updated = await this.deps.store.transaction(async (repo) => {
       const key = this.visibleKey(ctx, await repo.getKey(id));
@@ -169,8 +202,27 @@ export class KeyService {
         name: input.name === undefined ? key.name : input.name,
         enabled: input.enabled ?? key.enabled,
         updatedAt: now,
+        ratelimits: input.ratelimits === undefined ? key.ratelimits : input.ratelimits,
+        budget:
+          input.budget === undefined
+            ? key.budget
+            : input.budget === null
+              ? null
+              : normalizeBudget(input.budget),
+        credits:
+          input.credits === undefined
+            ? key.credits
+            : input.credits === null
+              ? null
+              : initialCredits(
+                  { remaining: input.credits.remaining, refill: input.credits.refill ?? undefined },
+                  now,
+                ),
       };
       await repo.updateKey(next);
+      // The balance is only ever set here, on purpose; verifications change it atomically.
+      if (input.credits !== undefined)
+        await repo.setCredits(id, next.credits?.remaining ?? null, next.credits?.refilledAt ?? null);
       await this.audit(repo, ctx, "key.update", next, { changed: Object.keys(input).sort() });
       return next;
     });
@@ -203,6 +255,7 @@ export class KeyService {
         typeCode: KEY_TYPE_CODES[old.type],
         environment: old.environment,
       });
+      // The successor takes over the balance as it stands now.
       const successor: KeyRecord = {
         ...old,
         id: newId("key", now),
@@ -249,6 +302,39 @@ export class KeyService {
     });
     if (changed) this.deps.changes.publish({ type: "key.revoked", keyId: id, projectId: key.projectId });
     return key;
+  }
+
+  /**
+   * The anomaly policy's answer to a spike: disable the key, when its project says so. Acts
+   * as the system, audited like any change.
+   */
+  async disableOnAnomaly(keyId: string, projectId: string): Promise<boolean> {
+    const now = this.deps.clock.now();
+    const disabled = await this.deps.store.transaction(async (repo) => {
+      const project = await repo.getProject(projectId);
+      const key = await repo.getKey(keyId);
+      if (project?.settings.anomalyPolicy !== "disable" || !key || !key.enabled || key.revokedAt !== null)
+        return false;
+      await repo.updateKey({ ...key, enabled: false, updatedAt: now });
+      await repo.appendAudit(
+        {
+          actorType: "system",
+          actorId: null,
+          action: "key.update",
+          targetType: "key",
+          targetId: keyId,
+          projectId,
+          requestId: null,
+          sourceIp: null,
+          details: { changed: ["enabled"], reason: "anomaly policy: disabled on a usage spike" },
+        },
+        newId("aud", now),
+        now,
+      );
+      return true;
+    });
+    if (disabled) this.deps.changes.publish({ type: "key.updated", keyId, projectId });
+    return disabled;
   }
 
   private async visibleProject(ctx: ActionContext, projectId: string): Promise<ProjectRecord> {

@@ -1,5 +1,6 @@
 import { isValidScope, KeysmithError, newId, ROOT_KEY_PREFIX } from "@keysmith/core";
-import type { Page, ProjectRecord } from "../storage/records.js";
+import { checkRatelimits, normalizeBudget } from "../metering/limits.js";
+import type { BudgetSpec, Page, ProjectRecord, RateLimitSpec } from "../storage/records.js";
 import { isUniqueViolation } from "../storage/store.js";
 import {
   type ActionContext,
@@ -11,15 +12,37 @@ import {
   type ServiceDeps,
 } from "./context.js";
 
-export interface CreateProjectInput {
+/** Metering settings as the API takes them. */
+export interface ProjectSettingsInput {
+  defaultRatelimits?: RateLimitSpec[] | null | undefined;
+  costTable?: Record<string, number> | null | undefined;
+  budget?: (Partial<BudgetSpec> & { limit: number }) | null | undefined;
+  anomalyPolicy?: "alert" | "disable" | undefined;
+}
+
+export interface CreateProjectInput extends ProjectSettingsInput {
   name: string;
   prefix: string;
   publishableScopes?: string[] | undefined;
 }
 
-export interface UpdateProjectInput {
+export interface UpdateProjectInput extends ProjectSettingsInput {
   name?: string | undefined;
   publishableScopes?: string[] | undefined;
+}
+
+/** Merges settings given in a request into a project's settings; `null` clears one. */
+function applySettings(
+  current: ProjectRecord["settings"],
+  input: ProjectSettingsInput,
+): ProjectRecord["settings"] {
+  checkRatelimits(input.defaultRatelimits, "defaultRatelimits");
+  const next = { ...current };
+  if (input.defaultRatelimits !== undefined) next.defaultRatelimits = input.defaultRatelimits;
+  if (input.costTable !== undefined) next.costTable = input.costTable;
+  if (input.budget !== undefined) next.budget = input.budget === null ? null : normalizeBudget(input.budget);
+  if (input.anomalyPolicy !== undefined) next.anomalyPolicy = input.anomalyPolicy;
+  return next;
 }
 
 /** Projects: one API that keysmith protects, with its key prefix and settings. */
@@ -43,7 +66,7 @@ export class ProjectService {
       name: input.name,
       prefix: input.prefix,
       publishableScopes: input.publishableScopes ?? [],
-      settings: {},
+      settings: applySettings({}, input),
       createdAt: now,
       updatedAt: now,
     };
@@ -96,6 +119,7 @@ export class ProjectService {
         ...project,
         name: input.name ?? project.name,
         publishableScopes: input.publishableScopes ?? project.publishableScopes,
+        settings: applySettings(project.settings, input),
         updatedAt: now,
       };
       await repo.updateProject(next);

@@ -1,6 +1,8 @@
 import { type Kysely, type Migration, type MigrationResultSet, Migrator } from "kysely";
 import type { Dialect } from "./connect.js";
 import * as foundation from "./migrations/0001-foundation.js";
+import * as metering from "./migrations/0002-metering.js";
+import * as alertsWebhooks from "./migrations/0003-alerts-webhooks.js";
 import { type MigrationContext, migrationContext } from "./migrations/context.js";
 
 type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
@@ -8,6 +10,8 @@ type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> 
 /** Every migration, applied in name order. Add a file per step; never edit a released one. */
 const STEPS: Record<string, Step> = {
   "0001_foundation": foundation,
+  "0002_metering": metering,
+  "0003_alerts_webhooks": alertsWebhooks,
 };
 
 function migrations(dialect: Dialect): Record<string, Migration> {

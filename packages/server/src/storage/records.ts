@@ -1,4 +1,44 @@
-import type { KeyEnvironment, KeyType } from "@keysmith/core";
+import type { Duration, KeyEnvironment, KeyType } from "@keysmith/core";
+
+/** A named rate-limit window as the API takes it: `{ name: "burst", limit: 50, duration: "1s" }`. */
+export interface RateLimitSpec {
+  name: string;
+  limit: number;
+  duration: Duration;
+}
+
+export interface CreditRefill {
+  amount: number;
+  interval: "day" | "month";
+}
+
+export interface CreditsState {
+  /** Credits left when the record was read: metering changes it atomically in the database. */
+  remaining: number;
+  refill: CreditRefill | null;
+  /** Start of the refill period `remaining` belongs to. */
+  refilledAt: number | null;
+}
+
+export interface BudgetSpec {
+  limit: number;
+  period: "day" | "month";
+  /** Fractions of the limit at which an alert fires, once per period each. */
+  thresholds: number[];
+  /** When true, spend past the limit answers BUDGET_EXCEEDED; when false it only alerts. */
+  hardCap: boolean;
+}
+
+/** Metering settings a project holds in its `settings`. */
+export interface ProjectMetering {
+  /** Windows for keys that set none. */
+  defaultRatelimits?: RateLimitSpec[] | null;
+  /** Price per verification by requested scope; `*` prices calls that match no entry. */
+  costTable?: Record<string, number> | null;
+  budget?: BudgetSpec | null;
+  /** What a spike does: only alert, or alert and disable the key. */
+  anomalyPolicy?: "alert" | "disable";
+}
 
 /** Domain records as the services see them: camelCase, parsed JSON, millisecond timestamps. */
 
@@ -7,7 +47,7 @@ export interface ProjectRecord {
   name: string;
   prefix: string;
   publishableScopes: string[];
-  settings: Record<string, unknown>;
+  settings: ProjectMetering & Record<string, unknown>;
   createdAt: number;
   updatedAt: number;
 }
@@ -34,6 +74,9 @@ export interface KeyRecord {
   lastUsedAt: number | null;
   rolledFrom: string | null;
   rolledTo: string | null;
+  ratelimits: RateLimitSpec[] | null;
+  credits: CreditsState | null;
+  budget: BudgetSpec | null;
 }
 
 export interface RootKeyRecord {

@@ -35,6 +35,16 @@ export interface KeysTable {
   last_used_at: number | null;
   rolled_from: string | null;
   rolled_to: string | null;
+  /** JSON `[{ name, limit, duration }]`, or null for the project's defaults. */
+  ratelimits: string | null;
+  /** Credits left; null when the key has no credit limit. Changed only by atomic updates. */
+  credits_remaining: number | null;
+  /** JSON `{ amount, interval }`, or null. */
+  credits_refill: string | null;
+  /** Start of the refill period the credits belong to. */
+  credits_refilled_at: number | null;
+  /** JSON `{ limit, period, thresholds, hardCap }`, or null. */
+  budget: string | null;
 }
 
 export interface RootKeysTable {

@@ -1,6 +1,7 @@
 import type { KeyEnvironment, KeyType } from "@keysmith/core";
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import { auditHash, GENESIS_HASH } from "../audit/audit-chain.js";
+import type { UsageRow } from "../metering/usage.js";
 import type { Dialect } from "./connect.js";
 import type {
   AuditEntry,
@@ -94,9 +95,171 @@ export class Repo {
     await this.db.insertInto("keys").values(keyRow(key)).execute();
   }
 
+  /**
+   * Writes a key's settings. Never the credit balance: metering changes that atomically, and a
+   * read-modify-write here would undo verifications that ran in between (see `setCredits`).
+   */
   async updateKey(key: KeyRecord): Promise<void> {
-    const { id, hash: _hash, ...row } = keyRow(key);
+    const { id, hash: _hash, credits_remaining: _c, credits_refilled_at: _r, ...row } = keyRow(key);
     await this.db.updateTable("keys").set(row).where("id", "=", id).execute();
+  }
+
+  /** Sets a key's credit balance (PATCH), starting a new refill period at `now`. */
+  async setCredits(id: string, remaining: number | null, refilledAt: number | null): Promise<void> {
+    await this.db
+      .updateTable("keys")
+      .set({ credits_remaining: remaining, credits_refilled_at: refilledAt })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  /**
+   * Takes `cost` credits in one statement, refilling first when a new refill period has begun.
+   * Answers the balance after the call, and whether it was taken: concurrent callers can never
+   * take more than there is, on one node or many.
+   */
+  async consumeCredits(
+    id: string,
+    cost: number,
+    periodStart: number | null,
+    refillAmount: number | null,
+  ): Promise<{ taken: boolean; remaining: number } | null> {
+    // The balance this period starts from: the refill amount once a new period has begun.
+    const current =
+      periodStart === null || refillAmount === null
+        ? sql<number>`credits_remaining`
+        : sql<number>`(case when coalesce(credits_refilled_at, 0) < ${periodStart} then ${refillAmount} else credits_remaining end)`;
+    const taken = await this.db
+      .updateTable("keys")
+      .set({
+        credits_remaining: sql<number>`${current} - ${cost}`,
+        ...(periodStart === null
+          ? {}
+          : {
+              credits_refilled_at: sql<number>`(case when coalesce(credits_refilled_at, 0) < ${periodStart} then ${periodStart} else credits_refilled_at end)`,
+            }),
+      })
+      .where("id", "=", id)
+      .where("credits_remaining", "is not", null)
+      .where(current, ">=", cost)
+      .returning("credits_remaining")
+      .executeTakeFirst();
+    if (taken) return { taken: true, remaining: Number(taken.credits_remaining) };
+    const remaining = await this.peekCredits(id, periodStart, refillAmount);
+    return remaining === null ? null : { taken: false, remaining };
+  }
+
+  /** The balance a consume would start from now (refilled if a new period began), or null. */
+  async peekCredits(
+    id: string,
+    periodStart: number | null,
+    refillAmount: number | null,
+  ): Promise<number | null> {
+    const row = await this.db
+      .selectFrom("keys")
+      .select(["credits_remaining", "credits_refilled_at"])
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (!row || row.credits_remaining === null) return null;
+    const refilled =
+      periodStart !== null && refillAmount !== null && (row.credits_refilled_at ?? 0) < periodStart;
+    return refilled ? (refillAmount as number) : Number(row.credits_remaining);
+  }
+
+  /** Gives back credits taken by a call that was then refused. */
+  async refundCredits(id: string, cost: number): Promise<void> {
+    await this.db
+      .updateTable("keys")
+      .set({ credits_remaining: sql<number>`credits_remaining + ${cost}` })
+      .where("id", "=", id)
+      .where("credits_remaining", "is not", null)
+      .execute();
+  }
+
+  // ── usage and spend ─────────────────────────────────────────────────────────────────────
+  /** Adds counted usage: one upsert per row, in one transaction per batch. */
+  async addUsage(input: readonly UsageRow[]): Promise<void> {
+    // One row per (key, minute, code): Postgres refuses to upsert the same row twice in a statement.
+    const merged = new Map<string, UsageRow>();
+    for (const row of input) {
+      const id = `${row.keyId} ${row.minute} ${row.code}`;
+      const seen = merged.get(id);
+      if (seen) merged.set(id, { ...seen, count: seen.count + row.count, spend: seen.spend + row.spend });
+      else merged.set(id, row);
+    }
+    const rows = [...merged.values()];
+    for (let i = 0; i < rows.length; i += 200) {
+      const chunk = rows.slice(i, i + 200);
+      await this.db
+        .insertInto("usage_minutes")
+        .values(
+          chunk.map((r) => ({
+            key_id: r.keyId,
+            minute: r.minute,
+            code: r.code,
+            project_id: r.projectId,
+            owner_id: r.ownerId,
+            count: r.count,
+            spend: r.spend,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(["key_id", "minute", "code"]).doUpdateSet({
+            count: sql<number>`usage_minutes.count + excluded.count`,
+            spend: sql<number>`usage_minutes.spend + excluded.spend`,
+          }),
+        )
+        .execute();
+    }
+  }
+
+  async usageRows(filter: {
+    keyId?: string | undefined;
+    projectIds?: string[] | null | undefined;
+    ownerId?: string | undefined;
+    from: number;
+    to: number;
+  }): Promise<{ minute: number; code: string; count: number; spend: number }[]> {
+    let query = this.db
+      .selectFrom("usage_minutes")
+      .select(["minute", "code", "count", "spend"])
+      .where("minute", ">=", filter.from)
+      .where("minute", "<", filter.to)
+      .orderBy("minute");
+    if (filter.keyId) query = query.where("key_id", "=", filter.keyId);
+    if (filter.projectIds)
+      query = query.where("project_id", "in", filter.projectIds.length ? filter.projectIds : [""]);
+    if (filter.ownerId) query = query.where("owner_id", "=", filter.ownerId);
+    const rows = await query.execute();
+    return rows.map((r) => ({
+      minute: r.minute,
+      code: r.code,
+      count: Number(r.count),
+      spend: Number(r.spend),
+    }));
+  }
+
+  async getSpend(subject: string, periodStart: number): Promise<number> {
+    const row = await this.db
+      .selectFrom("budget_spend")
+      .select("spent")
+      .where("subject", "=", subject)
+      .where("period_start", "=", periodStart)
+      .executeTakeFirst();
+    return row ? Number(row.spent) : 0;
+  }
+
+  async addSpend(rows: readonly { subject: string; periodStart: number; amount: number }[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db
+      .insertInto("budget_spend")
+      .values(rows.map((r) => ({ subject: r.subject, period_start: r.periodStart, spent: r.amount })))
+      .onConflict((oc) =>
+        oc
+          .columns(["subject", "period_start"])
+          .doUpdateSet({ spent: sql<number>`budget_spend.spent + excluded.spent` }),
+      )
+      .execute();
   }
 
   async getKey(id: string): Promise<KeyRecord | null> {
@@ -348,6 +511,11 @@ function keyRow(k: KeyRecord): KeysTable {
     last_used_at: k.lastUsedAt,
     rolled_from: k.rolledFrom,
     rolled_to: k.rolledTo,
+    ratelimits: jsonOrNull(k.ratelimits),
+    credits_remaining: k.credits?.remaining ?? null,
+    credits_refill: jsonOrNull(k.credits?.refill ?? null),
+    credits_refilled_at: k.credits?.refilledAt ?? null,
+    budget: jsonOrNull(k.budget),
   };
 }
 
@@ -374,6 +542,16 @@ function toKey(row: Selectable<KeysTable>): KeyRecord {
     lastUsedAt: row.last_used_at,
     rolledFrom: row.rolled_from,
     rolledTo: row.rolled_to,
+    ratelimits: parseJson(row.ratelimits),
+    credits:
+      row.credits_remaining === null
+        ? null
+        : {
+            remaining: Number(row.credits_remaining),
+            refill: parseJson(row.credits_refill),
+            refilledAt: row.credits_refilled_at,
+          },
+    budget: parseJson(row.budget),
   };
 }
 

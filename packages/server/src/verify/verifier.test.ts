@@ -2,7 +2,7 @@ import { generateKey } from "@keysmith/core";
 import { describe, expect, it } from "vitest";
 import { LocalChangeFeed } from "../changes.js";
 import { ManualClock } from "../clock.js";
-import type { KeyRecord } from "../storage/records.js";
+import type { KeyRecord, ProjectRecord } from "../storage/records.js";
 import { Verifier } from "./verifier.js";
 
 function record(hash: string, fields: Partial<KeyRecord> = {}): KeyRecord {
@@ -28,6 +28,9 @@ function record(hash: string, fields: Partial<KeyRecord> = {}): KeyRecord {
     lastUsedAt: null,
     rolledFrom: null,
     rolledTo: null,
+    ratelimits: null,
+    credits: null,
+    budget: null,
     ...fields,
   };
 }
@@ -46,6 +49,17 @@ function fakeStore(records: Map<string, KeyRecord>) {
         release = resolve;
       });
       return release;
+    },
+    async getProject(id: string): Promise<ProjectRecord | null> {
+      return {
+        id,
+        name: "p",
+        prefix: "acme",
+        publishableScopes: [],
+        settings: {},
+        createdAt: 0,
+        updatedAt: 0,
+      };
     },
     async getKeyByHash(hash: string): Promise<KeyRecord | null> {
       lookups++;

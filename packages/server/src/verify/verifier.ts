@@ -8,7 +8,10 @@ import {
 } from "@keysmith/core";
 import type { ChangeFeed } from "../changes.js";
 import type { Clock } from "../clock.js";
-import type { KeyRecord } from "../storage/records.js";
+import { effectiveWindows, priceOf } from "../metering/limits.js";
+import type { Meter, MeteredKey, MeterOutcome } from "../metering/meter.js";
+import type { UsageRecorder } from "../metering/usage.js";
+import type { KeyRecord, ProjectRecord } from "../storage/records.js";
 import { ClockCache } from "./clock-cache.js";
 import { type IpMatcher, ipMatcher } from "./ips.js";
 import { type OriginMatcher, originMatcher } from "./origins.js";
@@ -17,7 +20,7 @@ export interface VerifyRequest {
   key: string;
   /** Scopes the call needs; every one must be granted. */
   scopes?: readonly string[] | string | undefined;
-  /** The price of this call, for metering (consumed only by a VALID answer). */
+  /** The price of this call (credits and spend); default: the project's cost table, else 1. */
   cost?: number | undefined;
   environment?: KeyEnvironment | undefined;
   origin?: string | undefined;
@@ -29,6 +32,8 @@ export interface RateLimitState {
   limit: number;
   remaining: number;
   reset: string;
+  /** The window's length; the HTTP answer leaves it out. */
+  durationMs?: number;
 }
 
 export interface VerifyResult {
@@ -45,14 +50,20 @@ export interface VerifyResult {
   ratelimits: readonly RateLimitState[];
   credits: { remaining: number } | null;
   budget: { spent: number; limit: number; period: string; resetAt: string } | null;
+  /** Not serialized: when a RATE_LIMITED caller may retry (ms since the epoch). */
+  retryAt?: number | null;
 }
 
 interface CachedKey {
   hash: string;
   record: KeyRecord;
+  project: ProjectRecord;
   origins: OriginMatcher | null;
   ips: IpMatcher | null;
   expiresAtIso: string | null;
+  /** Null for keys with no rate limit, credits or budget: they take the allocation-free path. */
+  metered: MeteredKey | null;
+  costTable: Record<string, number> | null;
   /** Answers already built for this key, one per code: they never change while it is cached. */
   results: Partial<Record<VerifyCode, VerifyResult>>;
   /** When this entry must be reread (Infinity without a TTL). */
@@ -82,9 +93,16 @@ const MALFORMED = anonymous("MALFORMED");
 const NOT_FOUND = anonymous("NOT_FOUND");
 
 export interface VerifierOptions {
-  store: { getKeyByHash(hash: string): Promise<KeyRecord | null> };
+  store: {
+    getKeyByHash(hash: string): Promise<KeyRecord | null>;
+    getProject(id: string): Promise<ProjectRecord | null>;
+  };
   clock: Clock;
   changes: ChangeFeed;
+  /** Rate limits, credits and budgets; without it keys are verified but not metered. */
+  meter?: Meter;
+  /** Counts every outcome per key and minute. */
+  usage?: UsageRecorder;
   /** How many keys the cache holds. */
   cacheSize?: number;
   /**
@@ -97,9 +115,10 @@ export interface VerifierOptions {
 
 /**
  * Verifies keys: the one function behind the HTTP route, the in-process API and the SDK's
- * local mode. A cached key is answered synchronously — no promise, no allocation beyond the
- * SHA-256 hex string — which is why `verify` returns `VerifyResult | Promise<VerifyResult>`.
- * Changes published on the feed drop cache entries, so a revoke is effective on the next call.
+ * local mode. A cached key without metering is answered synchronously — no promise, no
+ * allocation beyond the SHA-256 hex string — which is why `verify` returns
+ * `VerifyResult | Promise<VerifyResult>`. Changes published on the feed drop cache entries,
+ * so a revoke is effective on the next call.
  *
  * @example
  * const result = await verifier.verify({ key, scopes: ["invoices:read"] });
@@ -113,6 +132,8 @@ export class Verifier {
   private readonly store: VerifierOptions["store"];
   private readonly clock: Clock;
   private readonly ttl: number;
+  private readonly meter: Meter | undefined;
+  private readonly usage: UsageRecorder | undefined;
   /** Bumped by every invalidation, so a load that raced a change does not cache stale data. */
   private generation = 0;
   private readonly unsubscribe: () => void;
@@ -121,6 +142,8 @@ export class Verifier {
     this.store = options.store;
     this.clock = options.clock;
     this.ttl = options.cacheTtlMs ?? 0;
+    this.meter = options.meter;
+    this.usage = options.usage;
     this.cache = new ClockCache(options.cacheSize ?? 100_000, (_hash, entry) =>
       this.hashById.delete(entry.record.id),
     );
@@ -146,29 +169,62 @@ export class Verifier {
     );
   }
 
-  private decide(entry: CachedKey, request: VerifyRequest, boundProjectId: string | null, now: number): VerifyResult {
+  private decide(
+    entry: CachedKey,
+    request: VerifyRequest,
+    boundProjectId: string | null,
+    now: number,
+  ): VerifyResult | Promise<VerifyResult> {
     const record = entry.record;
     if (boundProjectId !== null && record.projectId !== boundProjectId) return NOT_FOUND;
-    if (record.revokedAt !== null) return this.result(entry, "REVOKED");
-    if (record.expiresAt !== null && record.expiresAt <= now) return this.result(entry, "EXPIRED");
-    if (!record.enabled) return this.result(entry, "DISABLED");
+    if (record.revokedAt !== null) return this.answer(entry, "REVOKED", now);
+    if (record.expiresAt !== null && record.expiresAt <= now) return this.answer(entry, "EXPIRED", now);
+    if (!record.enabled) return this.answer(entry, "DISABLED", now);
     if (entry.origins !== null && !entry.origins.allows(request.origin)) {
-      return this.result(entry, "ORIGIN_NOT_ALLOWED");
+      return this.answer(entry, "ORIGIN_NOT_ALLOWED", now);
     }
-    if (entry.ips !== null && !entry.ips.allows(request.ip)) return this.result(entry, "IP_NOT_ALLOWED");
+    if (entry.ips !== null && !entry.ips.allows(request.ip)) return this.answer(entry, "IP_NOT_ALLOWED", now);
     if (request.environment !== undefined && request.environment !== record.environment) {
-      return this.result(entry, "ENVIRONMENT_MISMATCH");
+      return this.answer(entry, "ENVIRONMENT_MISMATCH", now);
     }
     const scopes = request.scopes;
     if (scopes !== undefined) {
       const granted =
         typeof scopes === "string" ? grantsAll(record.scopes, [scopes]) : grantsAll(record.scopes, scopes);
-      if (!granted) return this.result(entry, "INSUFFICIENT_SCOPE");
+      if (!granted) return this.answer(entry, "INSUFFICIENT_SCOPE", now);
     }
-    // Metering (rate limits, credits, budget) slots in here: after every check that costs
-    // nothing, so a key that fails one of them consumes no limit, credit or spend.
-    this.lastUsed.set(record.id, now);
-    return this.result(entry, "VALID");
+    // Metering comes after every check that costs nothing, so a key failing one of those
+    // consumes no rate limit, credit or spend.
+    const cost = priceOf(request.cost, scopes, entry.costTable);
+    if (entry.metered === null || this.meter === undefined) {
+      this.lastUsed.set(record.id, now);
+      this.usage?.record(record.id, record.projectId, record.ownerId, "VALID", cost, now);
+      return this.result(entry, "VALID");
+    }
+    const outcome = this.meter.check(entry.metered, cost, now);
+    return outcome instanceof Promise
+      ? outcome.then((o) => this.metered(entry, o, now))
+      : this.metered(entry, outcome, now);
+  }
+
+  /** An answer from the free checks: counted, and the same frozen object every time. */
+  private answer(entry: CachedKey, code: VerifyCode, now: number): VerifyResult {
+    const r = entry.record;
+    this.usage?.record(r.id, r.projectId, r.ownerId, code, 0, now);
+    return this.result(entry, code);
+  }
+
+  private metered(entry: CachedKey, outcome: MeterOutcome, now: number): VerifyResult {
+    const r = entry.record;
+    if (outcome.code === "VALID") this.lastUsed.set(r.id, now);
+    this.usage?.record(r.id, r.projectId, r.ownerId, outcome.code, outcome.spend, now);
+    return {
+      ...this.result(entry, outcome.code),
+      ratelimits: outcome.ratelimits,
+      credits: outcome.credits,
+      budget: outcome.budget,
+      retryAt: outcome.retryAt,
+    };
   }
 
   private result(entry: CachedKey, code: VerifyCode): VerifyResult {
@@ -198,14 +254,12 @@ export class Verifier {
     const pending = this.inflight.get(hash);
     if (pending) return pending;
     const generation = this.generation;
-    const promise = this.store.getKeyByHash(hash).then(
-      (record) => {
+    const promise = this.fetch(hash).then(
+      (entry) => {
         if (this.inflight.get(hash) === promise) this.inflight.delete(hash);
-        if (record === null) return null;
-        const entry = toEntry(hash, record, this.ttl > 0 ? this.clock.now() + this.ttl : Number.POSITIVE_INFINITY);
-        if (generation === this.generation) {
+        if (entry !== null && generation === this.generation) {
           this.cache.set(hash, entry);
-          this.hashById.set(record.id, hash);
+          this.hashById.set(entry.record.id, hash);
         }
         return entry;
       },
@@ -216,6 +270,15 @@ export class Verifier {
     );
     this.inflight.set(hash, promise);
     return promise;
+  }
+
+  private async fetch(hash: string): Promise<CachedKey | null> {
+    const record = await this.store.getKeyByHash(hash);
+    if (record === null) return null;
+    const project = await this.store.getProject(record.projectId);
+    if (project === null) return null;
+    const staleAt = this.ttl > 0 ? this.clock.now() + this.ttl : Number.POSITIVE_INFINITY;
+    return toEntry(hash, record, project, staleAt);
   }
 
   /** Drops a key from the cache; its next verification reads the database. */
@@ -266,14 +329,31 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function toEntry(hash: string, record: KeyRecord, staleAt: number): CachedKey {
+function toEntry(hash: string, record: KeyRecord, project: ProjectRecord, staleAt: number): CachedKey {
   deepFreeze(record);
+  const settings = project.settings;
+  const windows = effectiveWindows(record.ratelimits, settings);
+  const projectBudget = settings.budget ?? null;
+  const metered =
+    windows.length > 0 || record.credits !== null || record.budget !== null || projectBudget !== null
+      ? {
+          keyId: record.id,
+          projectId: record.projectId,
+          windows,
+          credits: record.credits === null ? null : { refill: record.credits.refill },
+          keyBudget: record.budget,
+          projectBudget,
+        }
+      : null;
   return {
     hash,
     record,
+    project,
     origins: record.allowedOrigins?.length ? originMatcher(record.allowedOrigins) : null,
     ips: record.allowedIps?.length ? ipMatcher(record.allowedIps) : null,
     expiresAtIso: record.expiresAt === null ? null : new Date(record.expiresAt).toISOString(),
+    metered,
+    costTable: settings.costTable ?? null,
     results: {},
     staleAt,
   };

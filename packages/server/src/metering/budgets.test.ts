@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import type { AlertInput } from "./alert-sink.js";
+import { BudgetTracker } from "./budgets.js";
+
+function setup(stored = 0) {
+  const alerts: AlertInput[] = [];
+  const seen = new Set<string>();
+  const written: { subject: string; periodStart: number; amount: number }[] = [];
+  const tracker = new BudgetTracker(
+    { getSpend: async () => stored, addSpend: async (rows) => void written.push(...rows) },
+    {
+      // Like the alert service: one alert per idempotency key.
+      raise: async (a) => {
+        if (seen.has(a.idempotencyKey)) return false;
+        seen.add(a.idempotencyKey);
+        alerts.push(a);
+        return true;
+      },
+    },
+  );
+  return { tracker, alerts, written };
+}
+
+const budget = { limit: 100, period: "month" as const, thresholds: [0.8, 1], hardCap: true };
+const ctx = { projectId: "proj_1", keyId: "key_1" };
+const now = Date.UTC(2026, 4, 15);
+
+describe("BudgetTracker", () => {
+  it("fires each threshold once per period and budget.exhausted at 100%", async () => {
+    const { tracker, alerts } = setup();
+    const state = await tracker.state("key:key_1", budget, now);
+    tracker.add(state, budget, 79, ctx);
+    expect(alerts).toHaveLength(0);
+    tracker.add(state, budget, 1, ctx);
+    expect(alerts.map((a) => [a.type, a.data.threshold])).toEqual([["budget.threshold", 0.8]]);
+    tracker.add(state, budget, 5, ctx);
+    tracker.add(state, budget, 15, ctx);
+    expect(alerts.map((a) => a.type)).toEqual(["budget.threshold", "budget.threshold", "budget.exhausted"]);
+    expect(alerts[1]?.idempotencyKey).toBe(`budget.threshold:key:key_1:${Date.UTC(2026, 4, 1)}:1`);
+  });
+
+  it("does not fire again after a restart that reloads the spend", async () => {
+    const first = setup();
+    const state = await first.tracker.state("key:key_1", budget, now);
+    first.tracker.add(state, budget, 85, ctx);
+    await first.tracker.flush();
+    expect(first.written).toEqual([{ subject: "key:key_1", periodStart: Date.UTC(2026, 4, 1), amount: 85 }]);
+    const restarted = setup(85);
+    const reloaded = await restarted.tracker.state("key:key_1", budget, now);
+    expect(reloaded.spent).toBe(85);
+    restarted.tracker.add(reloaded, budget, 1, ctx);
+    expect(restarted.alerts).toHaveLength(0);
+  });
+
+  it("starts each period from nothing and refuses past a hard cap only", async () => {
+    const { tracker } = setup();
+    const state = await tracker.state("key:key_1", budget, now);
+    tracker.add(state, budget, 100, ctx);
+    expect(tracker.wouldExceed(state, budget, 1)).toBe(true);
+    expect(tracker.wouldExceed(state, { ...budget, hardCap: false }, 1)).toBe(false);
+    const next = await tracker.state("key:key_1", budget, Date.UTC(2026, 5, 1));
+    expect(next.spent).toBe(0);
+    expect(tracker.view(next, budget).resetAt).toBe("2026-07-01T00:00:00.000Z");
+  });
+
+  it("keeps unwritten spend when a write fails", async () => {
+    const alerts = { raise: async () => true };
+    let fail = true;
+    const rows: unknown[] = [];
+    const tracker = new BudgetTracker(
+      {
+        getSpend: async () => 0,
+        addSpend: async (r) => {
+          if (fail) throw new Error("db down");
+          rows.push(...r);
+        },
+      },
+      alerts,
+    );
+    const state = await tracker.state("key:k", budget, now);
+    tracker.add(state, budget, 7, ctx);
+    await expect(tracker.flush()).rejects.toThrow("db down");
+    fail = false;
+    await tracker.flush();
+    expect(rows).toEqual([{ subject: "key:k", periodStart: Date.UTC(2026, 4, 1), amount: 7 }]);
+  });
+});

@@ -1,0 +1,233 @@
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rateLimitConformance } from "../test-support/rate-limit-conformance.js";
+import type { RateLimitWindow } from "./rate-limit.js";
+import { RedisRateLimitStore, type RedisScriptClient } from "./redis-rate-limit-store.js";
+
+const REDIS_URL = process.env.KEYSMITH_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+/** Nothing listens on port 1: connections are refused at once. */
+const UNREACHABLE_URL = "redis://127.0.0.1:1";
+
+const T0 = 1_700_006_400_000;
+const burst: RateLimitWindow = { name: "burst", limit: 2, durationMs: 1_000 };
+const minute: RateLimitWindow = { name: "minute", limit: 5, durationMs: 60_000 };
+
+/** A client that gives up at once: no retries, no offline queue, no reconnects. */
+function quickClient(url: string): Redis {
+  const client = new Redis(url, {
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    lazyConnect: true,
+  });
+  client.on("error", () => {});
+  return client;
+}
+
+/**
+ * Whether the test Redis answers. With `CI` set a missing Redis is an error, not a skip: a green
+ * run must mean the Redis tests ran.
+ */
+async function redisAvailable(): Promise<boolean> {
+  const client = quickClient(REDIS_URL);
+  try {
+    await client.connect();
+    await client.ping();
+    return true;
+  } catch (error) {
+    if (process.env.CI)
+      throw new Error(`CI is set but Redis at ${REDIS_URL} is unreachable: ${String(error)}`);
+    console.warn(`Redis rate-limit tests skipped: ${REDIS_URL} is unreachable (set KEYSMITH_TEST_REDIS_URL)`);
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Deletes every key under `prefix`, a SCAN page at a time. */
+async function deleteKeys(client: Redis, prefix: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+    if (keys.length > 0) await client.del(...keys);
+    cursor = next;
+  } while (cursor !== "0");
+}
+
+const available = await redisAvailable();
+
+describe.skipIf(!available)("RedisRateLimitStore against a live Redis", () => {
+  // One client for the whole file, the way the server shares one; each store gets its own prefix.
+  let client: Redis;
+  const runPrefix = `keysmith-test:${randomBytes(6).toString("hex")}:`;
+
+  beforeAll(async () => {
+    client = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    await client.ping();
+  });
+  afterAll(async () => {
+    await deleteKeys(client, runPrefix);
+    await client.quit();
+  });
+
+  const storeOn = (redis: RedisScriptClient, keyPrefix: string): RedisRateLimitStore =>
+    new RedisRateLimitStore({ redis, keyPrefix, failureMode: "closed" });
+
+  rateLimitConformance("redis", async () => {
+    const keyPrefix = `${runPrefix}${randomBytes(4).toString("hex")}:`;
+    const store = storeOn(client, keyPrefix);
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await deleteKeys(client, keyPrefix);
+      },
+    };
+  });
+
+  it("keeps one hash-tagged counter per window that expires after the window ends", async () => {
+    const keyPrefix = `${runPrefix}keys:`;
+    const store = storeOn(client, keyPrefix);
+    const now = T0 + 250;
+    await store.consume("key_ttl", [burst, minute], 1, now);
+    const burstKey = `${keyPrefix}rl:{key_ttl}:burst:${T0}`;
+    const minuteKey = `${keyPrefix}rl:{key_ttl}:minute:${T0}`;
+    expect(await client.mget(burstKey, minuteKey)).toEqual(["1", "1"]);
+    // Window end plus a one-second grace for clock skew between nodes.
+    const burstTtl = await client.pttl(burstKey);
+    const minuteTtl = await client.pttl(minuteKey);
+    expect(burstTtl).toBeGreaterThan(1_650);
+    expect(burstTtl).toBeLessThanOrEqual(1_750);
+    expect(minuteTtl).toBeGreaterThan(60_650);
+    expect(minuteTtl).toBeLessThanOrEqual(60_750);
+    // Later calls in the same window leave the expiry alone.
+    await store.consume("key_ttl", [burst, minute], 1, now + 500);
+    expect(await client.pttl(burstKey)).toBeLessThanOrEqual(burstTtl);
+  });
+
+  it("runs the script with EVAL when Redis has lost it (NOSCRIPT)", async () => {
+    const keyPrefix = `${runPrefix}noscript:`;
+    let evals = 0;
+    const forgetful: RedisScriptClient = {
+      evalsha: () => Promise.reject(new Error("NOSCRIPT No matching script. Please use EVAL.")),
+      eval: (...args) => {
+        evals++;
+        return client.eval(...args);
+      },
+    };
+    const store = storeOn(forgetful, keyPrefix);
+    expect((await store.consume("key_noscript", [burst], 2, T0)).windows[0]?.remaining).toBe(0);
+    expect((await store.consume("key_noscript", [burst], 1, T0 + 1)).allowed).toBe(false);
+    expect(evals).toBe(2);
+  });
+
+  it("counts exactly across two stores on separate connections (two nodes)", async () => {
+    const keyPrefix = `${runPrefix}nodes:`;
+    const other = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    try {
+      const a = storeOn(client, keyPrefix);
+      const b = storeOn(other, keyPrefix);
+      const windows: RateLimitWindow[] = [{ name: "minute", limit: 100, durationMs: 60_000 }];
+      const decisions = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? a : b).consume("key_nodes", windows, 1, T0 + i)),
+      );
+      expect(decisions.filter((d) => d.allowed)).toHaveLength(100);
+    } finally {
+      await other.quit();
+    }
+  });
+
+  it("quits a client it created from a URL on close", async () => {
+    const store = new RedisRateLimitStore({
+      url: REDIS_URL,
+      keyPrefix: `${runPrefix}owned:`,
+      failureMode: "closed",
+      timeoutMs: 2_000,
+    });
+    await store.ready();
+    expect((await store.consume("key_owned", [burst], 1, T0)).allowed).toBe(true);
+    await store.close();
+  });
+});
+
+describe("RedisRateLimitStore when Redis fails", () => {
+  const windows = [burst, minute];
+
+  it("fails open: allows with remaining = limit, and reports the error", async () => {
+    const client = quickClient(UNREACHABLE_URL);
+    const errors: Error[] = [];
+    try {
+      const store = new RedisRateLimitStore({
+        redis: client,
+        keyPrefix: "keysmith-test:",
+        failureMode: "open",
+        timeoutMs: 1_000,
+        onError: (error) => errors.push(error),
+      });
+      expect(await store.consume("key_open", windows, 1, T0 + 250)).toEqual({
+        allowed: true,
+        windows: [
+          { name: "burst", limit: 2, remaining: 2, resetAt: T0 + 1_000 },
+          { name: "minute", limit: 5, remaining: 5, resetAt: T0 + 60_000 },
+        ],
+      });
+      expect(errors).toHaveLength(1);
+      await store.close();
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it("fails closed: denies with remaining = 0, and reports the error", async () => {
+    const client = quickClient(UNREACHABLE_URL);
+    const errors: Error[] = [];
+    try {
+      const store = new RedisRateLimitStore({
+        redis: client,
+        keyPrefix: "keysmith-test:",
+        failureMode: "closed",
+        onError: (error) => errors.push(error),
+      });
+      const decision = await store.consume("key_closed", windows, 1, T0);
+      expect(decision.allowed).toBe(false);
+      expect(decision.windows.map((w) => w.remaining)).toEqual([0, 0]);
+      expect(errors).toHaveLength(1);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it("answers by the failure mode when Redis is slower than timeoutMs", async () => {
+    const errors: Error[] = [];
+    const never = new Promise<unknown>(() => {});
+    const stuck: RedisScriptClient = { evalsha: () => never, eval: () => never };
+    const store = new RedisRateLimitStore({
+      redis: stuck,
+      keyPrefix: "keysmith-test:",
+      failureMode: "open",
+      timeoutMs: 20,
+      onError: (error) => errors.push(error),
+    });
+    const started = Date.now();
+    expect((await store.consume("key_slow", windows, 1, T0)).allowed).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(errors[0]?.message).toMatch(/did not answer within 20 ms/);
+  });
+
+  it("does not hang on a URL it cannot reach, and closes its own client", async () => {
+    const errors: Error[] = [];
+    const store = new RedisRateLimitStore({
+      url: UNREACHABLE_URL,
+      keyPrefix: "keysmith-test:",
+      failureMode: "closed",
+      timeoutMs: 50,
+      onError: (error) => errors.push(error),
+    });
+    await expect(store.ready(100)).rejects.toThrow(/not connected within 100 ms/);
+    expect((await store.consume("key_owned_down", windows, 1, T0)).allowed).toBe(false);
+    expect(errors).toHaveLength(1);
+    await store.close();
+  });
+});

@@ -1,0 +1,242 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testDialects } from "../test-support/databases.js";
+import { createHarness, type Harness } from "../test-support/harness.js";
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+describe.each(await testDialects())("metering through POST /v1/keys/verify on %s", (dialect) => {
+  let h: Harness;
+  let projectId: string;
+
+  beforeAll(async () => {
+    h = await createHarness(dialect);
+    projectId = (await h.project()).id;
+  });
+  afterAll(() => h.close());
+
+  /** Moves the clock to the start of the next whole minute, so windows begin where a test starts. */
+  const alignToMinute = () => h.clock.set(h.clock.now() - (h.clock.now() % MINUTE) + MINUTE);
+
+  it("limits each named window and resets exactly at its edge", async () => {
+    alignToMinute();
+    const { key } = await h.key(projectId, {
+      ratelimits: [
+        { name: "burst", limit: 3, duration: "1s" },
+        { name: "minute", limit: 5, duration: "1m" },
+      ],
+    });
+    const codes: string[] = [];
+    for (let i = 0; i < 4; i++) codes.push((await h.verify({ key })).body.code);
+    expect(codes).toEqual(["VALID", "VALID", "VALID", "RATE_LIMITED"]);
+    const limited = await h.verify({ key });
+    expect(limited.body.ratelimits).toEqual([
+      { name: "burst", limit: 3, remaining: 0, reset: new Date(h.clock.now() + SECOND).toISOString() },
+      { name: "minute", limit: 5, remaining: 2, reset: new Date(h.clock.now() + MINUTE).toISOString() },
+    ]);
+    expect(limited.headers["retry-after"]).toBe("1");
+    expect(limited.headers["ratelimit-policy"]).toBe('"burst";q=3;w=1, "minute";q=5;w=60');
+    expect(limited.headers.ratelimit).toBe('"burst";r=0;t=1');
+
+    h.clock.advance(SECOND - 1);
+    expect((await h.verify({ key })).body.code).toBe("RATE_LIMITED");
+    h.clock.advance(1); // the burst window's edge
+    expect((await h.verify({ key })).body.code).toBe("VALID");
+    expect((await h.verify({ key })).body.code).toBe("VALID");
+    // The minute window (5) is now spent although the burst window has room.
+    const minuteBlocked = await h.verify({ key });
+    expect(minuteBlocked.body.code).toBe("RATE_LIMITED");
+    expect(minuteBlocked.body.ratelimits.map((w: { remaining: number }) => w.remaining)).toEqual([1, 0]);
+    h.clock.advance(MINUTE);
+    expect((await h.verify({ key })).body.code).toBe("VALID");
+  });
+
+  it("applies the project's default windows to keys that set none", async () => {
+    alignToMinute();
+    const project = await h.project({ defaultRatelimits: [{ name: "default", limit: 2, duration: "1m" }] });
+    const plain = await h.key(project.id);
+    const own = await h.key(project.id, { ratelimits: [{ name: "own", limit: 3, duration: "1m" }] });
+    const run = async (key: string, n: number) => {
+      const out: string[] = [];
+      for (let i = 0; i < n; i++) out.push((await h.verify({ key })).body.code);
+      return out;
+    };
+    expect(await run(plain.key, 3)).toEqual(["VALID", "VALID", "RATE_LIMITED"]);
+    expect(await run(own.key, 4)).toEqual(["VALID", "VALID", "VALID", "RATE_LIMITED"]);
+  });
+
+  it("consumes nothing for a call that fails an earlier check", async () => {
+    alignToMinute();
+    const created = await h.key(projectId, {
+      scopes: ["a:read"],
+      ratelimits: [{ name: "m", limit: 2, duration: "1m" }],
+      credits: { remaining: 2 },
+      budget: { limit: 2 },
+    });
+    for (let i = 0; i < 5; i++)
+      expect((await h.verify({ key: created.key, scopes: ["b:write"] })).body.code).toBe(
+        "INSUFFICIENT_SCOPE",
+      );
+    const ok = await h.verify({ key: created.key, scopes: ["a:read"] });
+    expect(ok.body).toMatchObject({
+      code: "VALID",
+      credits: { remaining: 1 },
+      budget: { spent: 1, limit: 2 },
+    });
+    expect(ok.body.ratelimits[0].remaining).toBe(1);
+  });
+
+  it("takes credits by cost, answers USAGE_EXCEEDED without taking any, and refills each period", async () => {
+    h.clock.set(Date.UTC(2026, 6, 1, 10));
+    const created = await h.key(projectId, {
+      credits: { remaining: 10, refill: { amount: 10, interval: "day" } },
+    });
+    expect((await h.verify({ key: created.key, cost: 4 })).body.credits).toEqual({ remaining: 6 });
+    expect((await h.verify({ key: created.key, cost: 6 })).body.credits).toEqual({ remaining: 0 });
+    const empty = await h.verify({ key: created.key });
+    expect(empty.body).toMatchObject({ valid: false, code: "USAGE_EXCEEDED", credits: { remaining: 0 } });
+    h.clock.set(Date.UTC(2026, 6, 2, 0, 0, 0));
+    expect((await h.verify({ key: created.key })).body).toMatchObject({
+      code: "VALID",
+      credits: { remaining: 9 },
+    });
+    const shown = await h.api("GET", `/v1/keys/${created.id}`);
+    expect(shown.body.credits).toEqual({ remaining: 9, refill: { amount: 10, interval: "day" } });
+  });
+
+  it("never overspends credits: 200 parallel verifications against 100 credits give exactly 100 VALID", async () => {
+    const created = await h.key(projectId, { credits: { remaining: 100 } });
+    const results = await Promise.all(Array.from({ length: 200 }, () => h.verify({ key: created.key })));
+    const codes = results.map((r) => r.body.code);
+    expect(codes.filter((c) => c === "VALID")).toHaveLength(100);
+    expect(codes.filter((c) => c === "USAGE_EXCEEDED")).toHaveLength(100);
+    expect((await h.api("GET", `/v1/keys/${created.id}`)).body.credits.remaining).toBe(0);
+  });
+
+  it("lets PATCH reset the balance", async () => {
+    const created = await h.key(projectId, { credits: { remaining: 1 } });
+    await h.verify({ key: created.key });
+    expect((await h.verify({ key: created.key })).body.code).toBe("USAGE_EXCEEDED");
+    await h.api("PATCH", `/v1/keys/${created.id}`, { credits: { remaining: 5 } });
+    expect((await h.verify({ key: created.key })).body).toMatchObject({
+      code: "VALID",
+      credits: { remaining: 4 },
+    });
+    await h.api("PATCH", `/v1/keys/${created.id}`, { credits: null });
+    expect((await h.verify({ key: created.key })).body).toMatchObject({ code: "VALID", credits: null });
+  });
+
+  it("answers BUDGET_EXCEEDED past a hard cap and only counts past a soft one", async () => {
+    h.clock.set(Date.UTC(2026, 7, 10));
+    const hard = await h.key(projectId, { budget: { limit: 10, period: "month", hardCap: true } });
+    expect((await h.verify({ key: hard.key, cost: 6 })).body.budget).toEqual({
+      spent: 6,
+      limit: 10,
+      period: "month",
+      resetAt: "2026-09-01T00:00:00.000Z",
+    });
+    expect((await h.verify({ key: hard.key, cost: 4 })).body.code).toBe("VALID");
+    const over = await h.verify({ key: hard.key, cost: 1 });
+    expect(over.body).toMatchObject({ valid: false, code: "BUDGET_EXCEEDED", budget: { spent: 10 } });
+
+    const soft = await h.key(projectId, { budget: { limit: 10, hardCap: false } });
+    await h.verify({ key: soft.key, cost: 10 });
+    expect((await h.verify({ key: soft.key, cost: 5 })).body).toMatchObject({
+      code: "VALID",
+      budget: { spent: 15 },
+    });
+
+    h.clock.set(Date.UTC(2026, 8, 1));
+    expect((await h.verify({ key: hard.key, cost: 1 })).body).toMatchObject({
+      code: "VALID",
+      budget: { spent: 1 },
+    });
+  });
+
+  it("prices calls by the project's cost table and caps the project's budget across its keys", async () => {
+    h.clock.set(Date.UTC(2026, 9, 5));
+    const project = await h.project({
+      costTable: { "reports:generate": 5, "*": 1 },
+      budget: { limit: 12, period: "day" },
+    });
+    const a = await h.key(project.id);
+    const b = await h.key(project.id);
+    expect((await h.verify({ key: a.key, scopes: ["reports:generate"] })).body.budget.spent).toBe(5);
+    expect((await h.verify({ key: b.key, scopes: ["reports:generate"] })).body.budget.spent).toBe(10);
+    expect((await h.verify({ key: a.key, scopes: ["other:read"] })).body.budget.spent).toBe(11);
+    expect((await h.verify({ key: b.key, scopes: ["reports:generate"] })).body.code).toBe("BUDGET_EXCEEDED");
+    expect((await h.verify({ key: b.key, cost: 1 })).body.code).toBe("VALID");
+  });
+
+  it("keeps spend across a flush and a reload", async () => {
+    h.clock.set(Date.UTC(2026, 10, 3));
+    const created = await h.key(projectId, { budget: { limit: 100, period: "day" } });
+    await h.verify({ key: created.key, cost: 30 });
+    await h.keysmith.flushMetering();
+    const row = await h.store.getSpend(`key:${created.id}`, Date.UTC(2026, 10, 3));
+    expect(row).toBe(30);
+  });
+});
+
+describe.each(await testDialects())("usage series on %s", (dialect) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness(dialect);
+  });
+  afterAll(() => h.close());
+
+  it("counts every outcome per minute and sums hours, with spend", async () => {
+    const start = Date.UTC(2026, 2, 3, 9, 0);
+    h.clock.set(start);
+    const project = await h.project();
+    const created = await h.key(project.id, { scopes: ["a:read"], ownerId: "cus_9" });
+    await h.verify({ key: created.key, cost: 2 });
+    await h.verify({ key: created.key, scopes: ["b:read"] });
+    h.clock.advance(MINUTE);
+    await h.verify({ key: created.key });
+    await h.api("PATCH", `/v1/keys/${created.id}`, { enabled: false });
+    await h.verify({ key: created.key });
+    h.clock.advance(MINUTE);
+
+    const from = new Date(start).toISOString();
+    const to = new Date(start + 3 * MINUTE).toISOString();
+    const minutes = await h.api(
+      "GET",
+      `/v1/keys/${created.id}/usage?granularity=minute&from=${from}&to=${to}`,
+    );
+    expect(minutes.status).toBe(200);
+    expect(minutes.body.granularity).toBe("minute");
+    expect(minutes.body.data).toHaveLength(3);
+    expect(minutes.body.data[0]).toMatchObject({
+      start: from,
+      outcomes: { VALID: 1, INSUFFICIENT_SCOPE: 1, DISABLED: 0 },
+      spend: 2,
+    });
+    expect(minutes.body.data[1].outcomes).toMatchObject({ VALID: 1, DISABLED: 1 });
+    expect(minutes.body.data[2].outcomes.VALID).toBe(0);
+
+    const hours = await h.api(
+      "GET",
+      `/v1/usage?projectId=${project.id}&granularity=hour&from=${from}&to=${to}`,
+    );
+    expect(hours.body.data).toHaveLength(1);
+    expect(hours.body.data[0]).toMatchObject({
+      outcomes: { VALID: 2, INSUFFICIENT_SCOPE: 1, DISABLED: 1 },
+      spend: 3,
+    });
+    const byOwner = await h.api("GET", `/v1/usage?ownerId=cus_9&granularity=day&from=${from}&to=${to}`);
+    expect(byOwner.body.data[0].outcomes.VALID).toBe(2);
+    const nobody = await h.api("GET", `/v1/usage?ownerId=nobody&granularity=day&from=${from}&to=${to}`);
+    expect(nobody.body.data[0].outcomes.VALID).toBe(0);
+  });
+
+  it("refuses ranges of more than 2,000 buckets and needs usage:read", async () => {
+    const res = await h.api(
+      "GET",
+      "/v1/usage?granularity=minute&from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z",
+    );
+    expect(res.status).toBe(400);
+    const noUsage = (await h.api("POST", "/v1/root-keys", { scopes: ["keys:read"] })).body.key;
+    expect((await h.api("GET", "/v1/usage", undefined, { key: noUsage })).status).toBe(403);
+  });
+});

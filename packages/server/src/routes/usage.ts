@@ -1,0 +1,94 @@
+import { KeysmithError } from "@keysmith/core";
+import { Type } from "typebox";
+import { type App, contextOf, type Services } from "../http-types.js";
+import type { UsageRecorder } from "../metering/usage.js";
+import { type Granularity, KEY_CODES, toSeries, usageRange } from "../metering/usage-series.js";
+import { canSeeProject, requireScope } from "../services/context.js";
+import { parseTimestamp } from "../services/key-settings.js";
+import { ErrorResponse, Id, IdParams } from "./schemas.js";
+
+const GranularitySchema = Type.Union([Type.Literal("minute"), Type.Literal("hour"), Type.Literal("day")]);
+const rangeQuery = {
+  granularity: Type.Optional(GranularitySchema),
+  from: Type.Optional(Type.String({ format: "date-time" })),
+  to: Type.Optional(Type.String({ format: "date-time" })),
+};
+const UsageResponse = Type.Object({
+  granularity: GranularitySchema,
+  data: Type.Array(
+    Type.Object({
+      start: Type.String({ format: "date-time" }),
+      outcomes: Type.Object(Object.fromEntries(KEY_CODES.map((c) => [c, Type.Integer()]))),
+      spend: Type.Number(),
+    }),
+  ),
+});
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+
+/** Usage time series: per key, and per project or owner across keys. */
+export function usageRoutes(app: App, { keys, clock }: Services, usage: UsageRecorder): void {
+  const series = async (
+    query: { granularity?: Granularity | undefined; from?: string | undefined; to?: string | undefined },
+    filter: { keyId?: string; projectIds?: string[] | null; ownerId?: string | undefined },
+    store: Services["keys"],
+  ) => {
+    const granularity = query.granularity ?? "hour";
+    const range = usageRange(
+      granularity,
+      clock.now(),
+      parseTimestamp(query.from, "from") ?? undefined,
+      parseTimestamp(query.to, "to") ?? undefined,
+    );
+    // Counts still in memory belong in the answer: write them first.
+    await usage.flush();
+    const rows = await store.usageRows({ ...filter, ...range });
+    return { granularity, data: toSeries(rows, granularity, range) };
+  };
+
+  app.get(
+    "/v1/keys/:id/usage",
+    {
+      schema: {
+        tags: ["usage"],
+        summary: "A key's verifications by outcome, and its spend, per minute, hour or day",
+        params: IdParams("key"),
+        querystring: Type.Object(rangeQuery, { additionalProperties: false }),
+        response: { 200: UsageResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const ctx = contextOf(request);
+      requireScope(ctx.actor, "usage:read");
+      const key = await keys.getVisible(ctx, request.params.id);
+      return series(request.query, { keyId: key.id }, keys);
+    },
+  );
+
+  app.get(
+    "/v1/usage",
+    {
+      schema: {
+        tags: ["usage"],
+        summary: "Verifications by outcome, and spend, across a project's or an owner's keys",
+        querystring: Type.Object(
+          {
+            projectId: Type.Optional(Id("proj")),
+            ownerId: Type.Optional(Type.String({ maxLength: 200 })),
+            ...rangeQuery,
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: UsageResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const ctx = contextOf(request);
+      requireScope(ctx.actor, "usage:read");
+      const { projectId, ownerId } = request.query;
+      if (projectId && !canSeeProject(ctx.actor, projectId))
+        throw new KeysmithError("NOT_FOUND", "No such project.");
+      const projectIds = projectId ? [projectId] : ctx.actor.projectId ? [ctx.actor.projectId] : null;
+      return series(request.query, { projectIds, ownerId }, keys);
+    },
+  );
+}
