@@ -7,11 +7,11 @@ const docs = readFileSync(new URL("../../../docs/errors.md", import.meta.url), "
 
 describe("the error registry", () => {
   it.each(Object.entries(ERRORS))("documents %s with its status in docs/errors.md", (code, { status }) => {
-    expect(docs).toMatch(new RegExp(`\\| \`${code}\` \\| ${status} \\|`));
+    expect(docs).toMatch(new RegExp(`\\|\\s*\`${code}\`\\s*\\|\\s*${status}\\s*\\|`));
   });
 
   it.each(VERIFY_CODES)("documents the verification code %s", (code) => {
-    expect(docs).toMatch(new RegExp(`\\| \`${code}\` \\|`));
+    expect(docs).toMatch(new RegExp(`\\|\\s*\`${code}\`\\s*\\|`));
   });
 
   it("builds errors with the registered status and message", () => {
