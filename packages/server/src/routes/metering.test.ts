@@ -240,3 +240,65 @@ describe.each(await testDialects())("usage series on %s", (dialect) => {
     expect((await h.api("GET", "/v1/usage", undefined, { key: noUsage })).status).toBe(403);
   });
 });
+
+describe.each(await testDialects())("budget alerts end to end on %s", (dialect) => {
+  it("fires 80% and 100% once each, delivers them signed, and not again after a restart", async () => {
+    const { startReceiver } = await import("../webhooks/test-receiver.js");
+    const h = await createHarness(dialect);
+    const receiver = await startReceiver(() => h.clock.now());
+    try {
+      h.clock.set(Date.UTC(2026, 3, 10));
+      const project = await h.project();
+      const hook = await h.api("POST", "/v1/webhooks", {
+        url: receiver.url,
+        events: ["budget.threshold", "budget.exhausted"],
+        projectId: project.id,
+      });
+      expect(hook.status).toBe(201);
+      receiver.secret = hook.body.secret;
+      const created = await h.key(project.id, { budget: { limit: 10, period: "month", hardCap: true } });
+      for (let i = 0; i < 12; i++) await h.verify({ key: created.key });
+      await h.keysmith.alerts.drain();
+      await h.keysmith.flushMetering();
+
+      const listed = await h.api("GET", `/v1/alerts?keyId=${created.id}`);
+      const types = listed.body.data.map(
+        (a: { type: string; data: { threshold: number } }) => `${a.type}@${a.data.threshold}`,
+      );
+      expect(types.sort()).toEqual(["budget.exhausted@1", "budget.threshold@0.8", "budget.threshold@1"]);
+
+      await h.keysmith.dispatcher.runOnce();
+      const accepted = receiver.accepted();
+      expect(accepted).toHaveLength(3);
+      expect(new Set(accepted.map((d) => d.id)).size).toBe(3);
+      expect(accepted.every((d) => d.verification.valid)).toBe(true);
+      const exhausted = accepted.find((d) => d.body.type === "budget.exhausted");
+      expect(exhausted?.body.data).toMatchObject({
+        keyId: created.id,
+        projectId: project.id,
+        spent: 10,
+        limit: 10,
+      });
+
+      // A fresh app on the same database reloads the spend and does not fire again.
+      await h.keysmith.close();
+      const { buildApp } = await import("../app.js");
+      const { createLogger } = await import("../logger.js");
+      const again = await buildApp({ store: h.store, clock: h.clock, logger: createLogger("silent") });
+      const res = await again.app.inject({
+        method: "POST",
+        url: "/v1/keys/verify",
+        headers: { authorization: `Bearer ${h.rootKey}` },
+        payload: { key: created.key },
+      });
+      expect(res.json()).toMatchObject({ code: "BUDGET_EXCEEDED", budget: { spent: 10 } });
+      await again.alerts.drain();
+      await again.dispatcher.runOnce();
+      expect(receiver.accepted()).toHaveLength(3);
+      h.keysmith = again;
+    } finally {
+      await receiver.close();
+      await h.close();
+    }
+  });
+});
