@@ -1,1 +1,4 @@
-export {};
+export type { Page } from "./api-types.js";
+export { ApiClient, ApiError, type ClientOptions, NetworkError } from "./client.js";
+export { CliError, EXIT, type ExitCode, type Io } from "./io.js";
+export { run } from "./run.js";

@@ -1,0 +1,73 @@
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { cli, keysIn, tempDir } from "../test-support/cli.js";
+
+let dir: ReturnType<typeof tempDir>;
+let databaseUrl: string;
+
+beforeEach(() => {
+  dir = tempDir();
+  databaseUrl = join(dir.path, "keysmith.db");
+});
+
+afterEach(() => {
+  dir.remove();
+});
+
+describe("keysmith init", () => {
+  it("creates the first root key on a fresh database, and refuses a second time with exit 1", async () => {
+    const first = await cli(["init", "--database-url", databaseUrl, "--json"]);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    const { rootKey } = JSON.parse(first.stdout) as { rootKey: string };
+    expect(rootKey).toMatch(/^ks_root_live_[0-9A-Za-z]{36}$/);
+
+    const second = await cli(["init", "--database-url", databaseUrl, "--json"]);
+    expect(second.code).toBe(1);
+    expect(second.stdout).toBe("");
+    expect(second.stderr).toMatch(
+      /^keysmith: .+ is already initialized; create more root keys with POST \/v1\/root-keys/,
+    );
+    expect(second.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(second.stderr).not.toContain(rootKey);
+  });
+
+  it("prints the key once with a store-it-now note, reading KEYSMITH_DATABASE_URL", async () => {
+    const result = await cli(["init"], {
+      env: { KEYSMITH_DATABASE_URL: `sqlite:${databaseUrl}`, KEYSMITH_PORT: "9999" },
+    });
+    expect(result.code).toBe(0);
+    expect(keysIn(result.stdout)).toHaveLength(1);
+    expect(result.stdout).toContain("shown once, store it now");
+    expect(result.stdout).toContain(`SQLite ${databaseUrl}`);
+    expect(result.stdout).toContain(
+      'curl -H "Authorization: Bearer $KEYSMITH_ROOT_KEY" http://127.0.0.1:9999/v1/projects',
+    );
+  });
+});
+
+describe("keysmith migrate", () => {
+  it("applies the migrations to a fresh database, then finds it up to date", async () => {
+    const first = await cli(["migrate", "--database-url", databaseUrl, "--json"]);
+    expect(first.code).toBe(0);
+    const report = JSON.parse(first.stdout) as { applied: string[]; migrations: string[] };
+    expect(report.applied.length).toBeGreaterThan(0);
+    expect(report.applied).toEqual(report.migrations);
+
+    const human = await cli(["migrate", "--database-url", databaseUrl]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toBe(
+      `SQLite ${databaseUrl} is up to date (${report.migrations.length} migrations applied before).\n`,
+    );
+
+    // A migrated database still has no root key: init creates it.
+    const init = await cli(["init", "--database-url", databaseUrl, "--json"]);
+    expect(init.code).toBe(0);
+  });
+
+  it("names each migration it applies", async () => {
+    const result = await cli(["migrate", "--database-url", databaseUrl]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Migrated SQLite .+:\n( {2}applied \S+\n)+$/);
+  });
+});

@@ -1,0 +1,223 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { IssuedKey, Key, Page, RolledKey, VerifyAnswer } from "../api-types.js";
+import { keysIn, startTestServer, type TestServer } from "../test-support/cli.js";
+
+let server: TestServer;
+let projectId: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const created = await server.cli(["projects", "create", "--name", "Acme", "--prefix", "acme", "--json"]);
+  expect(created.code).toBe(0);
+  projectId = (JSON.parse(created.stdout) as { id: string }).id;
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+async function createKey(...extra: string[]): Promise<IssuedKey> {
+  const result = await server.cli(["keys", "create", "--project", projectId, "--json", ...extra]);
+  expect(result.stderr).toBe("");
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as IssuedKey;
+}
+
+describe("keysmith keys", () => {
+  it("creates a key and prints its plaintext once, with a store-it-now note", async () => {
+    const result = await server.cli([
+      "keys",
+      "create",
+      "--project",
+      projectId,
+      "--owner",
+      "cust_1",
+      "--name",
+      "checkout",
+      "--scopes",
+      "invoices:read, invoices:write",
+      "--meta",
+      '{"plan":"pro"}',
+    ]);
+    expect(result.code).toBe(0);
+    const keys = keysIn(result.stdout);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatch(/^acme_sk_live_/);
+    expect(result.stdout).toContain("Store it now");
+    expect(result.stdout).toMatch(/owner:\s+cust_1/);
+    expect(result.stdout).toMatch(/scopes:\s+invoices:read,invoices:write/);
+    expect(result.stderr).toBe("");
+  });
+
+  it("prints the API's JSON with --json, every option mapped onto the body", async () => {
+    const now = Date.UTC(2030, 0, 1);
+    const result = await server.cli(
+      [
+        "keys",
+        "create",
+        "--project",
+        projectId,
+        "--type",
+        "publishable",
+        "--env",
+        "test",
+        "--scopes",
+        "",
+        "--allowed-origins",
+        "https://shop.example",
+        "--allowed-ips",
+        "10.0.0.0/8,192.168.1.7",
+        "--expires-in",
+        "30d",
+        "--disabled",
+        "--json",
+      ],
+      { now: () => now },
+    );
+    expect(result.code).toBe(0);
+    const issued = JSON.parse(result.stdout) as IssuedKey;
+    expect(issued.key).toMatch(/^acme_pk_test_/);
+    expect(issued).toMatchObject({
+      type: "publishable",
+      environment: "test",
+      projectId,
+      allowedOrigins: ["https://shop.example"],
+      // The server normalises a single address to its /32 range.
+      allowedIps: ["10.0.0.0/8", "192.168.1.7/32"],
+      enabled: false,
+      status: "disabled",
+      expiresAt: new Date(now + 30 * 86_400_000).toISOString(),
+    });
+  });
+
+  it("verifies a key read from stdin: exit 0 when valid, 1 with the code when not", async () => {
+    const issued = await createKey("--scopes", "invoices:read");
+    const valid = await server.cli(["keys", "verify", "--scopes", "invoices:read"], {
+      stdin: `${issued.key}\n`,
+    });
+    expect(valid.code).toBe(0);
+    expect(valid.stdout).toMatch(/^valid:\s+true\ncode:\s+VALID\n/);
+    expect(keysIn(valid.stdout + valid.stderr)).toEqual([]);
+
+    const scope = await server.cli(["keys", "verify", "--scopes", "invoices:write"], { stdin: issued.key });
+    expect(scope.code).toBe(1);
+    expect(scope.stdout).toMatch(/code:\s+INSUFFICIENT_SCOPE/);
+
+    const env = await server.cli(["keys", "verify", "--env", "test", "--json"], { stdin: issued.key });
+    expect(env.code).toBe(1);
+    expect((JSON.parse(env.stdout) as VerifyAnswer).code).toBe("ENVIRONMENT_MISMATCH");
+  });
+
+  it("reads only the first line of stdin, and KEYSMITH_VERIFY_KEY before stdin", async () => {
+    const issued = await createKey();
+    const firstLine = await server.cli(["keys", "verify"], { stdin: `  ${issued.key}  \nnoise\n` });
+    expect(firstLine.code).toBe(0);
+
+    const fromEnv = await server.cli(["keys", "verify", "--json"], {
+      env: { KEYSMITH_VERIFY_KEY: issued.key },
+    });
+    expect(fromEnv.code).toBe(0);
+    const answer = JSON.parse(fromEnv.stdout) as VerifyAnswer;
+    expect(answer).toMatchObject({ valid: true, code: "VALID", keyId: issued.id });
+  });
+
+  it("answers MALFORMED with exit 1 and a missing key with exit 2", async () => {
+    const malformed = await server.cli(["keys", "verify"], { stdin: "hello\n" });
+    expect(malformed.code).toBe(1);
+    expect(malformed.stdout).toMatch(/code:\s+MALFORMED/);
+
+    const empty = await server.cli(["keys", "verify"], { stdin: "\n" });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/^keysmith: no key to verify/);
+  });
+
+  it("rolls a key: prints the successor once, and the old key keeps working for the grace period", async () => {
+    const issued = await createKey();
+    const result = await server.cli(["keys", "roll", issued.id, "--grace", "1h"]);
+    expect(result.code).toBe(0);
+    const shown = keysIn(result.stdout);
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).not.toBe(issued.key);
+    expect(result.stdout).toContain("Store it now");
+    expect(result.stdout).toContain(`Rolled ${issued.id} to key_`);
+
+    for (const key of [issued.key, shown[0]]) {
+      expect((await server.cli(["keys", "verify"], { stdin: key })).code).toBe(0);
+    }
+    const old = await server.cli(["keys", "get", issued.id, "--json"]);
+    const oldKey = JSON.parse(old.stdout) as Key;
+    expect(oldKey.rolledTo).toMatch(/^key_/);
+    expect(Date.parse(oldKey.expiresAt ?? "")).toBeGreaterThan(Date.now() + 59 * 60_000);
+  });
+
+  it("rolls with --json into the API's answer, previous included", async () => {
+    const issued = await createKey();
+    const result = await server.cli(["keys", "roll", issued.id, "--json"]);
+    expect(result.code).toBe(0);
+    const rolled = JSON.parse(result.stdout) as RolledKey;
+    expect(rolled.key).toMatch(/^acme_sk_live_/);
+    expect(rolled.previous.id).toBe(issued.id);
+    expect(rolled.rolledFrom).toBe(issued.id);
+  });
+
+  it("revokes a key at once: verify then exits 1 with REVOKED", async () => {
+    const issued = await createKey();
+    const revoked = await server.cli(["keys", "revoke", issued.id, "--reason", "leaked in a gist"]);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toContain(`Revoked ${issued.id}`);
+    expect(keysIn(revoked.stdout)).toEqual([]);
+
+    const verify = await server.cli(["keys", "verify"], { stdin: issued.key });
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toMatch(/code:\s+REVOKED/);
+
+    const again = await server.cli(["keys", "get", issued.id, "--json"]);
+    expect(JSON.parse(again.stdout)).toMatchObject({ status: "revoked" });
+  });
+
+  it("shows a key masked, never its plaintext", async () => {
+    const issued = await createKey("--owner", "cust_get");
+    const result = await server.cli(["keys", "get", issued.id]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`key:\\s+${issued.start}…${issued.last4}`));
+    expect(result.stdout).not.toContain(issued.key);
+  });
+
+  it("lists keys as a table, filters them, and follows every page with --all", async () => {
+    for (let i = 0; i < 3; i++) await createKey("--owner", "cust_list");
+    const table = await server.cli(["keys", "list", "--owner", "cust_list"]);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^ID\s+KEY\s+TYPE\s+ENV\s+STATUS\s+OWNER/);
+    expect(lines).toHaveLength(4);
+    expect(keysIn(table.stdout)).toEqual([]);
+
+    const first = await server.cli(["keys", "list", "--owner", "cust_list", "--limit", "2", "--json"]);
+    const page = JSON.parse(first.stdout) as Page<Key>;
+    expect(page.data).toHaveLength(2);
+    expect(page.nextCursor).not.toBeNull();
+
+    const human = await server.cli(["keys", "list", "--owner", "cust_list", "--limit", "2"]);
+    expect(human.stdout).toContain(`--cursor ${page.nextCursor}`);
+
+    const all = await server.cli(["keys", "list", "--owner", "cust_list", "--limit", "1", "--all", "--json"]);
+    const everything = JSON.parse(all.stdout) as Page<Key>;
+    expect(everything.data).toHaveLength(3);
+    expect(everything.nextCursor).toBeNull();
+    expect(new Set(everything.data.map((k) => k.id)).size).toBe(3);
+
+    const none = await server.cli(["keys", "list", "--owner", "nobody"]);
+    expect(none.stdout).toBe("No keys match.\n");
+  });
+
+  it("reports API errors as one line with the code and request id, exit 2", async () => {
+    const missing = await server.cli(["keys", "get", `key_${"0".repeat(22)}`]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^keysmith: [^\n]+ \(NOT_FOUND, request req_[0-9A-Za-z]+\)\n$/);
+    expect(missing.stdout).toBe("");
+
+    const unauthorized = await server.cli(["projects", "list"], { env: { KEYSMITH_ROOT_KEY: "nope" } });
+    expect(unauthorized.code).toBe(2);
+    expect(unauthorized.stderr).toMatch(/\(UNAUTHORIZED, request req_[0-9A-Za-z]+\)\n$/);
+  });
+});

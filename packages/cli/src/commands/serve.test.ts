@@ -1,0 +1,99 @@
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { run } from "../run.js";
+import { captureIo, cli, keysIn, tempDir } from "../test-support/cli.js";
+
+let dir: ReturnType<typeof tempDir>;
+
+beforeEach(() => {
+  dir = tempDir();
+});
+
+afterEach(() => {
+  dir.remove();
+});
+
+/** Starts `keysmith serve` in-process; `stop()` plays the part of SIGTERM. */
+function serve(databaseUrl: string, ...extra: string[]) {
+  let signal!: () => void;
+  const shutdown = new Promise<void>((resolve) => {
+    signal = resolve;
+  });
+  const captured = captureIo({ waitForShutdown: () => shutdown });
+  const exit = run(
+    ["serve", "--database-url", databaseUrl, "--port", "0", "--log-level", "silent", ...extra],
+    captured.io,
+  );
+  return {
+    captured,
+    exit,
+    async stop(): Promise<number> {
+      signal();
+      return exit;
+    },
+  };
+}
+
+describe("keysmith serve", () => {
+  it("prints the first root key once with a curl example, serves, and stops gracefully with exit 0", async () => {
+    const databaseUrl = join(dir.path, "keysmith.db");
+    const first = serve(databaseUrl);
+    const output = await first.captured.waitForStdout(/listening on (http:\/\/\S+)\n/);
+    const url = /listening on (http:\/\/\S+)\n/.exec(output)?.[1] ?? "";
+    const rootKeys = keysIn(output);
+    expect(rootKeys).toHaveLength(1);
+    expect(rootKeys[0]).toMatch(/^ks_root_live_/);
+    expect(output).toContain("shown once — store it now");
+    expect(output).toContain(`curl -H "Authorization: Bearer $KEYSMITH_ROOT_KEY" ${url}/v1/projects`);
+
+    const list = await cli(["projects", "list", "--json"], {
+      env: { KEYSMITH_URL: url, KEYSMITH_ROOT_KEY: rootKeys[0] },
+    });
+    expect(list.code).toBe(0);
+
+    expect(await first.stop()).toBe(0);
+    expect(first.captured.stdout()).toContain("keysmith stopped\n");
+    expect(first.captured.stderr()).toBe("");
+
+    const second = serve(databaseUrl);
+    const again = await second.captured.waitForStdout(/listening on /);
+    expect(keysIn(again)).toEqual([]);
+    expect(again).not.toContain("root key");
+    expect(await second.stop()).toBe(0);
+  });
+
+  it("arms its shutdown hook before it says it is listening", async () => {
+    // Whoever reads "listening" may signal at once; a hook armed later would miss that signal.
+    let stdoutWhenArmed: string | undefined;
+    const captured = captureIo({
+      waitForShutdown: () => {
+        stdoutWhenArmed = captured.stdout();
+        return Promise.resolve();
+      },
+    });
+    const databaseUrl = join(dir.path, "keysmith.db");
+    const code = await run(
+      ["serve", "--database-url", databaseUrl, "--port", "0", "--log-level", "silent"],
+      captured.io,
+    );
+    expect(code).toBe(0);
+    expect(stdoutWhenArmed).toBe("");
+    expect(captured.stdout()).toMatch(/listening on [^\n]+\nkeysmith stopping[^\n]*\nkeysmith stopped\n$/);
+  });
+
+  it("prints one JSON line with --json", async () => {
+    const server = serve(join(dir.path, "keysmith.db"), "--json");
+    const line = await server.captured.waitForStdout(/\n/);
+    const started = JSON.parse(line) as { url: string; rootKey: string | null };
+    expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(started.rootKey).toMatch(/^ks_root_live_/);
+    expect(await server.stop()).toBe(0);
+  });
+
+  it("reports a database it cannot open as one line with exit 2", async () => {
+    // A directory where the database file should be.
+    const result = await cli(["serve", "--database-url", dir.path, "--port", "0", "--log-level", "silent"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^keysmith: could not start: [^\n]+\n$/);
+  });
+});

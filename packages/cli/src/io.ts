@@ -1,0 +1,49 @@
+/**
+ * Everything a command may touch outside itself. `bin.ts` wires it to the process; tests pass
+ * buffers, so every command runs in-process.
+ */
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Record<string, string | undefined>;
+  /** Standard input as text (bin.ts reads its first line). Only `keys verify` reads it. */
+  stdin(): Promise<string>;
+  /** Whether standard output is a terminal: `serve` pretty-prints its logs then. */
+  isTTY: boolean;
+  /** The fetch the API client uses; the global one by default. */
+  fetch?: typeof fetch;
+  /**
+   * Called once as `serve` starts, before it prints "listening"; resolves when the server should
+   * stop gracefully (bin.ts: on SIGTERM or SIGINT). Without it, `serve` runs until the process ends.
+   */
+  waitForShutdown?: () => Promise<void>;
+  /** Milliseconds since the epoch, for `--expires-in`; `Date.now` by default. */
+  now?: () => number;
+}
+
+/** The documented exit codes. */
+export const EXIT = {
+  /** The command did what was asked. */
+  OK: 0,
+  /** A negative answer: an invalid key, a broken audit chain, an already initialized database. */
+  NEGATIVE: 1,
+  /** Usage, configuration, network or API error. */
+  ERROR: 2,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/**
+ * A failure the CLI reports as one line, `keysmith: <message>`, with its exit code.
+ *
+ * @example throw new CliError("KEYSMITH_ROOT_KEY is not set")
+ */
+export class CliError extends Error {
+  readonly exitCode: ExitCode;
+
+  constructor(message: string, exitCode: ExitCode = EXIT.ERROR) {
+    super(message);
+    this.name = "CliError";
+    this.exitCode = exitCode;
+  }
+}

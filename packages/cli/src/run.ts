@@ -1,0 +1,107 @@
+import { Command, CommanderError } from "commander";
+import { ApiError, NetworkError } from "./client.js";
+import { auditLogCommands } from "./commands/audit-log.js";
+import { initCommand } from "./commands/init.js";
+import { keysCommands } from "./commands/keys.js";
+import { migrateCommand } from "./commands/migrate.js";
+import { projectsCommands } from "./commands/projects.js";
+import { rootKeysCommands } from "./commands/root-keys.js";
+import { serveCommand } from "./commands/serve.js";
+import type { Context } from "./context.js";
+import { DEFAULT_URL } from "./context.js";
+import { looksLikeKey, redactKeys } from "./format.js";
+import { CliError, EXIT, type Io } from "./io.js";
+
+const HELP_FOOTER = `
+Environment:
+  KEYSMITH_URL          the server client commands talk to (default ${DEFAULT_URL})
+  KEYSMITH_ROOT_KEY     the root key client commands send as Bearer; never taken from arguments
+  KEYSMITH_VERIFY_KEY   the key \`keys verify\` checks when none is piped on stdin
+  KEYSMITH_DATABASE_URL, KEYSMITH_HOST, KEYSMITH_PORT, KEYSMITH_LOG_LEVEL
+                        server settings for serve, init and migrate (flags win)
+
+Exit codes:
+  0  success
+  1  a negative answer: an invalid key, a broken audit chain, an already initialized database
+  2  a usage, configuration, network or API error`;
+
+/**
+ * Runs the keysmith CLI on `argv` (without `node` and the script) and returns the exit code.
+ * Everything outside goes through `io`, so tests call it in-process.
+ *
+ * @example const code = await run(["projects", "list", "--json"], io);
+ */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  // A key on the command line lands in shell history and `ps`: refuse before anything echoes it.
+  if (argv.some(looksLikeKey)) {
+    io.stderr(
+      "keysmith: refusing a key given as an argument (shell history and ps would keep it); " +
+        "pipe it on stdin or use KEYSMITH_VERIFY_KEY / KEYSMITH_ROOT_KEY\n",
+    );
+    return EXIT.ERROR;
+  }
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+    const { VERSION } = await import("@keysmith/server");
+    io.stdout(`${VERSION}\n`);
+    return EXIT.OK;
+  }
+  let exitCode: number = EXIT.OK;
+  const program = createProgram({
+    io,
+    act:
+      (fn) =>
+      async (...args) => {
+        exitCode = await fn(...args);
+      },
+  });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (error) {
+    return report(io, error);
+  }
+}
+
+function createProgram(context: Context): Command {
+  const { io } = context;
+  const program = new Command("keysmith")
+    .description("keysmith: issue, verify, roll and revoke API keys, and run the server that does it")
+    .option("-V, --version", "print the version")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+      outputError: (text, write) => write(`${redactKeys(oneLine(text.replace(/^error: /, "keysmith: ")))}\n`),
+    })
+    .showSuggestionAfterError()
+    .addHelpText("after", HELP_FOOTER);
+  serveCommand(program, context);
+  initCommand(program, context);
+  migrateCommand(program, context);
+  projectsCommands(program, context);
+  keysCommands(program, context);
+  rootKeysCommands(program, context);
+  auditLogCommands(program, context);
+  return program;
+}
+
+/** Prints a failure as one line and returns its exit code. */
+function report(io: Io, error: unknown): number {
+  // commander has printed its own message (or the help) already.
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.OK : EXIT.ERROR;
+  io.stderr(`keysmith: ${redactKeys(describe(error))}\n`);
+  return error instanceof CliError ? error.exitCode : EXIT.ERROR;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ApiError) {
+    const where = error.requestId === null ? error.code : `${error.code}, request ${error.requestId}`;
+    return `${oneLine(error.message)} (${where})`;
+  }
+  if (error instanceof CliError || error instanceof NetworkError) return oneLine(error.message);
+  return `unexpected error: ${oneLine(error instanceof Error ? error.message : String(error))}`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}

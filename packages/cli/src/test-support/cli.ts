@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLogger, loadConfig, type RunningServer, startServer } from "@keysmith/server";
+import type { Io } from "../io.js";
+import { run } from "../run.js";
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface IoOptions {
+  env?: Record<string, string | undefined>;
+  stdin?: string;
+  now?: () => number;
+  fetch?: typeof fetch;
+  waitForShutdown?: () => Promise<void>;
+}
+
+export interface CapturedIo {
+  io: Io;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with stdout so far once it matches `pattern`: waits on output, never on time. */
+  waitForStdout(pattern: RegExp): Promise<string>;
+}
+
+/** An `Io` over buffers. */
+export function captureIo(options: IoOptions = {}): CapturedIo {
+  let out = "";
+  let err = "";
+  const waiters: { pattern: RegExp; resolve(text: string): void }[] = [];
+  const notify = (): void => {
+    for (const waiter of [...waiters]) {
+      if (waiter.pattern.test(out)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(out);
+      }
+    }
+  };
+  const io: Io = {
+    stdout(text) {
+      out += text;
+      notify();
+    },
+    stderr(text) {
+      err += text;
+    },
+    env: options.env ?? {},
+    stdin: async () => {
+      if (options.stdin === undefined) throw new Error("this test gives the command no stdin");
+      return options.stdin;
+    },
+    isTTY: false,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.waitForShutdown ? { waitForShutdown: options.waitForShutdown } : {}),
+  };
+  return {
+    io,
+    stdout: () => out,
+    stderr: () => err,
+    waitForStdout: (pattern) =>
+      new Promise((resolve) => {
+        waiters.push({ pattern, resolve });
+        notify();
+      }),
+  };
+}
+
+/** Runs the CLI in-process and returns its exit code and output. */
+export async function cli(argv: string[], options: IoOptions = {}): Promise<CliResult> {
+  const captured = captureIo(options);
+  const code = await run(argv, captured.io);
+  return { code, stdout: captured.stdout(), stderr: captured.stderr() };
+}
+
+/** A directory of the test's own; `remove()` deletes it. */
+export function tempDir(): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), "keysmith-cli-"));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export interface TestServer {
+  running: RunningServer;
+  rootKey: string;
+  /** Environment for client commands: KEYSMITH_URL and KEYSMITH_ROOT_KEY. */
+  env: Record<string, string>;
+  /** Runs a client command against this server; `options.env` adds to its environment. */
+  cli(argv: string[], options?: IoOptions): Promise<CliResult>;
+  close(): Promise<void>;
+}
+
+/** A real keysmith server on a free port and a temp SQLite file, as `keysmith serve` starts it. */
+export async function startTestServer(): Promise<TestServer> {
+  const dir = tempDir();
+  const loaded = loadConfig(
+    {},
+    { databaseUrl: join(dir.path, "keysmith.db"), port: "0", logLevel: "silent" },
+  );
+  if (!loaded.ok) throw new Error(loaded.error);
+  const running = await startServer(loaded.config, createLogger("silent"));
+  if (running.rootKey === null) throw new Error("a fresh database should create a root key");
+  const env = { KEYSMITH_URL: running.url, KEYSMITH_ROOT_KEY: running.rootKey };
+  return {
+    running,
+    rootKey: running.rootKey,
+    env,
+    cli: (argv, options = {}) => cli(argv, { ...options, env: { ...env, ...options.env } }),
+    async close() {
+      await running.stop();
+      dir.remove();
+    },
+  };
+}
+
+/** Every plaintext keysmith key in a text. */
+export function keysIn(text: string): string[] {
+  return text.match(/[a-z0-9]{2,12}_(?:sk|pk|rk|root)_(?:live|test)_[0-9A-Za-z]{36}/g) ?? [];
+}
