@@ -1,12 +1,35 @@
 import { defineConfig } from "vitest/config";
 
+const CLUSTER = "packages/server/src/cluster/**/*.test.ts";
+const BROWSER = "packages/dashboard/e2e/**/*.test.ts";
+
 export default defineConfig({
   resolve: { conditions: ["source"] },
   ssr: { resolve: { conditions: ["source"] } },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "bench/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["packages/*/src/**/*.test.ts", "bench/**/*.test.ts", "examples/*/**/*.test.ts"],
+          exclude: ["**/node_modules/**", "**/dist/**", CLUSTER],
+        },
+      },
+      {
+        // Several keysmith processes measuring latency: run alone, after everything else, so
+        // the other suites do not compete with them for the machine's cores.
+        extends: true,
+        test: { name: "cluster", include: [CLUSTER], sequence: { groupOrder: 1 } },
+      },
+      {
+        // A real Chromium against a real server: alone, after the cluster group, with room to breathe.
+        extends: true,
+        test: { name: "browser", include: [BROWSER], testTimeout: 180_000, sequence: { groupOrder: 2 } },
+      },
+    ],
   },
 });

@@ -13,7 +13,31 @@ export interface Project {
   name: string;
   prefix: string;
   publishableScopes: string[];
+  /** Absent from servers older than metering. */
+  defaultRatelimits?: RateLimit[] | null;
+  costTable?: Record<string, number> | null;
+  budget?: Budget | null;
+  anomalyPolicy?: string;
   createdAt: string;
+}
+
+/** A named rate-limit window. */
+export interface RateLimit {
+  name: string;
+  limit: number;
+  duration: string | number;
+}
+
+export interface Credits {
+  remaining: number;
+  refill: { amount: number; interval: string } | null;
+}
+
+export interface Budget {
+  limit: number;
+  period: string;
+  thresholds: number[];
+  hardCap: boolean;
 }
 
 export interface Key {
@@ -37,6 +61,10 @@ export interface Key {
   revokedAt: string | null;
   rolledFrom: string | null;
   rolledTo: string | null;
+  /** Absent from servers older than metering. */
+  ratelimits?: RateLimit[] | null;
+  credits?: Credits | null;
+  budget?: Budget | null;
 }
 
 /** A create answer: the plaintext `key`, this once. */
@@ -94,4 +122,65 @@ export interface AuditVerification {
   brokenAt: number | null;
   reason: string | null;
   headHash: string;
+}
+
+/** One bucket of a usage series: verifications by outcome code, and spend. */
+export interface UsageBucket {
+  start: string;
+  outcomes: Record<string, number>;
+  spend: number;
+}
+
+export interface Usage {
+  granularity: "minute" | "hour" | "day";
+  data: UsageBucket[];
+}
+
+/** The alert types (the server's `ALERT_EVENTS`; a test checks them against its OpenAPI). */
+export const ALERT_EVENTS = [
+  "budget.threshold",
+  "budget.exhausted",
+  "key.anomaly",
+  "key.retry_storm",
+  "key.leaked",
+  "key.expiring",
+  "key.rolled",
+  "key.revoked",
+  "secret.rotation_due",
+] as const;
+
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  projectId: string | null;
+  description: string | null;
+  createdAt: string;
+  deletedAt: string | null;
+}
+
+/** A create answer: the signing `secret`, this once. */
+export type CreatedWebhook = Webhook & { secret: string };
+
+export interface Delivery {
+  id: string;
+  alertId: string;
+  eventType: string;
+  status: string;
+  attempts: number;
+  responseStatus: number | null;
+  error: string | null;
+  createdAt: string;
+  lastAttemptAt: string | null;
+  deliveredAt: string | null;
+  nextAttemptAt: string | null;
+}
+
+export interface Alert {
+  id: string;
+  type: string;
+  projectId: string | null;
+  keyId: string | null;
+  data: Record<string, unknown>;
+  createdAt: string;
 }

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-import { createInterface } from "node:readline";
+import { promptHidden, readAll } from "./commands/secrets-prompt.js";
 import { redactKeys } from "./format.js";
 import { EXIT, type Io } from "./io.js";
-import { run } from "./run.js";
 
 // The only file that touches the process: argv, env, stdin, stdout, signals and the exit code.
 
 /** The first line of standard input (a prompt on stderr when it is a terminal). */
-function firstLineOfStdin(): Promise<string> {
+async function firstLineOfStdin(): Promise<string> {
+  const { createInterface } = await import("node:readline");
   return new Promise((resolve, reject) => {
     if (process.stdin.isTTY) process.stderr.write("key: ");
     const lines = createInterface({ input: process.stdin, terminal: false });
@@ -49,9 +49,26 @@ const io: Io = {
   stdin: firstLineOfStdin,
   isTTY: process.stdout.isTTY === true,
   waitForShutdown,
+  readAllStdin: () => readAll(process.stdin),
+  promptHidden: (question) => promptHidden(process.stdin, process.stderr, question),
+  terminal: {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    onSignal(handler) {
+      const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+      for (const signal of signals) process.on(signal, handler);
+      return () => {
+        for (const signal of signals) process.off(signal, handler);
+      };
+    },
+  },
 };
 
-const code = await run(process.argv.slice(2), io).catch((error: unknown) => {
+const argv = process.argv.slice(2);
+// `keysmith run` sits on the start path of the program it wraps: it skips loading the rest of
+// the CLI (commander and every command) when its arguments are plain.
+const fast = argv[0] === "run" ? (await import("./commands/run.js")).runFast(argv, io) : null;
+const code = await (fast ?? import("./run.js").then(({ run }) => run(argv, io))).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`keysmith: unexpected error: ${redactKeys(message)}\n`);
   return EXIT.ERROR;

@@ -78,6 +78,10 @@ export class ApiClient {
     return this.request<T>("PATCH", path, body);
   }
 
+  delete<T>(path: string): Promise<T> {
+    return this.request<T>("DELETE", path);
+  }
+
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const url = `${this.baseUrl}${path}`;
     const headers: Record<string, string> = {

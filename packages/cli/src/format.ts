@@ -46,6 +46,28 @@ export function fields(entries: readonly (readonly [string, Cell])[]): string {
   return `${lines.join("\n")}\n`;
 }
 
+const BARS = "▁▂▃▄▅▆▇█";
+
+/**
+ * A terminal sparkline, one bar per value, scaled to the largest: zero is the lowest bar, any
+ * count above zero at least the second, the largest the full one. All zero is all `▁`.
+ *
+ * @example sparkline([0, 1, 4, 8]) // "▁▃▅█"
+ */
+export function sparkline(values: readonly number[]): string {
+  const max = Math.max(0, ...values);
+  return values
+    .map((value) =>
+      value > 0 && max > 0 ? BARS[1 + Math.round((value / max) * (BARS.length - 2))] : BARS[0],
+    )
+    .join("");
+}
+
+/** A spend or price without floating-point noise: `0.30000000000000004` → `0.3`. */
+export function amount(value: number): string {
+  return String(Math.round(value * 1e6) / 1e6);
+}
+
 /** The API's JSON, pretty-printed, with a final newline. */
 export function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;

@@ -19,6 +19,27 @@ export interface Io {
   waitForShutdown?: () => Promise<void>;
   /** Milliseconds since the epoch, for `--expires-in`; `Date.now` by default. */
   now?: () => number;
+  /**
+   * All of standard input (`secrets set`, `secrets import -`), or null when it is a terminal;
+   * `stdin()` above (its first line) when absent.
+   */
+  readAllStdin?: () => Promise<string | null>;
+  /** Asks on the terminal without echoing what is typed (`secrets set` on a TTY). */
+  promptHidden?: (question: string) => Promise<string>;
+  /**
+   * The real terminal, for `keysmith run`: the child inherits stdin, writes to these streams, and
+   * gets the signals the CLI receives. bin.ts sets it; without it (in-process tests) the child's
+   * output goes through `stdout`/`stderr` above and no signal is forwarded.
+   */
+  terminal?: Terminal;
+}
+
+/** What `keysmith run` hands its child. */
+export interface Terminal {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Calls `handler` on SIGINT, SIGTERM and SIGHUP until the returned function is called. */
+  onSignal(handler: (signal: NodeJS.Signals) => void): () => void;
 }
 
 /** The documented exit codes. */

@@ -8,8 +8,10 @@ const LEAF_COMMANDS = [
   ["init"],
   ["migrate"],
   ["projects", "create"],
+  ["projects", "update"],
   ["projects", "list"],
   ["keys", "create"],
+  ["keys", "update"],
   ["keys", "list"],
   ["keys", "get"],
   ["keys", "roll"],
@@ -18,10 +20,17 @@ const LEAF_COMMANDS = [
   ["root-keys", "create"],
   ["root-keys", "list"],
   ["root-keys", "revoke"],
+  ["usage"],
+  ["webhooks", "create"],
+  ["webhooks", "list"],
+  ["webhooks", "get"],
+  ["webhooks", "delete"],
+  ["webhooks", "deliveries"],
+  ["alerts", "list"],
   ["audit-log", "list"],
   ["audit-log", "verify"],
 ];
-const GROUPS = ["projects", "keys", "root-keys", "audit-log"];
+const GROUPS = ["projects", "keys", "root-keys", "webhooks", "alerts", "audit-log"];
 
 // A well-formed key (the checksum is irrelevant: anything key-shaped is refused).
 const KEY_LIKE = "acme_sk_live_3fTzq9Lx0aBcDeFgHiJkLmNoPqRsTuVwXyZ012345";

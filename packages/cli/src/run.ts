@@ -1,12 +1,18 @@
 import { Command, CommanderError } from "commander";
 import { ApiError, NetworkError } from "./client.js";
+import { alertsCommands } from "./commands/alerts.js";
 import { auditLogCommands } from "./commands/audit-log.js";
 import { initCommand } from "./commands/init.js";
 import { keysCommands } from "./commands/keys.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { projectsCommands } from "./commands/projects.js";
 import { rootKeysCommands } from "./commands/root-keys.js";
+import { runCommand } from "./commands/run.js";
+import { secretsCommands } from "./commands/secrets.js";
 import { serveCommand } from "./commands/serve.js";
+import { usageCommand } from "./commands/usage.js";
+import { vaultCommands } from "./commands/vault.js";
+import { webhooksCommands } from "./commands/webhooks.js";
 import type { Context } from "./context.js";
 import { DEFAULT_URL } from "./context.js";
 import { looksLikeKey, redactKeys } from "./format.js";
@@ -67,6 +73,9 @@ function createProgram(context: Context): Command {
   const program = new Command("keysmith")
     .description("keysmith: issue, verify, roll and revoke API keys, and run the server that does it")
     .option("-V, --version", "print the version")
+    // Program options only before the command: `secrets get --version 2` is the command's, and
+    // `run` passes everything after its command name through to the child.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout(text),
@@ -81,7 +90,13 @@ function createProgram(context: Context): Command {
   projectsCommands(program, context);
   keysCommands(program, context);
   rootKeysCommands(program, context);
+  usageCommand(program, context);
+  webhooksCommands(program, context);
+  alertsCommands(program, context);
   auditLogCommands(program, context);
+  secretsCommands(program, context);
+  runCommand(program, context);
+  vaultCommands(program, context);
   return program;
 }
 

@@ -18,11 +18,21 @@ export const ERRORS = {
   },
   PREFIX_TAKEN: { status: 409, retryable: false, message: "Another project already uses this key prefix." },
   KEY_REVOKED: { status: 409, retryable: false, message: "The key is revoked." },
+  VAULT_DECRYPT_FAILED: {
+    status: 409,
+    retryable: false,
+    message: "A stored secret failed its integrity check and cannot be decrypted.",
+  },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, message: "The request body is too large." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, message: "Send the body as application/json." },
   UNPROCESSABLE: { status: 422, retryable: false, message: "The request is well-formed but not allowed." },
   RATE_LIMITED: { status: 429, retryable: true, message: "Too many requests." },
   INTERNAL_ERROR: { status: 500, retryable: true, message: "Something went wrong on our side." },
+  VAULT_LOCKED: {
+    status: 503,
+    retryable: false,
+    message: "The vault is off: the server was started without a master key.",
+  },
 } as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

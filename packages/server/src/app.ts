@@ -15,14 +15,18 @@ import { MemoryRateLimitStore } from "./metering/memory-rate-limit-store.js";
 import { Meter } from "./metering/meter.js";
 import type { RateLimitStore } from "./metering/rate-limit.js";
 import { UsageRecorder } from "./metering/usage.js";
+import { dashboard } from "./plugins/dashboard.js";
 import { errorHandling } from "./plugins/errors.js";
 import { Metrics } from "./plugins/metrics.js";
 import { openapi } from "./plugins/openapi.js";
 import { validation } from "./plugins/validation.js";
 import { auditRoutes } from "./routes/audit.js";
+import { changeRoutes } from "./routes/changes.js";
 import { keyRoutes } from "./routes/keys.js";
 import { projectRoutes } from "./routes/projects.js";
 import { rootKeyRoutes } from "./routes/root-keys.js";
+import { secretRoutes } from "./routes/secrets.js";
+import { sessionRoutes } from "./routes/sessions.js";
 import { usageRoutes } from "./routes/usage.js";
 import { verifyRoutes } from "./routes/verify.js";
 import { webhookRoutes } from "./routes/webhooks.js";
@@ -31,7 +35,10 @@ import { KeyService } from "./services/keys.js";
 import { ProjectService } from "./services/projects.js";
 import { RootAuth } from "./services/root-auth.js";
 import { RootKeyService } from "./services/root-keys.js";
+import { SessionService } from "./sessions/sessions.js";
 import type { Store } from "./storage/store.js";
+import { rotationDueJob } from "./vault/rotation.js";
+import { SecretService } from "./vault/secrets.js";
 import { Verifier } from "./verify/verifier.js";
 import { VERSION } from "./version.js";
 import { WebhookDispatcher } from "./webhooks/dispatcher.js";
@@ -56,6 +63,10 @@ export interface AppOptions {
   webhookTimeoutMs?: number;
   /** Where rate-limit counters live (default: this process's memory). */
   rateLimits?: RateLimitStore;
+  /** The vault's master key, already checked (`openVault`); without one /v1/secrets answers VAULT_LOCKED. */
+  masterKey?: Buffer | null;
+  /** Serves the dashboard built in this folder at `/` (default: no dashboard). */
+  dashboardRoot?: string | null;
 }
 
 export interface KeysmithApp {
@@ -106,7 +117,10 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     clock,
     logger: options.logger,
     timeoutMs: options.webhookTimeoutMs ?? 10_000,
-    jobs: [expiringKeysJob({ db: store.database, alerts: alertService })],
+    jobs: [
+      expiringKeysJob({ db: store.database, alerts: alertService }),
+      rotationDueJob({ db: store.database, alerts: alertService }),
+    ],
   });
   const stopKeyEvents = raiseKeyEvents({ changes, keys: store, alerts: alertService });
   const keyService = new KeyService(deps);
@@ -129,16 +143,26 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     cacheSize: options.cacheSize ?? 100_000,
     cacheTtlMs: options.cacheTtlMs ?? 0,
   });
-  const rootAuth = new RootAuth(store, clock, changes);
+  const rootAuth = new RootAuth({
+    store,
+    clock,
+    changes,
+    cacheTtlMs: options.cacheTtlMs ?? 0,
+  });
+  const sessions = new SessionService({ store, clock });
   const services: Services = {
     projects: new ProjectService(deps),
     keys: keyService,
     rootKeys: new RootKeyService(deps),
     audit: new AuditService(deps),
+    secrets: new SecretService({ store, clock, masterKey: options.masterKey ?? null }),
     verifier,
     clock,
   };
-  const metrics = new Metrics({ cacheSize: () => verifier.cacheSize });
+  const metrics = new Metrics({
+    cacheSize: () => verifier.cacheSize,
+    feedConnected: () => changes.connected,
+  });
 
   const app: App = Fastify({
     loggerInstance: options.logger,
@@ -189,7 +213,15 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
   app.get("/healthz", { schema: { hide: true } }, () => ({ status: "ok" }));
   app.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {
     const database = await store.ping();
-    return reply.code(database ? 200 : 503).send({ status: database ? "ready" : "unavailable", database });
+    // A node whose change feed is down still serves (from a short cache TTL), so it stays
+    // ready; the state is reported for operators and in /metrics.
+    const changeFeed = changes instanceof LocalChangeFeed ? "local" : changes.connected ? "up" : "down";
+    return reply.code(database ? 200 : 503).send({
+      status: database ? "ready" : "unavailable",
+      database,
+      changeFeed,
+      cache: verifier.degraded ? "short-ttl" : "normal",
+    });
   });
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
@@ -199,7 +231,11 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     const api = v1.withTypeProvider<TypeBoxTypeProvider>();
     // Every /v1 route needs a live root key. Callback style keeps a cached key free of promises.
     api.addHook("onRequest", (request, _reply, done) => {
-      const authenticated = rootAuth.authenticate(request.headers.authorization);
+      // A Bearer root key, or else the dashboard's session cookie (which also checks CSRF).
+      const authenticated =
+        request.headers.authorization === undefined && sessions.hasCookie(request)
+          ? sessions.authenticate(request)
+          : rootAuth.authenticate(request.headers.authorization);
       if (authenticated instanceof Promise) {
         authenticated.then((actor) => {
           if (actor === null) return done(new KeysmithError("UNAUTHORIZED"));
@@ -219,7 +255,11 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     auditRoutes(api, services);
     webhookRoutes(api, { webhooks, alerts: alertService });
     usageRoutes(api, services, usage);
+    secretRoutes(api, services);
+    changeRoutes(api, { store, changes });
   });
+  sessionRoutes(app, { sessions, rootAuth, clock });
+  if (options.dashboardRoot) await dashboard(app, { root: options.dashboardRoot });
 
   const flushLastUsed = async (): Promise<void> => {
     const keys = verifier.drainLastUsed();

@@ -4,10 +4,22 @@ export type KeyChange =
   | { type: "project.updated"; projectId: string }
   | { type: "root_key.revoked"; rootKeyId: string };
 
+/** The feed's own news: `down` when changes may be missed, `up` when they flow again. */
+export type FeedStatus = "up" | "down";
+
 export interface ChangeFeed {
-  publish(change: KeyChange): void;
+  /**
+   * Tells every node. This node's caches hear it at once; the promise settles when the other
+   * nodes' copy is on its way (it never rejects: a failure is reported through the feed).
+   */
+  publish(change: KeyChange): Promise<void>;
   /** Returns the unsubscribe function. */
   subscribe(listener: (change: KeyChange) => void): () => void;
+  /** Hears when the feed goes down or comes back; returns the unsubscribe function. */
+  onStatus(listener: (status: FeedStatus) => void): () => void;
+  /** True while changes from every node arrive. */
+  readonly connected: boolean;
+  close(): Promise<void>;
 }
 
 /**
@@ -16,13 +28,23 @@ export interface ChangeFeed {
  */
 export class LocalChangeFeed implements ChangeFeed {
   private readonly listeners = new Set<(change: KeyChange) => void>();
+  readonly connected = true;
 
-  publish(change: KeyChange): void {
+  publish(change: KeyChange): Promise<void> {
     for (const listener of this.listeners) listener(change);
+    return Promise.resolve();
   }
 
   subscribe(listener: (change: KeyChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  onStatus(): () => void {
+    return () => {};
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
   }
 }

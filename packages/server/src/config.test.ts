@@ -21,6 +21,9 @@ describe("loadConfig", () => {
         redisUrl: "",
         redisKeyPrefix: "keysmith:",
         rateLimitFailureMode: "open",
+        redisTimeoutMs: 100,
+        masterKey: "",
+        masterPassphrase: "",
       },
     });
   });

@@ -21,6 +21,10 @@ export const CONFIG_VARIABLES = {
   redisUrl: { env: "KEYSMITH_REDIS_URL", default: "" },
   redisKeyPrefix: { env: "KEYSMITH_REDIS_KEY_PREFIX", default: "keysmith:" },
   rateLimitFailureMode: { env: "KEYSMITH_RATE_LIMIT_FAILURE_MODE", default: "open" },
+  redisTimeoutMs: { env: "KEYSMITH_REDIS_TIMEOUT_MS", default: "100" },
+  // The vault's master key: 32 bytes in base64, or a passphrase for scrypt. Neither: vault off.
+  masterKey: { env: "KEYSMITH_MASTER_KEY", default: "" },
+  masterPassphrase: { env: "KEYSMITH_MASTER_PASSPHRASE", default: "" },
 } as const;
 
 export type ConfigName = keyof typeof CONFIG_VARIABLES;
@@ -46,6 +50,10 @@ const schema = z.object({
   ]),
   redisKeyPrefix: z.string().max(100),
   rateLimitFailureMode: z.enum(["open", "closed"]),
+  redisTimeoutMs: z.coerce.number().int().min(1).max(60_000),
+  // Checked by the vault (vault/master-key.ts), whose messages never echo the value.
+  masterKey: z.string(),
+  masterPassphrase: z.string(),
 });
 
 export type Config = z.infer<typeof schema>;

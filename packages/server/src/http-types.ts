@@ -14,6 +14,7 @@ import type { KeyService } from "./services/keys.js";
 import type { ProjectService } from "./services/projects.js";
 import type { RootKeyService } from "./services/root-keys.js";
 import type { RootKeyRecord } from "./storage/records.js";
+import type { SecretService } from "./vault/secrets.js";
 import type { Verifier } from "./verify/verifier.js";
 
 declare module "fastify" {
@@ -36,6 +37,7 @@ export interface Services {
   keys: KeyService;
   rootKeys: RootKeyService;
   audit: AuditService;
+  secrets: SecretService;
   verifier: Verifier;
   clock: Clock;
 }

@@ -9,5 +9,7 @@ export { type RunningServer, startServer } from "./server.js";
 export { parseDatabaseUrl } from "./storage/connect.js";
 export type { KeyRecord, ProjectRecord, RootKeyRecord } from "./storage/records.js";
 export { Store } from "./storage/store.js";
+export { MasterKeyMismatchError, type MasterKeySource, masterKeySource } from "./vault/master-key.js";
+export { type RotationResult, rotateMasterKey } from "./vault/rotate-master.js";
 export { Verifier, type VerifyRequest, type VerifyResult } from "./verify/verifier.js";
 export { VERSION } from "./version.js";

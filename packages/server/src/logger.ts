@@ -11,7 +11,15 @@ export function createLogger(
   const base: pino.LoggerOptions = {
     level,
     redact: {
-      paths: ["req.headers.authorization", "key", "*.key", "rootKey", "*.rootKey"],
+      paths: [
+        "req.headers.authorization",
+        "req.headers.cookie",
+        'req.headers["x-csrf-token"]',
+        "key",
+        "*.key",
+        "rootKey",
+        "*.rootKey",
+      ],
       censor: "[redacted]",
     },
   };

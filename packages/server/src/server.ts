@@ -5,7 +5,10 @@ import { systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import { openStore } from "./database.js";
 import { RedisRateLimitStore } from "./metering/redis-rate-limit-store.js";
+import { DEFAULT_DASHBOARD_ROOT } from "./plugins/dashboard.js";
+import { RedisChangeFeed } from "./redis-change-feed.js";
 import type { Store } from "./storage/store.js";
+import { openVault } from "./vault/open.js";
 
 export interface RunningServer {
   url: string;
@@ -24,14 +27,20 @@ export interface RunningServer {
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const store = await openStore(config.databaseUrl);
   let keysmith: KeysmithApp | undefined;
+  let feed: RedisChangeFeed | undefined;
   try {
+    // A wrong master key stops the start here, in one line; none at all leaves the vault off.
+    // Before the bootstrap: a start that fails must not create a root key it never shows.
+    const masterKey = await openVault(store, config, logger);
     const rootKey = await bootstrapRootKey(store, systemClock);
     let lastRedisWarning = 0;
+    let lastFeedWarning = 0;
     const rateLimits = config.redisUrl
       ? new RedisRateLimitStore({
           url: config.redisUrl,
           keyPrefix: config.redisKeyPrefix,
           failureMode: config.rateLimitFailureMode,
+          timeoutMs: config.redisTimeoutMs,
           onError: (err) => {
             // One line per 10 s at most: an outage fails every check.
             const now = Date.now();
@@ -44,10 +53,35 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
           },
         })
       : undefined;
+    const changes = config.redisUrl
+      ? new RedisChangeFeed({
+          url: config.redisUrl,
+          keyPrefix: config.redisKeyPrefix,
+          onError: (err) => {
+            const now = Date.now();
+            if (now - lastFeedWarning < 10_000) return;
+            lastFeedWarning = now;
+            logger.warn(
+              { err },
+              "Redis change feed failed: cached keys are reread every second until it is back",
+            );
+          },
+        })
+      : undefined;
+    if (changes) {
+      feed = changes;
+      await changes
+        .ready()
+        .catch((err: unknown) =>
+          logger.warn({ err }, "change feed not up yet; serving with a short cache TTL"),
+        );
+    }
     keysmith = await buildApp({
       ...(rateLimits ? { rateLimits } : {}),
+      ...(changes ? { changes } : {}),
       store,
       logger,
+      masterKey,
       cacheSize: config.cacheSize,
       // One SQLite file has one server, which drops its own cache entries on every change.
       // Nodes sharing Postgres only see their own changes, so they reread keys every 5 s.
@@ -55,6 +89,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         config.cacheTtlMs === "auto" ? (store.dialect === "postgres" ? 5000 : 0) : config.cacheTtlMs,
       bodyLimit: config.bodyLimit,
       trustProxy: config.trustProxy,
+      dashboardRoot: DEFAULT_DASHBOARD_ROOT,
     });
     const app = keysmith.app;
     const timer = setInterval(() => {
@@ -81,12 +116,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       keysmith: running,
       store,
       stop() {
-        stopping ??= running.close().finally(() => store.close());
+        stopping ??= running
+          .close()
+          .finally(() => feed?.close())
+          .finally(() => store.close());
         return stopping;
       },
     };
   } catch (error) {
     await keysmith?.close().catch(() => {});
+    await feed?.close();
     await store.close();
     throw error;
   }

@@ -3,24 +3,46 @@ import { type Command, Option } from "commander";
 import type { IssuedKey, Key, Page, RolledKey } from "../api-types.js";
 import { type ClientFlags, type Context, clientCommand, clientFor, print, segment } from "../context.js";
 import { cell, fields, masked, table } from "../format.js";
-import { EXIT, type Io } from "../io.js";
-import { duration, jsonObject, list, positiveInt, timestamp } from "../options.js";
+import { CliError, EXIT, type Io } from "../io.js";
+import {
+  budgetCell,
+  creditsCell,
+  type KeyMeteringFlags,
+  keyMeteringBody,
+  keyMeteringOptions,
+  ratelimitsCell,
+} from "../metering.js";
+import { duration, jsonObject, list, type NULL, nullable, positiveInt, timestamp } from "../options.js";
 import { listPages, nextPageHint, type PagingFlags } from "../paging.js";
 import { keysVerifyCommand } from "./keys-verify.js";
 
-interface CreateFlags extends ClientFlags {
+interface CreateFlags extends ClientFlags, KeyMeteringFlags {
   project?: string;
   type?: string;
   env?: string;
   owner?: string;
   name?: string;
   scopes?: string[];
-  meta?: Record<string, unknown> | null;
+  meta?: Record<string, unknown> | typeof NULL;
   expiresAt?: string;
   expiresIn?: string;
   allowedOrigins?: string[];
   allowedIps?: string[];
   disabled?: boolean;
+}
+
+interface UpdateFlags extends ClientFlags, KeyMeteringFlags {
+  owner?: string;
+  name?: string;
+  scopes?: string[];
+  meta?: Record<string, unknown> | typeof NULL;
+  expiresAt?: string;
+  expiresIn?: string;
+  clearExpiry?: boolean;
+  allowedOrigins?: string[];
+  allowedIps?: string[];
+  enable?: boolean;
+  disable?: boolean;
 }
 
 interface ListFlags extends ClientFlags, PagingFlags {
@@ -33,35 +55,43 @@ interface ListFlags extends ClientFlags, PagingFlags {
 
 const STORE_IT_NOW = "Store it now: keysmith shows a key once and keeps only its hash.";
 
+const METERING_EXAMPLE = `
+Metering:
+  keysmith keys create --project proj_… --ratelimit burst=50/1s --ratelimit daily=10000/1d \\
+    --credits 1000 --refill 1000/month --budget 500/month --thresholds 0.5,0.8,1`;
+
 const envOption = (description: string) => new Option("--env <env>", description).choices(["live", "test"]);
 const typeOption = (description: string) =>
   new Option("--type <type>", description).choices(["secret", "publishable", "restricted"]);
 
-/** `keysmith keys create|list|get|roll|revoke|verify`. */
+/** `keysmith keys create|update|list|get|roll|revoke|verify`. */
 export function keysCommands(program: Command, context: Context): void {
   const { io, act } = context;
   const keys = program.command("keys").description("issue, list, roll, revoke and verify API keys");
 
   clientCommand(
-    keys
-      .command("create")
-      .description("issue a key; its plaintext is printed this once")
-      .option("--project <id>", "the project (needed unless the root key is bound to one)")
-      .addOption(typeOption("the key type (default secret)"))
-      .addOption(envOption("the environment (default live)"))
-      .option("--owner <id>", "your customer's id, returned on every verification")
-      .option("--name <name>", "a display name")
-      .option("--scopes <scopes>", "scopes, comma-separated (invoices:read,invoices:*)", list)
-      .option("--meta <json>", "a JSON object returned on every verification", jsonObject)
-      .option("--expires-at <time>", "expire at this ISO 8601 time", timestamp)
-      .addOption(
-        new Option("--expires-in <duration>", "expire after this long (30m, 24h, 30d)")
-          .argParser(duration)
-          .conflicts("expiresAt"),
-      )
-      .option("--allowed-origins <origins>", "browser origins allowed, comma-separated", list)
-      .option("--allowed-ips <ips>", "IPs or CIDR ranges allowed, comma-separated", list)
-      .option("--disabled", "create the key disabled"),
+    keyMeteringOptions(
+      keys
+        .command("create")
+        .description("issue a key; its plaintext is printed this once")
+        .option("--project <id>", "the project (needed unless the root key is bound to one)")
+        .addOption(typeOption("the key type (default secret)"))
+        .addOption(envOption("the environment (default live)"))
+        .option("--owner <id>", "your customer's id, returned on every verification")
+        .option("--name <name>", "a display name")
+        .option("--scopes <scopes>", "scopes, comma-separated (invoices:read,invoices:*)", list)
+        .option("--meta <json>", "a JSON object returned on every verification", jsonObject)
+        .option("--expires-at <time>", "expire at this ISO 8601 time", timestamp)
+        .addOption(
+          new Option("--expires-in <duration>", "expire after this long (30m, 24h, 30d)")
+            .argParser(duration)
+            .conflicts("expiresAt"),
+        )
+        .option("--allowed-origins <origins>", "browser origins allowed, comma-separated", list)
+        .option("--allowed-ips <ips>", "IPs or CIDR ranges allowed, comma-separated", list)
+        .option("--disabled", "create the key disabled"),
+      "create",
+    ).addHelpText("after", METERING_EXAMPLE),
   ).action(
     act(async (flags: CreateFlags) => {
       const issued = await clientFor(io, flags).post<IssuedKey>("/v1/keys", createBody(io, flags));
@@ -76,6 +106,53 @@ export function keysCommands(program: Command, context: Context): void {
           keyFields(issued),
         ].join("\n"),
       );
+      return EXIT.OK;
+    }),
+  );
+
+  clientCommand(
+    keyMeteringOptions(
+      keys
+        .command("update")
+        .description("change a key's settings; only the flags given change")
+        .argument("<id>", "the key's id (key_…)")
+        .option("--owner <id>", "your customer's id, returned on every verification")
+        .option("--name <name>", "a display name")
+        .option("--scopes <scopes>", "replace the scopes, comma-separated", list)
+        .option("--meta <json>", "replace the meta JSON object (null removes it)", jsonObject)
+        .option("--expires-at <time>", "expire at this ISO 8601 time", timestamp)
+        .addOption(
+          new Option("--expires-in <duration>", "expire this long from now (30m, 24h, 30d)")
+            .argParser(duration)
+            .conflicts("expiresAt"),
+        )
+        .addOption(new Option("--clear-expiry", "never expire").conflicts(["expiresAt", "expiresIn"]))
+        .option("--allowed-origins <origins>", "replace the allowed browser origins, comma-separated", list)
+        .option("--allowed-ips <ips>", "replace the allowed IPs or CIDR ranges, comma-separated", list)
+        .option("--enable", "enable the key")
+        .addOption(
+          new Option("--disable", "disable the key: it answers DISABLED until enabled again").conflicts(
+            "enable",
+          ),
+        ),
+      "update",
+    ).addHelpText(
+      "after",
+      "\n--ratelimit, --credits and --budget each replace that whole setting. --credits without\n" +
+        "--refill keeps the key's current refill; --budget without --soft-cap sets a hard cap.",
+    ),
+  ).action(
+    act(async (id: string, flags: UpdateFlags) => {
+      const client = clientFor(io, flags);
+      const body = updateBody(io, flags);
+      if (flags.credits !== undefined && flags.refill === undefined) {
+        // A new balance keeps the refill the key has.
+        const current = await client.get<Key>(`/v1/keys/${segment(id)}`);
+        const refill = current.credits?.refill;
+        if (refill) body.credits = { remaining: flags.credits, refill };
+      }
+      const key = await client.patch<Key>(`/v1/keys/${segment(id)}`, body);
+      print(io, flags, key, () => `Updated key ${key.id}.\n${keyFields(key)}`);
       return EXIT.OK;
     }),
   );
@@ -168,11 +245,7 @@ export function keysCommands(program: Command, context: Context): void {
 }
 
 function createBody(io: Io, flags: CreateFlags): Record<string, unknown> {
-  let expiresAt = flags.expiresAt;
-  if (flags.expiresIn !== undefined) {
-    const now = io.now?.() ?? Date.now();
-    expiresAt = new Date(now + (parseDuration(flags.expiresIn) ?? 0)).toISOString();
-  }
+  const expiresAt = expiry(io, flags);
   const body: Record<string, unknown> = {
     projectId: flags.project,
     type: flags.type,
@@ -180,13 +253,41 @@ function createBody(io: Io, flags: CreateFlags): Record<string, unknown> {
     ownerId: flags.owner,
     name: flags.name,
     scopes: flags.scopes,
-    meta: flags.meta,
+    meta: nullable(flags.meta),
     expiresAt,
     allowedOrigins: flags.allowedOrigins,
     allowedIps: flags.allowedIps,
     enabled: flags.disabled ? false : undefined,
+    ...keyMeteringBody(flags),
   };
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+}
+
+/** The PATCH body: only the fields a flag names. */
+function updateBody(io: Io, flags: UpdateFlags): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    ownerId: flags.owner,
+    name: flags.name,
+    scopes: flags.scopes,
+    meta: nullable(flags.meta),
+    expiresAt: flags.clearExpiry ? null : expiry(io, flags),
+    allowedOrigins: flags.allowedOrigins,
+    allowedIps: flags.allowedIps,
+    enabled: flags.enable ? true : flags.disable ? false : undefined,
+    ...keyMeteringBody(flags),
+  };
+  const patch = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+  if (Object.keys(patch).length === 0) {
+    throw new CliError("nothing to update: give at least one setting (see keysmith keys update --help)");
+  }
+  return patch;
+}
+
+/** `--expires-at`, or `--expires-in` from now. */
+function expiry(io: Io, flags: { expiresAt?: string; expiresIn?: string }): string | undefined {
+  if (flags.expiresIn === undefined) return flags.expiresAt;
+  const now = io.now?.() ?? Date.now();
+  return new Date(now + (parseDuration(flags.expiresIn) ?? 0)).toISOString();
 }
 
 function keyFields(key: Key): string {
@@ -203,6 +304,9 @@ function keyFields(key: Key): string {
     ["meta", key.meta === null ? null : JSON.stringify(key.meta)],
     ["allowed origins", key.allowedOrigins],
     ["allowed ips", key.allowedIps],
+    ["ratelimits", ratelimitsCell(key.ratelimits)],
+    ["credits", creditsCell(key.credits)],
+    ["budget", budgetCell(key.budget)],
     ["enabled", key.enabled],
     ["expires", key.expiresAt],
     ["created", key.createdAt],

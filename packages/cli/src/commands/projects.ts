@@ -1,38 +1,91 @@
 import type { Command } from "commander";
 import type { Page, Project } from "../api-types.js";
-import { type ClientFlags, type Context, clientCommand, clientFor, print } from "../context.js";
+import { type ClientFlags, type Context, clientCommand, clientFor, print, segment } from "../context.js";
 import { fields, table } from "../format.js";
-import { EXIT } from "../io.js";
+import { CliError, EXIT } from "../io.js";
+import {
+  budgetCell,
+  costTableCell,
+  type ProjectMeteringFlags,
+  projectMeteringBody,
+  projectMeteringOptions,
+  ratelimitsCell,
+} from "../metering.js";
 import { list, positiveInt } from "../options.js";
 import { listPages, nextPageHint, type PagingFlags } from "../paging.js";
 
-interface CreateFlags extends ClientFlags {
+interface CreateFlags extends ClientFlags, ProjectMeteringFlags {
   name: string;
   prefix: string;
   publishableScopes?: string[];
 }
 
-/** `keysmith projects create|list`. */
+interface UpdateFlags extends ClientFlags, ProjectMeteringFlags {
+  name?: string;
+  publishableScopes?: string[];
+}
+
+/** `keysmith projects create|update|list`. */
 export function projectsCommands(program: Command, { io, act }: Context): void {
   const projects = program
     .command("projects")
-    .description("create and list projects (the APIs keysmith protects)");
+    .description("create, update and list projects (the APIs keysmith protects)");
 
   clientCommand(
-    projects
-      .command("create")
-      .description("create a project")
-      .requiredOption("--name <name>", "a display name")
-      .requiredOption("--prefix <prefix>", "the key prefix, 2-12 of [a-z0-9] (ks is reserved)")
-      .option("--publishable-scopes <scopes>", "scopes publishable keys may hold, comma-separated", list),
+    projectMeteringOptions(
+      projects
+        .command("create")
+        .description("create a project")
+        .requiredOption("--name <name>", "a display name")
+        .requiredOption("--prefix <prefix>", "the key prefix, 2-12 of [a-z0-9] (ks is reserved)")
+        .option("--publishable-scopes <scopes>", "scopes publishable keys may hold, comma-separated", list),
+      "create",
+    ),
   ).action(
     act(async (flags: CreateFlags) => {
       const project = await clientFor(io, flags).post<Project>("/v1/projects", {
         name: flags.name,
         prefix: flags.prefix,
         ...(flags.publishableScopes ? { publishableScopes: flags.publishableScopes } : {}),
+        ...projectMeteringBody(flags),
       });
       print(io, flags, project, () => `Created project ${project.id}.\n${projectFields(project)}`);
+      return EXIT.OK;
+    }),
+  );
+
+  clientCommand(
+    projectMeteringOptions(
+      projects
+        .command("update")
+        .description("change a project's settings; only the flags given change")
+        .argument("<id>", "the project's id (proj_…)")
+        .option("--name <name>", "a display name")
+        .option(
+          "--publishable-scopes <scopes>",
+          "replace the scopes publishable keys may hold, comma-separated",
+          list,
+        ),
+      "update",
+    ).addHelpText(
+      "after",
+      "\n--default-ratelimit, --cost and --budget each replace that whole setting; give every\n" +
+        "window or price the project should have.",
+    ),
+  ).action(
+    act(async (id: string, flags: UpdateFlags) => {
+      const body: Record<string, unknown> = {
+        ...(flags.name === undefined ? {} : { name: flags.name }),
+        ...(flags.publishableScopes ? { publishableScopes: flags.publishableScopes } : {}),
+        ...projectMeteringBody(flags),
+      };
+      if (Object.keys(body).length === 0) {
+        throw new CliError(
+          "nothing to update: give at least one setting (see keysmith projects update --help)",
+        );
+      }
+      const project = await clientFor(io, flags).patch<Project>(`/v1/projects/${segment(id)}`, body);
+      print(io, flags, project, () => `Updated project ${project.id}.\n${projectFields(project)}`);
       return EXIT.OK;
     }),
   );
@@ -59,6 +112,10 @@ function projectFields(project: Project): string {
     ["name", project.name],
     ["prefix", project.prefix],
     ["publishable scopes", project.publishableScopes],
+    ["default ratelimits", ratelimitsCell(project.defaultRatelimits)],
+    ["cost table", costTableCell(project.costTable)],
+    ["budget", budgetCell(project.budget)],
+    ["anomaly policy", project.anomalyPolicy],
     ["created", project.createdAt],
   ]);
 }

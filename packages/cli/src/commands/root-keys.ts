@@ -11,6 +11,7 @@ interface CreateFlags extends ClientFlags {
   project?: string;
   name?: string;
   expiresAt?: string;
+  environments?: string[];
 }
 
 const ROOT_SCOPES = "keys:read, keys:write, keys:verify, projects:write, usage:read, audit:read, admin, …";
@@ -28,7 +29,8 @@ export function rootKeysCommands(program: Command, { io, act }: Context): void {
       .requiredOption("--scopes <scopes>", `management scopes, comma-separated (${ROOT_SCOPES})`, list)
       .option("--project <id>", "bind it to one project (default: all projects your key can see)")
       .option("--name <name>", "a display name")
-      .option("--expires-at <time>", "expire at this ISO 8601 time", timestamp),
+      .option("--expires-at <time>", "expire at this ISO 8601 time", timestamp)
+      .option("--environments <envs>", "limit its vault access to these environments, comma-separated", list),
   ).action(
     act(async (flags: CreateFlags) => {
       const issued = await clientFor(io, flags).post<IssuedRootKey>("/v1/root-keys", {
@@ -36,6 +38,7 @@ export function rootKeysCommands(program: Command, { io, act }: Context): void {
         ...(flags.project === undefined ? {} : { projectId: flags.project }),
         ...(flags.name === undefined ? {} : { name: flags.name }),
         ...(flags.expiresAt === undefined ? {} : { expiresAt: flags.expiresAt }),
+        ...(flags.environments === undefined ? {} : { environments: flags.environments }),
       });
       print(io, flags, issued, () =>
         [

@@ -75,7 +75,18 @@ export class AlertService {
    * @example
    * await alerts.raise({ type: "key.revoked", projectId, keyId, data: {}, idempotencyKey: `key.revoked:${keyId}` });
    */
-  async raise(input: RaiseAlertInput): Promise<boolean> {
+  raise(input: RaiseAlertInput): Promise<boolean> {
+    // Tracked like raiseLater, so `drain()` (shutdown, tests) also waits for direct raises.
+    const raising = this.store(input);
+    this.pending.add(raising);
+    raising.then(
+      () => this.pending.delete(raising),
+      () => this.pending.delete(raising),
+    );
+    return raising;
+  }
+
+  private async store(input: RaiseAlertInput): Promise<boolean> {
     if (!(ALERT_EVENTS as readonly string[]).includes(input.type)) {
       throw new Error(`unknown alert type ${String(input.type)}`);
     }
@@ -149,7 +160,7 @@ export class AlertService {
     void raising.finally(() => this.pending.delete(raising));
   }
 
-  /** Resolves when every `raiseLater` started so far has finished. */
+  /** Resolves when every alert raised so far has been stored (or failed). */
   async drain(): Promise<void> {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
   }

@@ -7,7 +7,14 @@ function setup(stored = 0) {
   const seen = new Set<string>();
   const written: { subject: string; periodStart: number; amount: number }[] = [];
   const tracker = new BudgetTracker(
-    { getSpend: async () => stored, addSpend: async (rows) => void written.push(...rows) },
+    {
+      getSpend: async () => stored,
+      addSpend: async (rows) => {
+        written.push(...rows);
+        return rows.map((r) => ({ ...r, amount: stored + r.amount }));
+      },
+      getSpends: async () => [],
+    },
     {
       // Like the alert service: one alert per idempotency key.
       raise: async (a) => {
@@ -26,39 +33,68 @@ const ctx = { projectId: "proj_1", keyId: "key_1" };
 const now = Date.UTC(2026, 4, 15);
 
 describe("BudgetTracker", () => {
+  it("sees other nodes' spend after a flush and raises the thresholds it crossed", async () => {
+    const alerts: { type: string; idempotencyKey: string }[] = [];
+    let total = 0;
+    const tracker = new BudgetTracker(
+      {
+        getSpend: async () => total,
+        addSpend: async (rows) =>
+          rows.map((r) => {
+            total += r.amount;
+            return { ...r, amount: total };
+          }),
+        getSpends: async (keys) => keys.map((k) => ({ ...k, amount: total })),
+      },
+      {
+        raise: async (a) => {
+          alerts.push(a);
+          return true;
+        },
+      },
+    );
+    const state = await tracker.state("project:p", budget, now, { projectId: "p", keyId: null });
+    tracker.add(state, budget, 40);
+    total += 45; // another node's spend, flushed meanwhile
+    await tracker.flush();
+    expect(state.spent).toBe(85);
+    expect(alerts.map((a) => a.type)).toEqual(["budget.threshold"]);
+    expect(tracker.wouldExceed(state, budget, 16)).toBe(true);
+  });
+
   it("fires each threshold once per period and budget.exhausted at 100%", async () => {
     const { tracker, alerts } = setup();
-    const state = await tracker.state("key:key_1", budget, now);
-    tracker.add(state, budget, 79, ctx);
+    const state = await tracker.state("key:key_1", budget, now, ctx);
+    tracker.add(state, budget, 79);
     expect(alerts).toHaveLength(0);
-    tracker.add(state, budget, 1, ctx);
+    tracker.add(state, budget, 1);
     expect(alerts.map((a) => [a.type, a.data.threshold])).toEqual([["budget.threshold", 0.8]]);
-    tracker.add(state, budget, 5, ctx);
-    tracker.add(state, budget, 15, ctx);
+    tracker.add(state, budget, 5);
+    tracker.add(state, budget, 15);
     expect(alerts.map((a) => a.type)).toEqual(["budget.threshold", "budget.threshold", "budget.exhausted"]);
     expect(alerts[1]?.idempotencyKey).toBe(`budget.threshold:key:key_1:${Date.UTC(2026, 4, 1)}:1`);
   });
 
   it("does not fire again after a restart that reloads the spend", async () => {
     const first = setup();
-    const state = await first.tracker.state("key:key_1", budget, now);
-    first.tracker.add(state, budget, 85, ctx);
+    const state = await first.tracker.state("key:key_1", budget, now, ctx);
+    first.tracker.add(state, budget, 85);
     await first.tracker.flush();
     expect(first.written).toEqual([{ subject: "key:key_1", periodStart: Date.UTC(2026, 4, 1), amount: 85 }]);
     const restarted = setup(85);
-    const reloaded = await restarted.tracker.state("key:key_1", budget, now);
+    const reloaded = await restarted.tracker.state("key:key_1", budget, now, ctx);
     expect(reloaded.spent).toBe(85);
-    restarted.tracker.add(reloaded, budget, 1, ctx);
+    restarted.tracker.add(reloaded, budget, 1);
     expect(restarted.alerts).toHaveLength(0);
   });
 
   it("starts each period from nothing and refuses past a hard cap only", async () => {
     const { tracker } = setup();
-    const state = await tracker.state("key:key_1", budget, now);
-    tracker.add(state, budget, 100, ctx);
+    const state = await tracker.state("key:key_1", budget, now, ctx);
+    tracker.add(state, budget, 100);
     expect(tracker.wouldExceed(state, budget, 1)).toBe(true);
     expect(tracker.wouldExceed(state, { ...budget, hardCap: false }, 1)).toBe(false);
-    const next = await tracker.state("key:key_1", budget, Date.UTC(2026, 5, 1));
+    const next = await tracker.state("key:key_1", budget, Date.UTC(2026, 5, 1), ctx);
     expect(next.spent).toBe(0);
     expect(tracker.view(next, budget).resetAt).toBe("2026-07-01T00:00:00.000Z");
   });
@@ -73,12 +109,14 @@ describe("BudgetTracker", () => {
         addSpend: async (r) => {
           if (fail) throw new Error("db down");
           rows.push(...r);
+          return [...r];
         },
+        getSpends: async () => [],
       },
       alerts,
     );
-    const state = await tracker.state("key:k", budget, now);
-    tracker.add(state, budget, 7, ctx);
+    const state = await tracker.state("key:k", budget, now, ctx);
+    tracker.add(state, budget, 7);
     await expect(tracker.flush()).rejects.toThrow("db down");
     fail = false;
     await tracker.flush();

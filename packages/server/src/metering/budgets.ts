@@ -5,15 +5,28 @@ import { periodEnd, periodStart } from "./periods.js";
 export interface BudgetState {
   subject: string;
   periodStart: number;
-  /** Spend this period: what the database held when loaded plus what this node added since. */
+  /** Spend this period: the database's total when last read plus what this node added since. */
   spent: number;
   /** Added here and not yet written. */
   unflushed: number;
+  /** The budget this subject was last checked against, for alerts found on a refresh. */
+  budget: BudgetSpec;
+  projectId: string;
+  keyId: string | null;
+}
+
+export interface SpendRow {
+  subject: string;
+  periodStart: number;
+  amount: number;
 }
 
 export interface BudgetSource {
   getSpend(subject: string, periodStart: number): Promise<number>;
-  addSpend(rows: readonly { subject: string; periodStart: number; amount: number }[]): Promise<void>;
+  /** Adds the amounts and answers each subject's new total (every node's spend). */
+  addSpend(rows: readonly SpendRow[]): Promise<SpendRow[]>;
+  /** Current totals, for subjects this node has nothing to add to. */
+  getSpends(keys: readonly { subject: string; periodStart: number }[]): Promise<SpendRow[]>;
 }
 
 export interface BudgetView {
@@ -23,11 +36,17 @@ export interface BudgetView {
   resetAt: string;
 }
 
+export interface SpendContext {
+  projectId: string;
+  keyId: string | null;
+}
+
 /**
  * Spend per budget subject (`key:<id>`, `project:<id>`) and period, held in memory so the verify
- * path never waits on a write, and added to the database in batches. Threshold alerts carry an
- * idempotency key per subject, period and threshold, so each fires once per period, also across
- * restarts and nodes.
+ * path never waits on a write, and added to the database in batches. Every flush also reads
+ * back the totals, so each node's view includes every other node's spend within one flush
+ * interval. Threshold alerts carry an idempotency key per subject, period and threshold, so each
+ * fires once per period, across restarts and nodes — whichever node sees the crossing first.
  */
 export class BudgetTracker {
   private readonly states = new Map<string, BudgetState>();
@@ -42,11 +61,19 @@ export class BudgetTracker {
   ) {}
 
   /** The subject's state for the current period, loading it once if this node has not yet. */
-  state(subject: string, budget: BudgetSpec, now: number): BudgetState | Promise<BudgetState> {
+  state(
+    subject: string,
+    budget: BudgetSpec,
+    now: number,
+    context: SpendContext,
+  ): BudgetState | Promise<BudgetState> {
     const start = periodStart(budget.period, now);
     const known = this.states.get(subject);
-    if (known !== undefined && known.periodStart === start) return known;
-    if (known !== undefined && known.periodStart > start) return known; // a clock step back: keep counting
+    // A clock stepping back keeps counting in the newer period.
+    if (known !== undefined && known.periodStart >= start) {
+      known.budget = budget;
+      return known;
+    }
     const key = `${subject}@${start}`;
     const pending = this.loading.get(key);
     if (pending) return pending;
@@ -54,10 +81,17 @@ export class BudgetTracker {
       (spent) => {
         this.loading.delete(key);
         const current = this.states.get(subject);
-        // Keep what this node added while the load was in flight.
-        const unflushed = current?.periodStart === start ? current.unflushed : 0;
-        const state: BudgetState = { subject, periodStart: start, spent: spent + unflushed, unflushed };
-        if (current && current.periodStart < start && current.unflushed > 0) this.parked.push(current);
+        if (current && current.periodStart >= start) return current;
+        if (current && current.unflushed > 0) this.parked.push(current);
+        const state: BudgetState = {
+          subject,
+          periodStart: start,
+          spent,
+          unflushed: 0,
+          budget,
+          projectId: context.projectId,
+          keyId: context.keyId,
+        };
         this.states.set(subject, state);
         return state;
       },
@@ -76,28 +110,22 @@ export class BudgetTracker {
   }
 
   /** Adds spend and raises each threshold it crosses. */
-  add(
-    state: BudgetState,
-    budget: BudgetSpec,
-    cost: number,
-    context: { projectId: string; keyId: string | null },
-  ): void {
+  add(state: BudgetState, budget: BudgetSpec, cost: number): void {
     if (cost === 0) return;
     const before = state.spent;
     state.spent += cost;
     state.unflushed += cost;
+    this.crossings(state, budget, before);
+  }
+
+  private crossings(state: BudgetState, budget: BudgetSpec, before: number): void {
     for (const threshold of budget.thresholds) {
       const mark = threshold * budget.limit;
-      if (before < mark && state.spent >= mark) this.crossed(state, budget, threshold, context);
+      if (before < mark && state.spent >= mark) this.crossed(state, budget, threshold);
     }
   }
 
-  private crossed(
-    state: BudgetState,
-    budget: BudgetSpec,
-    threshold: number,
-    context: { projectId: string; keyId: string | null },
-  ): void {
+  private crossed(state: BudgetState, budget: BudgetSpec, threshold: number): void {
     const data = {
       subject: state.subject,
       threshold,
@@ -110,7 +138,7 @@ export class BudgetTracker {
     const base = `${state.subject}:${state.periodStart}`;
     const raise = (type: string, idempotencyKey: string) =>
       this.alerts
-        .raise({ type, projectId: context.projectId, keyId: context.keyId, data, idempotencyKey })
+        .raise({ type, projectId: state.projectId, keyId: state.keyId, data, idempotencyKey })
         .catch(this.onError);
     void raise("budget.threshold", `budget.threshold:${base}:${threshold}`);
     if (threshold >= 1) void raise("budget.exhausted", `budget.exhausted:${base}`);
@@ -125,26 +153,36 @@ export class BudgetTracker {
     };
   }
 
-  /** Writes spend added since the last flush. */
+  /** Writes spend added since the last flush and reads back every node's totals. */
   async flush(): Promise<void> {
-    const rows: { subject: string; periodStart: number; amount: number }[] = [];
     const written: BudgetState[] = [];
+    const rows: SpendRow[] = [];
     for (const state of [...this.parked, ...this.states.values()]) {
       if (state.unflushed === 0) continue;
       rows.push({ subject: state.subject, periodStart: state.periodStart, amount: state.unflushed });
       written.push(state);
     }
-    if (rows.length === 0) return;
     const amounts = written.map((s) => s.unflushed);
     for (const state of written) state.unflushed = 0;
     this.parked = [];
+    let totals: SpendRow[];
     try {
-      await this.source.addSpend(rows);
+      totals = rows.length ? await this.source.addSpend(rows) : [];
     } catch (error) {
       written.forEach((state, i) => {
         state.unflushed += amounts[i] as number;
       });
       throw error;
+    }
+    const untouched = [...this.states.values()].filter((s) => !written.includes(s));
+    if (untouched.length) totals = totals.concat(await this.source.getSpends(untouched));
+    for (const total of totals) {
+      const state = this.states.get(total.subject);
+      if (!state || state.periodStart !== total.periodStart) continue;
+      // What this node added while the write was in flight is not in the total yet.
+      const before = state.spent;
+      state.spent = Math.max(state.spent, total.amount + state.unflushed);
+      this.crossings(state, state.budget, before);
     }
   }
 }

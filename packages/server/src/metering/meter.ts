@@ -95,7 +95,7 @@ export class Meter {
     if (key.credits === null) {
       if (this.overBudget(budgets, cost))
         return this.outcome("BUDGET_EXCEEDED", ratelimits, null, budgets, 0, null);
-      this.spend(key, budgets, cost);
+      this.spend(budgets, cost);
       return this.outcome("VALID", ratelimits, null, budgets, cost, null);
     }
     return this.withCredits(key, cost, now, ratelimits, budgets);
@@ -140,7 +140,7 @@ export class Meter {
         null,
       );
     }
-    this.spend(key, budgets, cost);
+    this.spend(budgets, cost);
     return this.outcome("VALID", ratelimits, { remaining: taken.remaining }, budgets, cost, null);
   }
 
@@ -149,7 +149,12 @@ export class Meter {
     if (key.keyBudget) specs.push([`key:${key.keyId}`, key.keyBudget]);
     if (key.projectBudget) specs.push([`project:${key.projectId}`, key.projectBudget]);
     if (specs.length === 0) return [];
-    const states = specs.map(([subject, spec]) => this.budgets.state(subject, spec, now));
+    const states = specs.map(([subject, spec]) =>
+      this.budgets.state(subject, spec, now, {
+        projectId: key.projectId,
+        keyId: subject.startsWith("key:") ? key.keyId : null,
+      }),
+    );
     const pair = (resolved: BudgetState[]): Budgets =>
       resolved.map((state, i) => ({ spec: (specs[i] as [string, BudgetSpec])[1], state }));
     return states.some((s) => s instanceof Promise)
@@ -161,13 +166,8 @@ export class Meter {
     return budgets.some((b) => this.budgets.wouldExceed(b.state, b.spec, cost));
   }
 
-  private spend(key: MeteredKey, budgets: Budgets, cost: number): void {
-    for (const b of budgets) {
-      this.budgets.add(b.state, b.spec, cost, {
-        projectId: key.projectId,
-        keyId: b.state.subject.startsWith("key:") ? key.keyId : null,
-      });
-    }
+  private spend(budgets: Budgets, cost: number): void {
+    for (const b of budgets) this.budgets.add(b.state, b.spec, cost);
   }
 
   private outcome(

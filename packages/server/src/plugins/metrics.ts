@@ -15,7 +15,7 @@ export class Metrics {
   private readonly requestChildren = new Map<string, Counter.Internal>();
   private readonly latencyChildren = new Map<string, Histogram.Internal<"route">>();
 
-  constructor(options: { cacheSize: () => number }) {
+  constructor(options: { cacheSize: () => number; feedConnected: () => boolean }) {
     collectDefaultMetrics({ register: this.registry, prefix: "keysmith_" });
     this.requests = new Counter({
       name: "keysmith_http_requests_total",
@@ -37,6 +37,14 @@ export class Metrics {
       registers: [this.registry],
     });
     for (const code of VERIFY_CODES) this.verifications.set(code, verifications.labels(code));
+    new Gauge({
+      name: "keysmith_change_feed_up",
+      help: "1 while changes from every node arrive; 0 while cached keys fall back to a short TTL.",
+      registers: [this.registry],
+      collect() {
+        this.set(options.feedConnected() ? 1 : 0);
+      },
+    });
     new Gauge({
       name: "keysmith_verify_cache_keys",
       help: "Keys held in the verification cache.",

@@ -13,6 +13,8 @@ describe("health, metrics and the OpenAPI document", () => {
     expect((await h.api("GET", "/readyz", undefined, { key: null })).body).toEqual({
       status: "ready",
       database: true,
+      changeFeed: "local",
+      cache: "normal",
     });
   });
 

@@ -1,6 +1,7 @@
 import { DURATION_PATTERN, VERIFY_CODES } from "@keysmith/core";
 import { type Static, type TSchema, Type } from "typebox";
 import { ROOT_SCOPES } from "../services/context.js";
+import { VAULT_ENVIRONMENT_PATTERN } from "../vault/names.js";
 import { ORIGIN_PATTERN } from "../verify/origins.js";
 
 // Nullable primitives are written as JSON Schema type arrays (`["string", "null"]`) rather than
@@ -293,6 +294,9 @@ export const RootKey = Type.Object({
   createdBy: NullableString(),
   revokedAt: NullableTimestamp,
   lastUsedAt: NullableTimestamp,
+  environments: NullableArray(Type.String(), {
+    description: "The vault environments this key may touch; null for all",
+  }),
 });
 
 export const RootKeyCreate = Type.Object(
@@ -301,6 +305,12 @@ export const RootKeyCreate = Type.Object(
     scopes: Type.Array(RootScopeSchema, { minItems: 1, maxItems: ROOT_SCOPES.length }),
     name: Type.Optional(Type.Union([Name, Type.Null()])),
     expiresAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
+    environments: Type.Optional(
+      Type.Union([
+        Type.Array(Type.String({ pattern: VAULT_ENVIRONMENT_PATTERN }), { minItems: 1, maxItems: 50 }),
+        Type.Null(),
+      ]),
+    ),
   },
   { additionalProperties: false },
 );

@@ -67,6 +67,7 @@ export function rootKeyView(r: RootKeyRecord, now: number) {
     createdBy: r.createdBy,
     revokedAt: isoOrNull(r.revokedAt),
     lastUsedAt: isoOrNull(r.lastUsedAt),
+    environments: r.environments,
   };
 }
 

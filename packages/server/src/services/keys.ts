@@ -224,9 +224,10 @@ export class KeyService {
       if (input.credits !== undefined)
         await repo.setCredits(id, next.credits?.remaining ?? null, next.credits?.refilledAt ?? null);
       await this.audit(repo, ctx, "key.update", next, { changed: Object.keys(input).sort() });
+      await repo.recordChange({ type: "key.updated", keyId: id, projectId: next.projectId }, now);
       return next;
     });
-    this.deps.changes.publish({ type: "key.updated", keyId: id, projectId: updated.projectId });
+    await this.deps.changes.publish({ type: "key.updated", keyId: id, projectId: updated.projectId });
     return updated;
   }
 
@@ -282,9 +283,10 @@ export class KeyService {
         gracePeriodMs,
         previousExpiresAt: new Date(previous.expiresAt as number).toISOString(),
       });
+      await repo.recordChange({ type: "key.rolled", keyId: id, projectId: previous.projectId }, now);
       return { record: successor, plaintext: generated.key, previous };
     });
-    this.deps.changes.publish({ type: "key.rolled", keyId: id, projectId: result.previous.projectId });
+    await this.deps.changes.publish({ type: "key.rolled", keyId: id, projectId: result.previous.projectId });
     return result;
   }
 
@@ -298,9 +300,11 @@ export class KeyService {
       const next: KeyRecord = { ...found, revokedAt: now, updatedAt: now };
       await repo.updateKey(next);
       await this.audit(repo, ctx, "key.revoke", next, reason ? { reason } : {});
+      await repo.recordChange({ type: "key.revoked", keyId: id, projectId: next.projectId }, now);
       return { key: next, changed: true };
     });
-    if (changed) this.deps.changes.publish({ type: "key.revoked", keyId: id, projectId: key.projectId });
+    if (changed)
+      await this.deps.changes.publish({ type: "key.revoked", keyId: id, projectId: key.projectId });
     return key;
   }
 
@@ -331,9 +335,10 @@ export class KeyService {
         newId("aud", now),
         now,
       );
+      await repo.recordChange({ type: "key.updated", keyId, projectId }, now);
       return true;
     });
-    if (disabled) this.deps.changes.publish({ type: "key.updated", keyId, projectId });
+    if (disabled) await this.deps.changes.publish({ type: "key.updated", keyId, projectId });
     return disabled;
   }
 

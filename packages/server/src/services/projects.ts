@@ -133,9 +133,10 @@ export class ProjectService {
         newId("aud", now),
         now,
       );
+      await repo.recordChange({ type: "project.updated", projectId: id }, now);
       return next;
     });
-    this.deps.changes.publish({ type: "project.updated", projectId: id });
+    await this.deps.changes.publish({ type: "project.updated", projectId: id });
     return updated;
   }
 }

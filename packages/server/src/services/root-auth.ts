@@ -4,23 +4,49 @@ import type { Clock } from "../clock.js";
 import type { RootKeyRecord } from "../storage/records.js";
 import { ClockCache } from "../verify/clock-cache.js";
 
+export interface RootAuthOptions {
+  store: { getRootKeyByHash(hash: string): Promise<RootKeyRecord | null> };
+  clock: Clock;
+  changes: ChangeFeed;
+  /** Reread a cached root key after this long (0: only when the feed says it changed). */
+  cacheTtlMs?: number;
+  /** The TTL while the change feed is down. */
+  fallbackTtlMs?: number;
+}
+
+interface Cached {
+  record: RootKeyRecord;
+  staleAt: number;
+}
+
 /**
  * Authenticates management requests. Root keys are looked up by their SHA-256, never compared
  * as plaintext, so there is no secret comparison to time; the answer is cached and dropped
- * when a root key is revoked.
+ * when a root key is revoked (on any node, through the change feed).
  */
 export class RootAuth {
-  private readonly cache = new ClockCache<RootKeyRecord | null>(10_000);
+  private readonly cache = new ClockCache<Cached>(10_000);
   private readonly lastUsed = new Map<string, number>();
+  private readonly store: RootAuthOptions["store"];
+  private readonly clock: Clock;
+  private readonly configuredTtl: number;
+  private readonly fallbackTtl: number;
+  private ttl: number;
   private readonly unsubscribe: () => void;
+  private readonly unsubscribeStatus: () => void;
 
-  constructor(
-    private readonly store: { getRootKeyByHash(hash: string): Promise<RootKeyRecord | null> },
-    private readonly clock: Clock,
-    changes: ChangeFeed,
-  ) {
-    this.unsubscribe = changes.subscribe((change) => {
+  constructor(options: RootAuthOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.configuredTtl = options.cacheTtlMs ?? 0;
+    this.fallbackTtl = options.fallbackTtlMs ?? 1000;
+    this.ttl = options.changes.connected ? this.configuredTtl : this.fallbackTtl;
+    this.unsubscribe = options.changes.subscribe((change) => {
       if (change.type === "root_key.revoked") this.cache.clear();
+    });
+    this.unsubscribeStatus = options.changes.onStatus((status) => {
+      this.ttl = status === "up" ? this.configuredTtl : this.fallbackTtl;
+      this.cache.clear();
     });
   }
 
@@ -32,18 +58,20 @@ export class RootAuth {
     const typeStart = checkKeyFormat(key);
     if (typeStart < 0 || !key.startsWith("root_", typeStart)) return null;
     const hash = hashKey(key);
+    const now = this.clock.now();
     const cached = this.cache.get(hash);
-    if (cached !== undefined) return this.check(cached);
+    if (cached !== undefined && cached.staleAt > now) return this.check(cached.record, now);
     return this.store.getRootKeyByHash(hash).then((record) => {
       // Unknown hashes are not cached: anyone could fill the cache with made-up keys.
-      if (record) this.cache.set(hash, record);
-      return this.check(record);
+      const at = this.clock.now();
+      if (record)
+        this.cache.set(hash, { record, staleAt: this.ttl > 0 ? at + this.ttl : Number.POSITIVE_INFINITY });
+      return this.check(record, at);
     });
   }
 
-  private check(record: RootKeyRecord | null): RootKeyRecord | null {
+  private check(record: RootKeyRecord | null, now: number): RootKeyRecord | null {
     if (record === null || record.revokedAt !== null) return null;
-    const now = this.clock.now();
     if (record.expiresAt !== null && record.expiresAt <= now) return null;
     this.lastUsed.set(record.id, now);
     return record;
@@ -57,5 +85,6 @@ export class RootAuth {
 
   close(): void {
     this.unsubscribe();
+    this.unsubscribeStatus();
   }
 }

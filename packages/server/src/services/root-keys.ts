@@ -17,11 +17,14 @@ export interface CreateRootKeyInput {
   scopes: RootScope[];
   name?: string | null | undefined;
   expiresAt?: string | null | undefined;
+  /** Vault environments the key may touch (null: all); never wider than the creator's. */
+  environments?: string[] | null | undefined;
 }
 
 /** Generates a root key record; the plaintext goes back to the caller once. */
 export function issueRootKey(
-  fields: Pick<RootKeyRecord, "projectId" | "scopes" | "name" | "expiresAt" | "createdBy">,
+  fields: Pick<RootKeyRecord, "projectId" | "scopes" | "name" | "expiresAt" | "createdBy"> &
+    Partial<Pick<RootKeyRecord, "environments">>,
   now: number,
 ): { record: RootKeyRecord; plaintext: string } {
   const generated = generateKey({ prefix: ROOT_KEY_PREFIX, typeCode: "root", environment: "live" });
@@ -29,6 +32,7 @@ export function issueRootKey(
     plaintext: generated.key,
     record: {
       ...fields,
+      environments: fields.environments ?? null,
       id: newId("root", now),
       hash: generated.hash,
       start: generated.start,
@@ -85,8 +89,9 @@ export class RootKeyService {
       }
       expiresAt ??= actor.expiresAt;
     }
+    const environments = narrowEnvironments(actor.environments, input.environments);
     const issued = issueRootKey(
-      { projectId, scopes, name: input.name ?? null, expiresAt, createdBy: actor.id },
+      { projectId, scopes, name: input.name ?? null, expiresAt, createdBy: actor.id, environments },
       now,
     );
     await this.deps.store.transaction(async (repo) => {
@@ -99,6 +104,7 @@ export class RootKeyService {
           {
             scopes,
             start: issued.record.start,
+            ...(environments === null ? {} : { environments }),
           },
         ),
         newId("aud", now),
@@ -129,9 +135,38 @@ export class RootKeyService {
         newId("aud", now),
         now,
       );
+      await repo.recordChange({ type: "root_key.revoked", rootKeyId: id }, now);
       return { record: { ...target, revokedAt: now }, changed: true };
     });
-    if (changed) this.deps.changes.publish({ type: "root_key.revoked", rootKeyId: id });
+    if (changed) await this.deps.changes.publish({ type: "root_key.revoked", rootKeyId: id });
     return record;
   }
+}
+
+/**
+ * The vault environments a new root key gets: the creator's when none are asked for, else the
+ * ones asked for, which must lie within the creator's (a child key can only narrow).
+ */
+function narrowEnvironments(
+  creator: string[] | null,
+  requested: string[] | null | undefined,
+): string[] | null {
+  if (requested === undefined) return creator;
+  const wanted = requested === null ? null : [...new Set(requested)].sort();
+  if (creator === null) return wanted;
+  if (wanted === null) {
+    throw new KeysmithError(
+      "FORBIDDEN",
+      "A root key limited to some environments cannot create one for all.",
+    );
+  }
+  const wider = wanted.filter((e) => !creator.includes(e));
+  if (wider.length) {
+    throw new KeysmithError(
+      "FORBIDDEN",
+      `A root key cannot grant environments it lacks: ${wider.join(", ")}.`,
+      { environments: wider },
+    );
+  }
+  return wanted;
 }

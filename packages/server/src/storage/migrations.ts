@@ -3,6 +3,9 @@ import type { Dialect } from "./connect.js";
 import * as foundation from "./migrations/0001-foundation.js";
 import * as metering from "./migrations/0002-metering.js";
 import * as alertsWebhooks from "./migrations/0003-alerts-webhooks.js";
+import * as vault from "./migrations/0004-vault.js";
+import * as changeLog from "./migrations/0005-change-log.js";
+import * as sessions from "./migrations/0006-sessions.js";
 import { type MigrationContext, migrationContext } from "./migrations/context.js";
 
 type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
@@ -12,6 +15,9 @@ const STEPS: Record<string, Step> = {
   "0001_foundation": foundation,
   "0002_metering": metering,
   "0003_alerts_webhooks": alertsWebhooks,
+  "0004_vault": vault,
+  "0005_change_log": changeLog,
+  "0006_sessions": sessions,
 };
 
 function migrations(dialect: Dialect): Record<string, Migration> {
@@ -34,6 +40,8 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
     provider: { getMigrations: async () => migrations(dialect) },
     migrationTableName: "keysmith_migrations",
     migrationLockTableName: "keysmith_migrations_lock",
+    // Steps written in parallel branches may land out of name order; apply whatever is missing.
+    allowUnorderedMigrations: true,
   });
   return migrator.migrateToLatest();
 }

@@ -92,6 +92,8 @@ export interface RootKeyRecord {
   createdBy: string | null;
   revokedAt: number | null;
   lastUsedAt: number | null;
+  /** The vault environments this key may touch; null for every one. */
+  environments: string[] | null;
 }
 
 export interface AuditInput {

@@ -60,6 +60,8 @@ export interface RootKeysTable {
   created_by: string | null;
   revoked_at: number | null;
   last_used_at: number | null;
+  /** JSON array of the vault environments this key may touch, or null for all. */
+  environments: string | null;
 }
 
 export interface AuditLogTable {
@@ -136,6 +138,56 @@ export interface WebhookDeliveriesTable {
   delivered_at: number | null;
 }
 
+/** Changes that affect verification, numbered for the SSE feed. */
+export interface KeyChangesTable {
+  seq: Generated<number>;
+  at: number;
+  type: string;
+  key_id: string | null;
+  project_id: string | null;
+  root_key_id: string | null;
+}
+
+/** A project's vault key, wrapped by the master key (base64 columns). */
+export interface VaultProjectKeysTable {
+  project_id: string;
+  format: number;
+  wrapped_key: string;
+  nonce: string;
+  created_at: number;
+  rewrapped_at: number | null;
+}
+
+/** A secret's name and state; its values live in `secret_versions`, encrypted. */
+export interface SecretsTable {
+  id: string;
+  project_id: string;
+  environment: string;
+  name: string;
+  current_version: number;
+  /** As given (`90d`), or null. */
+  rotate_every: string | null;
+  rotate_every_ms: number | null;
+  /** When the current version was written: the rotation clock starts here. */
+  rotated_at: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+/** One version of a secret: the value under its own data key, that key under the project key. */
+export interface SecretVersionsTable {
+  secret_id: string;
+  version: number;
+  format: number;
+  ciphertext: string;
+  nonce: string;
+  wrapped_dek: string;
+  dek_nonce: string;
+  created_at: number;
+  created_by: string | null;
+}
+
 export interface MetaTable {
   name: string;
   value: string;
@@ -149,8 +201,12 @@ export interface Database {
   audit_log: AuditLogTable;
   keysmith_meta: MetaTable;
   usage_minutes: UsageMinutesTable;
+  key_changes: KeyChangesTable;
   budget_spend: BudgetSpendTable;
   alerts: AlertsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  vault_project_keys: VaultProjectKeysTable;
+  secrets: SecretsTable;
+  secret_versions: SecretVersionsTable;
 }

@@ -1,6 +1,8 @@
 import type { KeyEnvironment, KeyType } from "@keysmith/core";
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import { auditHash, GENESIS_HASH } from "../audit/audit-chain.js";
+import type { KeyChange } from "../changes.js";
+import type { SpendRow } from "../metering/budgets.js";
 import type { UsageRow } from "../metering/usage.js";
 import type { Dialect } from "./connect.js";
 import type {
@@ -16,6 +18,15 @@ import type {
 import type { Database, KeysTable, ProjectsTable, RootKeysTable } from "./schema.js";
 
 type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface ChangeRecord {
+  seq: number;
+  at: number;
+  type: string;
+  keyId: string | null;
+  projectId: string | null;
+  rootKeyId: string | null;
+}
 
 // Any constant works: it names the lock that serialises audit appends across Postgres sessions.
 const AUDIT_LOCK_ID = 0x6b73_6175; // "ksau"
@@ -249,9 +260,11 @@ export class Repo {
     return row ? Number(row.spent) : 0;
   }
 
-  async addSpend(rows: readonly { subject: string; periodStart: number; amount: number }[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.db
+  async addSpend(
+    rows: readonly { subject: string; periodStart: number; amount: number }[],
+  ): Promise<SpendRow[]> {
+    if (rows.length === 0) return [];
+    const totals = await this.db
       .insertInto("budget_spend")
       .values(rows.map((r) => ({ subject: r.subject, period_start: r.periodStart, spent: r.amount })))
       .onConflict((oc) =>
@@ -259,7 +272,30 @@ export class Repo {
           .columns(["subject", "period_start"])
           .doUpdateSet({ spent: sql<number>`budget_spend.spent + excluded.spent` }),
       )
+      .returning(["subject", "period_start", "spent"])
       .execute();
+    return totals.map((t) => ({
+      subject: t.subject,
+      periodStart: Number(t.period_start),
+      amount: Number(t.spent),
+    }));
+  }
+
+  async getSpends(keys: readonly { subject: string; periodStart: number }[]): Promise<SpendRow[]> {
+    if (keys.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("budget_spend")
+      .select(["subject", "period_start", "spent"])
+      .where(
+        "subject",
+        "in",
+        keys.map((k) => k.subject),
+      )
+      .execute();
+    const wanted = new Set(keys.map((k) => `${k.subject}@${k.periodStart}`));
+    return rows
+      .filter((r) => wanted.has(`${r.subject}@${Number(r.period_start)}`))
+      .map((r) => ({ subject: r.subject, periodStart: Number(r.period_start), amount: Number(r.spent) }));
   }
 
   async getKey(id: string): Promise<KeyRecord | null> {
@@ -347,6 +383,52 @@ export class Repo {
     if (projectId) query = query.where("project_id", "=", projectId);
     if (after) query = query.where("id", "<", after);
     return page((await query.execute()).map(toRoot), limit, (r) => r.id);
+  }
+
+  // ── change log ──────────────────────────────────────────────────────────────────────────
+  /** Numbers a change; call it in the transaction that makes the change. */
+  async recordChange(change: KeyChange, at: number): Promise<void> {
+    await this.db
+      .insertInto("key_changes")
+      .values({
+        at,
+        type: change.type,
+        key_id: "keyId" in change ? change.keyId : null,
+        project_id: "projectId" in change ? change.projectId : null,
+        root_key_id: "rootKeyId" in change ? change.rootKeyId : null,
+      })
+      .execute();
+  }
+
+  /** Changes after `seq`, oldest first, optionally only one project's (and global ones). */
+  async changesSince(seq: number, projectId: string | null, limit: number): Promise<ChangeRecord[]> {
+    let query = this.db
+      .selectFrom("key_changes")
+      .selectAll()
+      .where("seq", ">", seq)
+      .orderBy("seq")
+      .limit(limit);
+    if (projectId)
+      query = query.where((eb) => eb.or([eb("project_id", "=", projectId), eb("project_id", "is", null)]));
+    const rows = await query.execute();
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      at: Number(r.at),
+      type: r.type,
+      keyId: r.key_id,
+      projectId: r.project_id,
+      rootKeyId: r.root_key_id,
+    }));
+  }
+
+  async latestChange(): Promise<number> {
+    const row = await this.db
+      .selectFrom("key_changes")
+      .select("seq")
+      .orderBy("seq", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row ? Number(row.seq) : 0;
   }
 
   // ── audit log ───────────────────────────────────────────────────────────────────────────
@@ -569,6 +651,7 @@ function rootRow(r: RootKeyRecord): RootKeysTable {
     created_by: r.createdBy,
     revoked_at: r.revokedAt,
     last_used_at: r.lastUsedAt,
+    environments: jsonOrNull(r.environments),
   };
 }
 
@@ -586,6 +669,7 @@ function toRoot(row: Selectable<RootKeysTable>): RootKeyRecord {
     createdBy: row.created_by,
     revokedAt: row.revoked_at,
     lastUsedAt: row.last_used_at,
+    environments: parseJson(row.environments),
   };
 }
 

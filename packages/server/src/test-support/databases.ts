@@ -79,3 +79,34 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
     },
   };
 }
+
+export const REDIS_URL = process.env.KEYSMITH_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+let redisProbe: Promise<boolean> | undefined;
+
+/** Whether the test Redis answers; with `CI` set a missing Redis fails the run. */
+export function redisAvailable(): Promise<boolean> {
+  redisProbe ??= (async () => {
+    const { Redis } = await import("ioredis");
+    const client = new Redis(REDIS_URL, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 2000,
+      retryStrategy: () => null,
+    });
+    client.on("error", () => {});
+    try {
+      await client.connect();
+      await client.ping();
+      return true;
+    } catch (error) {
+      if (process.env.CI)
+        throw new Error(`CI is set but Redis at ${REDIS_URL} is unreachable: ${String(error)}`);
+      console.warn(`Redis tests skipped: ${REDIS_URL} is unreachable (set KEYSMITH_TEST_REDIS_URL)`);
+      return false;
+    } finally {
+      client.disconnect();
+    }
+  })();
+  return redisProbe;
+}

@@ -5,6 +5,7 @@ import { ManualClock } from "../clock.js";
 import { openStore } from "../database.js";
 import { createLogger } from "../logger.js";
 import type { Store } from "../storage/store.js";
+import { unlockVault } from "../vault/master-key.js";
 import { createTestDatabase, type TestDatabase, type TestDialect } from "./databases.js";
 
 export interface ApiResponse {
@@ -45,8 +46,13 @@ export interface Harness {
 
 let prefixCounter = 0;
 
+export interface HarnessOptions {
+  /** Turns the vault on with this 32-byte master key (checked and recorded as a server start would). */
+  masterKey?: Buffer;
+}
+
 /** A keysmith app in-process on a database of its own, with a manual clock and captured logs. */
-export async function createHarness(dialect: TestDialect): Promise<Harness> {
+export async function createHarness(dialect: TestDialect, options: HarnessOptions = {}): Promise<Harness> {
   const database = await createTestDatabase(dialect);
   const store = await openStore(database.url);
   const clock = new ManualClock(Date.UTC(2026, 5, 1, 12));
@@ -58,7 +64,19 @@ export async function createHarness(dialect: TestDialect): Promise<Harness> {
     },
   });
   const rootKey = (await bootstrapRootKey(store, clock)) as string;
-  const keysmith = await buildApp({ store, clock, logger: createLogger("debug", { destination }) });
+  const masterKey = options.masterKey
+    ? await unlockVault(
+        store.database,
+        { kind: "key", key: options.masterKey, variable: "KEYSMITH_MASTER_KEY" },
+        clock.now(),
+      )
+    : null;
+  const keysmith = await buildApp({
+    store,
+    clock,
+    masterKey,
+    logger: createLogger("debug", { destination }),
+  });
   const plaintexts: string[] = [rootKey];
 
   const api: Harness["api"] = async (method, url, body, options = {}) => {

@@ -114,6 +114,8 @@ export interface VerifierOptions {
    * shared change feed.
    */
   cacheTtlMs?: number;
+  /** The TTL while the change feed is down and changes from other nodes may be missed. */
+  fallbackTtlMs?: number;
 }
 
 /**
@@ -134,17 +136,22 @@ export class Verifier {
   private readonly lastUsed = new Map<string, number>();
   private readonly store: VerifierOptions["store"];
   private readonly clock: Clock;
-  private readonly ttl: number;
+  private readonly configuredTtl: number;
+  private readonly fallbackTtl: number;
+  private ttl: number;
   private readonly meter: Meter | undefined;
   private readonly usage: UsageRecorder | undefined;
   /** Bumped by every invalidation, so a load that raced a change does not cache stale data. */
   private generation = 0;
   private readonly unsubscribe: () => void;
+  private readonly unsubscribeStatus: () => void;
 
   constructor(options: VerifierOptions) {
     this.store = options.store;
     this.clock = options.clock;
-    this.ttl = options.cacheTtlMs ?? 0;
+    this.configuredTtl = options.cacheTtlMs ?? 0;
+    this.fallbackTtl = options.fallbackTtlMs ?? 1000;
+    this.ttl = options.changes.connected ? this.configuredTtl : this.fallbackTtl;
     this.meter = options.meter;
     this.usage = options.usage;
     this.cache = new ClockCache(options.cacheSize ?? 100_000, (_hash, entry) =>
@@ -154,6 +161,25 @@ export class Verifier {
       if (change.type === "project.updated") this.invalidateProject(change.projectId);
       else if (change.type !== "root_key.revoked") this.invalidateKey(change.keyId);
     });
+    // Whatever happened while the feed was down is unknown: start from the database again,
+    // and until the feed is back, reread every key after a short TTL.
+    this.unsubscribeStatus = options.changes.onStatus((status) => {
+      this.ttl = status === "up" ? this.configuredTtl : this.fallbackTtl;
+      this.clear();
+    });
+  }
+
+  /** Drops every cached key. */
+  clear(): void {
+    this.generation++;
+    this.inflight.clear();
+    this.cache.clear();
+    this.hashById.clear();
+  }
+
+  /** True while cached keys are answered from a short TTL because the change feed is down. */
+  get degraded(): boolean {
+    return this.ttl !== this.configuredTtl;
   }
 
   /**
@@ -162,7 +188,8 @@ export class Verifier {
    */
   verify(request: VerifyRequest, boundProjectId: string | null = null): VerifyResult | Promise<VerifyResult> {
     const key = request.key;
-    if (typeof key !== "string" || key.length < MIN_KEY_LENGTH || key.length > MAX_KEY_LENGTH) return MALFORMED;
+    if (typeof key !== "string" || key.length < MIN_KEY_LENGTH || key.length > MAX_KEY_LENGTH)
+      return MALFORMED;
     const hash = hashKey(key);
     const now = this.clock.now();
     const entry = this.cache.get(hash);
@@ -325,6 +352,7 @@ export class Verifier {
 
   close(): void {
     this.unsubscribe();
+    this.unsubscribeStatus();
   }
 }
 

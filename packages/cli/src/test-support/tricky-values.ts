@@ -1,0 +1,25 @@
+/** Values that break naive .env writers: every one must come back exactly. */
+export const TRICKY_VALUES: Record<string, string> = {
+  EMPTY: "",
+  PLAIN: "sk_live_51Habc",
+  SPACES: "  padded both sides  ",
+  DOUBLE: 'say "hi"',
+  SINGLE: "it's",
+  BOTH_QUOTES: `it's "quoted"`,
+  HASH: "value # not a comment",
+  HASH_TIGHT: "a#b",
+  EQUALS: "a=b==c",
+  NEWLINES: "line one\nline two\n",
+  CRLF: "windows\r\nline",
+  BACKSLASHES: "C:\\path\\to\\n\\file \\\\ end\\",
+  ESCAPE_LOOKALIKE: 'literal \\n and \\" here',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${…} that must not be expanded
+  DOLLAR: "$HOME and ${PATH}",
+  BACKTICK: "`cmd`",
+  UNICODE: "ключ 🔑 鍵 é",
+  TAB: "a\tb",
+  PEM: "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----",
+  JSON: '{"a": [1, "two"], "b": null}',
+  ONLY_QUOTE: '"',
+  ONLY_SINGLE: "'",
+};

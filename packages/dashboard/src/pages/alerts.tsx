@@ -1,0 +1,107 @@
+import { Empty, ErrorNote, Field, Loading, MoreButton, TableFrame } from "../components/bits";
+import { alertSummary, formatTime, relativeTime } from "../format";
+import { Link, setSearch, useLocation } from "../router";
+import { projectName, useSession } from "../session";
+import { ALERT_EVENTS } from "../types";
+import { usePaged } from "../use-data";
+import { useTitle } from "../use-title";
+
+/** Every alert raised, newest first, by type and project. */
+export function AlertsPage() {
+  useTitle("Alerts");
+  const { api, projects } = useSession();
+  const { search } = useLocation();
+  const type = search.get("type") ?? "";
+  const projectId = search.get("projectId") ?? "";
+  const query = { type, projectId, limit: 50 };
+  const alerts = usePaged(JSON.stringify(query), (cursor) => api.alerts({ ...query, cursor }));
+
+  return (
+    <>
+      <div className="page-head">
+        <h1>Alerts</h1>
+      </div>
+      <search className="filters" aria-label="Filter alerts">
+        <Field label="Type">
+          {(props) => (
+            <select {...props} value={type} onChange={(e) => setSearch({ type: e.currentTarget.value })}>
+              <option value="">any</option>
+              {ALERT_EVENTS.map((event) => (
+                <option key={event} value={event}>
+                  {event}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Project">
+          {(props) => (
+            <select
+              {...props}
+              value={projectId}
+              onChange={(e) => setSearch({ projectId: e.currentTarget.value })}
+            >
+              <option value="">any</option>
+              {projects.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </search>
+      <ErrorNote error={alerts.error} action="Loading alerts" />
+      {alerts.items.length === 0 ? (
+        alerts.loading ? (
+          <Loading what="Loading alerts" />
+        ) : (
+          <Empty>
+            No alerts{type || projectId ? " match these filters" : " yet"}. Budget thresholds, spikes, leaks,
+            expiring keys, rolls and revocations show here.
+          </Empty>
+        )
+      ) : (
+        <TableFrame label="Alerts">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Type</th>
+                <th scope="col">What</th>
+                <th scope="col" className="hide-narrow">
+                  Project
+                </th>
+                <th scope="col">Key</th>
+              </tr>
+            </thead>
+            <tbody>
+              {alerts.items.map((alert) => (
+                <tr key={alert.id}>
+                  <td title={formatTime(alert.createdAt)}>{relativeTime(alert.createdAt)}</td>
+                  <td>
+                    <span className={`badge alert-${alert.type.replace(".", "-")}`}>{alert.type}</span>
+                  </td>
+                  <td>{alertSummary(alert.type, alert.data)}</td>
+                  <td className="hide-narrow">
+                    {alert.projectId ? projectName(projects, alert.projectId) : "—"}
+                  </td>
+                  <td>
+                    {alert.keyId ? (
+                      <Link to={`/keys/${alert.keyId}`} className="mono small">
+                        {alert.keyId}
+                      </Link>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableFrame>
+      )}
+      <MoreButton list={alerts} />
+    </>
+  );
+}

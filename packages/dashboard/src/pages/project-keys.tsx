@@ -1,0 +1,218 @@
+import { useState } from "react";
+import { Empty, ErrorNote, Field, Loading, MoreButton, StatusBadge, TableFrame } from "../components/bits";
+import { CreateKey } from "../components/create-key";
+import { formatTime, keyMatches, looksLikeKey, maskedKey, relativeTime } from "../format";
+import { Link, setSearch, useLocation } from "../router";
+import { useSession } from "../session";
+import type { ApiKey, Environment, Project } from "../types";
+import { usePaged } from "../use-data";
+import { useTitle } from "../use-title";
+
+/** A project's keys in one environment, filtered by status, type and owner, searchable. */
+export function ProjectKeysPage({ projectId }: { projectId: string }) {
+  const { projects } = useSession();
+  const project = projects.find((p) => p.id === projectId);
+  useTitle(project ? `${project.name}: keys` : "Keys");
+  if (!project) {
+    return (
+      <Empty>
+        No project <code>{projectId}</code> is visible to this root key.{" "}
+        <Link to="/projects">All projects</Link>
+      </Empty>
+    );
+  }
+  return <KeysOf project={project} />;
+}
+
+export function ProjectHead({ project, current }: { project: Project; current: "keys" | "usage" }) {
+  return (
+    <div className="page-head">
+      <div>
+        <p className="crumbs">
+          <Link to="/projects">Projects</Link> /
+        </p>
+        <h1>
+          {project.name} <span className="muted mono small">{project.prefix}</span>
+        </h1>
+      </div>
+      <nav aria-label="Project" className="tabs">
+        <Link to={`/projects/${project.id}`} aria-current={current === "keys" ? "page" : undefined}>
+          Keys
+        </Link>
+        <Link to={`/projects/${project.id}/usage`} aria-current={current === "usage" ? "page" : undefined}>
+          Usage and budget
+        </Link>
+      </nav>
+    </div>
+  );
+}
+
+function KeysOf({ project }: { project: Project }) {
+  const { api } = useSession();
+  const { search } = useLocation();
+  const environment: Environment = search.get("env") === "test" ? "test" : "live";
+  const status = search.get("status") ?? "";
+  const type = search.get("type") ?? "";
+  const owner = search.get("owner") ?? "";
+  // The search box filters the loaded keys here and is never sent (someone may paste a key).
+  const [text, setText] = useState("");
+  const query = { projectId: project.id, environment, status, type, ownerId: owner, limit: 100 };
+  const keys = usePaged(JSON.stringify(query), (cursor) => api.keys({ ...query, cursor }));
+  const shown = keys.items.filter((key) => matches(key, text));
+
+  return (
+    <>
+      <ProjectHead project={project} current="keys" />
+      <div className="toolbar">
+        <fieldset className="segmented">
+          <legend className="visually-hidden">Environment</legend>
+          {(["live", "test"] as const).map((env) => (
+            <button
+              key={env}
+              type="button"
+              className="button"
+              aria-pressed={environment === env}
+              onClick={() => setSearch({ env: env === "live" ? null : env })}
+            >
+              {env}
+            </button>
+          ))}
+        </fieldset>
+        <CreateKey project={project} environment={environment} onCreated={keys.reload} />
+      </div>
+      <search className="filters" aria-label="Filter keys">
+        <Field label="Search">
+          {(props) => (
+            <input
+              {...props}
+              type="search"
+              value={text}
+              onChange={(e) => setText(e.currentTarget.value)}
+              placeholder="Name, owner, id or a whole key"
+              autoComplete="off"
+              spellCheck={false}
+            />
+          )}
+        </Field>
+        <Field label="Status">
+          {(props) => (
+            <select {...props} value={status} onChange={(e) => setSearch({ status: e.currentTarget.value })}>
+              <option value="">any</option>
+              <option value="active">active</option>
+              <option value="disabled">disabled</option>
+              <option value="expired">expired</option>
+              <option value="revoked">revoked</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Type">
+          {(props) => (
+            <select {...props} value={type} onChange={(e) => setSearch({ type: e.currentTarget.value })}>
+              <option value="">any</option>
+              <option value="secret">secret</option>
+              <option value="restricted">restricted</option>
+              <option value="publishable">publishable</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Owner ID">
+          {(props) => (
+            <input
+              {...props}
+              defaultValue={owner}
+              placeholder="exact, e.g. cus_42"
+              onBlur={(e) => setSearch({ owner: e.currentTarget.value.trim() })}
+              onKeyDown={(e) => {
+                if (e.key === "Enter") setSearch({ owner: e.currentTarget.value.trim() });
+              }}
+            />
+          )}
+        </Field>
+      </search>
+      <ErrorNote error={keys.error} action="Loading keys" />
+      {keys.loading && keys.items.length === 0 ? (
+        <Loading what="Loading keys" />
+      ) : shown.length === 0 ? (
+        <Empty>
+          {keys.items.length === 0
+            ? `No ${environment} keys${status || type || owner ? " match these filters" : " yet"}.`
+            : "No loaded key matches the search."}
+        </Empty>
+      ) : (
+        <KeyTable keys={shown} />
+      )}
+      <MoreButton list={keys} />
+    </>
+  );
+}
+
+function matches(key: ApiKey, text: string): boolean {
+  const needle = text.trim();
+  if (!needle) return true;
+  if (looksLikeKey(needle)) return keyMatches(needle, key);
+  const lower = needle.toLowerCase();
+  return [key.id, key.name, key.ownerId, key.start, key.last4, ...key.scopes].some((field) =>
+    field?.toLowerCase().includes(lower),
+  );
+}
+
+export function KeyTable({ keys }: { keys: ApiKey[] }) {
+  return (
+    <TableFrame label="Keys">
+      <table data-testid="keys-table">
+        <thead>
+          <tr>
+            <th scope="col">Key</th>
+            <th scope="col">Owner</th>
+            <th scope="col">Type</th>
+            <th scope="col" className="hide-narrow">
+              Scopes
+            </th>
+            <th scope="col">Status</th>
+            <th scope="col">Last used</th>
+            <th scope="col" className="hide-narrow">
+              Expires
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {keys.map((key) => (
+            <tr key={key.id}>
+              <th scope="row">
+                <Link to={`/keys/${key.id}`} className="mono">
+                  {maskedKey(key)}
+                </Link>
+                {key.name ? <div className="small">{key.name}</div> : null}
+              </th>
+              <td>{key.ownerId ?? "—"}</td>
+              <td>{key.type}</td>
+              <td className="hide-narrow">
+                <Scopes scopes={key.scopes} />
+              </td>
+              <td>
+                <StatusBadge status={key.status} />
+              </td>
+              <td title={formatTime(key.lastUsedAt)}>{relativeTime(key.lastUsedAt)}</td>
+              <td className="hide-narrow">{key.expiresAt ? formatTime(key.expiresAt) : "never"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableFrame>
+  );
+}
+
+export function Scopes({ scopes, max = 3 }: { scopes: string[]; max?: number }) {
+  if (scopes.length === 0) return <span className="muted">none</span>;
+  const shown = scopes.slice(0, max);
+  return (
+    <span className="chips">
+      {shown.map((scope) => (
+        <code key={scope} className="chip">
+          {scope}
+        </code>
+      ))}
+      {scopes.length > max ? <span className="muted"> +{scopes.length - max}</span> : null}
+    </span>
+  );
+}

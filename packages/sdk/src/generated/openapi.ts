@@ -1,0 +1,1241 @@
+// Generated from keysmith's OpenAPI document by scripts/generate-types.mjs. Do not edit:
+// after changing a route schema, build the server and run `npm run generate -w @keysmith/sdk`.
+
+/** keysmith API 0.1.0: every route, keyed by method and path. */
+export interface Operations {
+  /** Alerts raised, newest first */
+  "GET /v1/alerts": {
+    query: {
+      projectId?: string;
+      type?: "budget.threshold" | "budget.exhausted" | "key.anomaly" | "key.retry_storm" | "key.leaked" | "key.expiring" | "key.rolled" | "key.revoked" | "secret.rotation_due";
+      keyId?: string;
+      limit?: number;
+      cursor?: string;
+    };
+    status: 200;
+    response: {
+      data: {
+        id: string;
+        type: string;
+        projectId: string | null;
+        keyId: string | null;
+        data: Record<string, unknown>;
+        createdAt: string;
+      }[];
+      nextCursor: string | null;
+    };
+  };
+  /** The append-only audit log, newest first, hash-chained */
+  "GET /v1/audit": {
+    query: {
+      projectId?: string;
+      action?: string;
+      actorId?: string;
+      targetId?: string;
+      from?: string;
+      to?: string;
+      limit?: number;
+      cursor?: string;
+    };
+    status: 200;
+    response: {
+      data: {
+        id: string;
+        seq: number;
+        at: string;
+        actorType: string;
+        actorId: string | null;
+        action: string;
+        targetType: string | null;
+        targetId: string | null;
+        projectId: string | null;
+        requestId: string | null;
+        sourceIp: string | null;
+        details: Record<string, unknown>;
+        prevHash: string;
+        hash: string;
+      }[];
+      nextCursor: string | null;
+    };
+  };
+  /** Check the hash chain: a changed or removed entry breaks it */
+  "GET /v1/audit/verify": {
+    status: 200;
+    response: {
+      valid: boolean;
+      checked: number;
+      brokenAt: number | null;
+      reason: string | null;
+      headHash: string;
+    };
+  };
+  /** List keys, newest first */
+  "GET /v1/keys": {
+    query: {
+      projectId?: string;
+      ownerId?: string;
+      environment?: "live" | "test";
+      type?: "secret" | "publishable" | "restricted";
+      status?: "active" | "revoked" | "expired" | "disabled";
+      limit?: number;
+      cursor?: string;
+    };
+    status: 200;
+    response: {
+      data: {
+        id: string;
+        projectId: string;
+        type: "secret" | "publishable" | "restricted";
+        environment: "live" | "test";
+        status: "active" | "revoked" | "expired" | "disabled";
+        /** The key's visible start, e.g. acme_sk_live_3fTz */
+        start: string;
+        last4: string;
+        ownerId: string | null;
+        name: string | null;
+        scopes: string[];
+        /** Your JSON, returned on every verification */
+        meta: Record<string, unknown> | null;
+        allowedOrigins: string[] | null;
+        allowedIps: string[] | null;
+        enabled: boolean;
+        expiresAt: string | null;
+        createdAt: string;
+        updatedAt: string;
+        lastUsedAt: string | null;
+        revokedAt: string | null;
+        rolledFrom: string | null;
+        rolledTo: string | null;
+        ratelimits: {
+          name: string;
+          limit: number;
+          duration: string | number;
+        }[] | null;
+        credits: {
+          remaining: number;
+          refill: {
+            amount: number;
+            interval: string;
+          } | null;
+        } | null;
+        budget: {
+          limit: number;
+          period: string;
+          thresholds: number[];
+          hardCap: boolean;
+        } | null;
+      }[];
+      nextCursor: string | null;
+    };
+  };
+  /** Create a key (the plaintext is in this response only) */
+  "POST /v1/keys": {
+    body: {
+      projectId?: string;
+      type?: "secret" | "publishable" | "restricted";
+      environment?: "live" | "test";
+      ownerId?: string | null;
+      name?: string | null;
+      scopes?: string[];
+      meta?: Record<string, unknown> | null;
+      expiresAt?: string | null;
+      enabled?: boolean;
+      allowedOrigins?: string[] | null;
+      allowedIps?: string[] | null;
+      ratelimits?: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      credits?: {
+        remaining: number;
+        refill?: {
+          amount: number;
+          interval: "day" | "month";
+        } | null;
+      } | null;
+      budget?: {
+        limit: number;
+        period?: "day" | "month";
+        thresholds?: number[];
+        hardCap?: boolean;
+      } | null;
+    };
+    status: 201;
+    response: {
+      /** The plaintext key. Shown this once; store it now. */
+      key: string;
+    } & {
+      id: string;
+      projectId: string;
+      type: "secret" | "publishable" | "restricted";
+      environment: "live" | "test";
+      status: "active" | "revoked" | "expired" | "disabled";
+      /** The key's visible start, e.g. acme_sk_live_3fTz */
+      start: string;
+      last4: string;
+      ownerId: string | null;
+      name: string | null;
+      scopes: string[];
+      /** Your JSON, returned on every verification */
+      meta: Record<string, unknown> | null;
+      allowedOrigins: string[] | null;
+      allowedIps: string[] | null;
+      enabled: boolean;
+      expiresAt: string | null;
+      createdAt: string;
+      updatedAt: string;
+      lastUsedAt: string | null;
+      revokedAt: string | null;
+      rolledFrom: string | null;
+      rolledTo: string | null;
+      ratelimits: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      credits: {
+        remaining: number;
+        refill: {
+          amount: number;
+          interval: string;
+        } | null;
+      } | null;
+      budget: {
+        limit: number;
+        period: string;
+        thresholds: number[];
+        hardCap: boolean;
+      } | null;
+    };
+  };
+  /** Server-Sent Events of changes that affect verification (revoke, disable, roll, patch, project settings) */
+  "GET /v1/keys/changes": {
+    query: {
+      /** Resume after this event id */
+      since?: number;
+    };
+    status: 200;
+    response: unknown;
+  };
+  /** Verify a key: 200 with valid and the first failing check's code */
+  "POST /v1/keys/verify": {
+    body: {
+      key: string;
+      scopes?: string | string[];
+      cost?: number;
+      environment?: "live" | "test";
+      origin?: string;
+      ip?: string;
+    };
+    status: 200;
+    response: {
+      valid: boolean;
+      code: "VALID" | "MALFORMED" | "NOT_FOUND" | "REVOKED" | "EXPIRED" | "DISABLED" | "ORIGIN_NOT_ALLOWED" | "IP_NOT_ALLOWED" | "ENVIRONMENT_MISMATCH" | "INSUFFICIENT_SCOPE" | "RATE_LIMITED" | "USAGE_EXCEEDED" | "BUDGET_EXCEEDED";
+      keyId: string | null;
+      ownerId: string | null;
+      projectId: string | null;
+      type: string | null;
+      environment: string | null;
+      scopes: string[];
+      /** The key's meta */
+      meta: Record<string, unknown> | null;
+      expiresAt: string | null;
+      ratelimits: {
+        name: string;
+        limit: number;
+        remaining: number;
+        reset: string;
+      }[];
+      credits: {
+        remaining: number;
+      } | null;
+      budget: {
+        spent: number;
+        limit: number;
+        period: string;
+        resetAt: string;
+      } | null;
+    };
+  };
+  /** Read a key */
+  "GET /v1/keys/{id}": {
+    params: {
+      id: string;
+    };
+    status: 200;
+    response: {
+      id: string;
+      projectId: string;
+      type: "secret" | "publishable" | "restricted";
+      environment: "live" | "test";
+      status: "active" | "revoked" | "expired" | "disabled";
+      /** The key's visible start, e.g. acme_sk_live_3fTz */
+      start: string;
+      last4: string;
+      ownerId: string | null;
+      name: string | null;
+      scopes: string[];
+      /** Your JSON, returned on every verification */
+      meta: Record<string, unknown> | null;
+      allowedOrigins: string[] | null;
+      allowedIps: string[] | null;
+      enabled: boolean;
+      expiresAt: string | null;
+      createdAt: string;
+      updatedAt: string;
+      lastUsedAt: string | null;
+      revokedAt: string | null;
+      rolledFrom: string | null;
+      rolledTo: string | null;
+      ratelimits: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      credits: {
+        remaining: number;
+        refill: {
+          amount: number;
+          interval: string;
+        } | null;
+      } | null;
+      budget: {
+        limit: number;
+        period: string;
+        thresholds: number[];
+        hardCap: boolean;
+      } | null;
+    };
+  };
+  /** Change a key's name, owner, scopes, meta, expiry, enabled flag or allowed origins and IPs */
+  "PATCH /v1/keys/{id}": {
+    params: {
+      id: string;
+    };
+    body: {
+      ownerId?: string | null;
+      name?: string | null;
+      scopes?: string[];
+      meta?: Record<string, unknown> | null;
+      expiresAt?: string | null;
+      enabled?: boolean;
+      allowedOrigins?: string[] | null;
+      allowedIps?: string[] | null;
+      ratelimits?: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      credits?: {
+        remaining: number;
+        refill?: {
+          amount: number;
+          interval: "day" | "month";
+        } | null;
+      } | null;
+      budget?: {
+        limit: number;
+        period?: "day" | "month";
+        thresholds?: number[];
+        hardCap?: boolean;
+      } | null;
+    };
+    status: 200;
+    response: {
+      id: string;
+      projectId: string;
+      type: "secret" | "publishable" | "restricted";
+      environment: "live" | "test";
+      status: "active" | "revoked" | "expired" | "disabled";
+      /** The key's visible start, e.g. acme_sk_live_3fTz */
+      start: string;
+      last4: string;
+      ownerId: string | null;
+      name: string | null;
+      scopes: string[];
+      /** Your JSON, returned on every verification */
+      meta: Record<string, unknown> | null;
+      allowedOrigins: string[] | null;
+      allowedIps: string[] | null;
+      enabled: boolean;
+      expiresAt: string | null;
+      createdAt: string;
+      updatedAt: string;
+      lastUsedAt: string | null;
+      revokedAt: string | null;
+      rolledFrom: string | null;
+      rolledTo: string | null;
+      ratelimits: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      credits: {
+        remaining: number;
+        refill: {
+          amount: number;
+          interval: string;
+        } | null;
+      } | null;
+      budget: {
+        limit: number;
+        period: string;
+        thresholds: number[];
+        hardCap: boolean;
+      } | null;
+    };
+  };
+  /** Revoke a key at once */
+  "POST /v1/keys/{id}/revoke": {
+    params: {
+      id: string;
+    };
+    body: {
+      reason?: string;
+    };
+    status: 200;
+    response: {
+      id: string;
+      projectId: string;
+      type: "secret" | "publishable" | "restricted";
+      environment: "live" | "test";
+      status: "active" | "revoked" | "expired" | "disabled";
+      /** The key's visible start, e.g. acme_sk_live_3fTz */
+      start: string;
+      last4: string;
+      ownerId: string | null;
+      name: string | null;
+      scopes: string[];
+      /** Your JSON, returned on every verification */
+      meta: Record<string, unknown> | null;
+      allowedOrigins: string[] | null;
+      allowedIps: string[] | null;
+      enabled: boolean;
+      expiresAt: string | null;
+      createdAt: string;
+      updatedAt: string;
+      lastUsedAt: string | null;
+      revokedAt: string | null;
+      rolledFrom: string | null;
+      rolledTo: string | null;
+      ratelimits: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      credits: {
+        remaining: number;
+        refill: {
+          amount: number;
+          interval: string;
+        } | null;
+      } | null;
+      budget: {
+        limit: number;
+        period: string;
+        thresholds: number[];
+        hardCap: boolean;
+      } | null;
+    };
+  };
+  /** Issue a successor; the old key works for the grace period (default 24h), then expires */
+  "POST /v1/keys/{id}/roll": {
+    params: {
+      id: string;
+    };
+    body: {
+      gracePeriod?: string | number;
+    };
+    status: 201;
+    response: ({
+      /** The plaintext key. Shown this once; store it now. */
+      key: string;
+    } & {
+      id: string;
+      projectId: string;
+      type: "secret" | "publishable" | "restricted";
+      environment: "live" | "test";
+      status: "active" | "revoked" | "expired" | "disabled";
+      /** The key's visible start, e.g. acme_sk_live_3fTz */
+      start: string;
+      last4: string;
+      ownerId: string | null;
+      name: string | null;
+      scopes: string[];
+      /** Your JSON, returned on every verification */
+      meta: Record<string, unknown> | null;
+      allowedOrigins: string[] | null;
+      allowedIps: string[] | null;
+      enabled: boolean;
+      expiresAt: string | null;
+      createdAt: string;
+      updatedAt: string;
+      lastUsedAt: string | null;
+      revokedAt: string | null;
+      rolledFrom: string | null;
+      rolledTo: string | null;
+      ratelimits: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      credits: {
+        remaining: number;
+        refill: {
+          amount: number;
+          interval: string;
+        } | null;
+      } | null;
+      budget: {
+        limit: number;
+        period: string;
+        thresholds: number[];
+        hardCap: boolean;
+      } | null;
+    }) & {
+      previous: {
+        id: string;
+        projectId: string;
+        type: "secret" | "publishable" | "restricted";
+        environment: "live" | "test";
+        status: "active" | "revoked" | "expired" | "disabled";
+        /** The key's visible start, e.g. acme_sk_live_3fTz */
+        start: string;
+        last4: string;
+        ownerId: string | null;
+        name: string | null;
+        scopes: string[];
+        /** Your JSON, returned on every verification */
+        meta: Record<string, unknown> | null;
+        allowedOrigins: string[] | null;
+        allowedIps: string[] | null;
+        enabled: boolean;
+        expiresAt: string | null;
+        createdAt: string;
+        updatedAt: string;
+        lastUsedAt: string | null;
+        revokedAt: string | null;
+        rolledFrom: string | null;
+        rolledTo: string | null;
+        ratelimits: {
+          name: string;
+          limit: number;
+          duration: string | number;
+        }[] | null;
+        credits: {
+          remaining: number;
+          refill: {
+            amount: number;
+            interval: string;
+          } | null;
+        } | null;
+        budget: {
+          limit: number;
+          period: string;
+          thresholds: number[];
+          hardCap: boolean;
+        } | null;
+      };
+    };
+  };
+  /** A key's verifications by outcome, and its spend, per minute, hour or day */
+  "GET /v1/keys/{id}/usage": {
+    params: {
+      id: string;
+    };
+    query: {
+      granularity?: "minute" | "hour" | "day";
+      from?: string;
+      to?: string;
+    };
+    status: 200;
+    response: {
+      granularity: "minute" | "hour" | "day";
+      data: {
+        start: string;
+        outcomes: {
+          VALID: number;
+          REVOKED: number;
+          EXPIRED: number;
+          DISABLED: number;
+          ORIGIN_NOT_ALLOWED: number;
+          IP_NOT_ALLOWED: number;
+          ENVIRONMENT_MISMATCH: number;
+          INSUFFICIENT_SCOPE: number;
+          RATE_LIMITED: number;
+          USAGE_EXCEEDED: number;
+          BUDGET_EXCEEDED: number;
+        };
+        spend: number;
+      }[];
+    };
+  };
+  /** List the projects this root key can see */
+  "GET /v1/projects": {
+    query: {
+      limit?: number;
+      cursor?: string;
+    };
+    status: 200;
+    response: {
+      data: {
+        id: string;
+        name: string;
+        prefix: string;
+        publishableScopes: string[];
+        defaultRatelimits: {
+          name: string;
+          limit: number;
+          duration: string | number;
+        }[] | null;
+        costTable: Record<string, number> | null;
+        budget: {
+          limit: number;
+          period: string;
+          thresholds: number[];
+          hardCap: boolean;
+        } | null;
+        anomalyPolicy: string;
+        createdAt: string;
+        updatedAt: string;
+      }[];
+      nextCursor: string | null;
+    };
+  };
+  /** Create a project */
+  "POST /v1/projects": {
+    body: {
+      name: string;
+      /** 2–12 of [a-z0-9]; ks is reserved */
+      prefix: string;
+      publishableScopes?: string[];
+      defaultRatelimits?: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      costTable?: Record<string, number> | null;
+      budget?: {
+        limit: number;
+        period?: "day" | "month";
+        thresholds?: number[];
+        hardCap?: boolean;
+      } | null;
+      anomalyPolicy?: "alert" | "disable";
+    };
+    status: 201;
+    response: {
+      id: string;
+      name: string;
+      prefix: string;
+      publishableScopes: string[];
+      defaultRatelimits: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      costTable: Record<string, number> | null;
+      budget: {
+        limit: number;
+        period: string;
+        thresholds: number[];
+        hardCap: boolean;
+      } | null;
+      anomalyPolicy: string;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Read a project */
+  "GET /v1/projects/{id}": {
+    params: {
+      id: string;
+    };
+    status: 200;
+    response: {
+      id: string;
+      name: string;
+      prefix: string;
+      publishableScopes: string[];
+      defaultRatelimits: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      costTable: Record<string, number> | null;
+      budget: {
+        limit: number;
+        period: string;
+        thresholds: number[];
+        hardCap: boolean;
+      } | null;
+      anomalyPolicy: string;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Change a project's name or publishable scopes */
+  "PATCH /v1/projects/{id}": {
+    params: {
+      id: string;
+    };
+    body: {
+      name?: string;
+      publishableScopes?: string[];
+      defaultRatelimits?: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      costTable?: Record<string, number> | null;
+      budget?: {
+        limit: number;
+        period?: "day" | "month";
+        thresholds?: number[];
+        hardCap?: boolean;
+      } | null;
+      anomalyPolicy?: "alert" | "disable";
+    };
+    status: 200;
+    response: {
+      id: string;
+      name: string;
+      prefix: string;
+      publishableScopes: string[];
+      defaultRatelimits: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      costTable: Record<string, number> | null;
+      budget: {
+        limit: number;
+        period: string;
+        thresholds: number[];
+        hardCap: boolean;
+      } | null;
+      anomalyPolicy: string;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** List root keys within the caller's project binding */
+  "GET /v1/root-keys": {
+    query: {
+      limit?: number;
+      cursor?: string;
+    };
+    status: 200;
+    response: {
+      data: {
+        id: string;
+        projectId: string | null;
+        name: string | null;
+        start: string;
+        last4: string;
+        scopes: string[];
+        status: "active" | "revoked" | "expired";
+        expiresAt: string | null;
+        createdAt: string;
+        createdBy: string | null;
+        revokedAt: string | null;
+        lastUsedAt: string | null;
+        /** The vault environments this key may touch; null for all */
+        environments: string[] | null;
+      }[];
+      nextCursor: string | null;
+    };
+  };
+  /** Create a root key no broader than the caller (the plaintext is in this response only) */
+  "POST /v1/root-keys": {
+    body: {
+      projectId?: string | null;
+      scopes: ("keys:read" | "keys:write" | "keys:verify" | "projects:write" | "usage:read" | "secrets:read" | "secrets:write" | "audit:read" | "admin")[];
+      name?: string | null;
+      expiresAt?: string | null;
+      environments?: string[] | null;
+    };
+    status: 201;
+    response: {
+      key: string;
+    } & {
+      id: string;
+      projectId: string | null;
+      name: string | null;
+      start: string;
+      last4: string;
+      scopes: string[];
+      status: "active" | "revoked" | "expired";
+      expiresAt: string | null;
+      createdAt: string;
+      createdBy: string | null;
+      revokedAt: string | null;
+      lastUsedAt: string | null;
+      /** The vault environments this key may touch; null for all */
+      environments: string[] | null;
+    };
+  };
+  /** Revoke a root key at once */
+  "POST /v1/root-keys/{id}/revoke": {
+    params: {
+      id: string;
+    };
+    status: 200;
+    response: {
+      id: string;
+      projectId: string | null;
+      name: string | null;
+      start: string;
+      last4: string;
+      scopes: string[];
+      status: "active" | "revoked" | "expired";
+      expiresAt: string | null;
+      createdAt: string;
+      createdBy: string | null;
+      revokedAt: string | null;
+      lastUsedAt: string | null;
+      /** The vault environments this key may touch; null for all */
+      environments: string[] | null;
+    };
+  };
+  /** List secrets by environment and name: versions and rotation state, never values */
+  "GET /v1/secrets": {
+    query: {
+      projectId?: string;
+      /** Any lower-case label: development, staging, production, pr-142… */
+      environment?: string;
+      includeDeleted?: boolean;
+      limit?: number;
+      cursor?: string;
+    };
+    status: 200;
+    response: {
+      data: {
+        id: string;
+        projectId: string;
+        environment: string;
+        name: string;
+        /** The current version */
+        version: number;
+        /** How often the value should change (90d), or null */
+        rotateEvery: string | null;
+        lastRotatedAt: string;
+        rotationDueAt: string | null;
+        /** The current version is older than rotateEvery */
+        overdue: boolean;
+        createdAt: string;
+        updatedAt: string;
+        deletedAt: string | null;
+      }[];
+      nextCursor: string | null;
+    };
+  };
+  /** Every current value of one environment, in one answer (audited once) */
+  "GET /v1/secrets/export": {
+    query: {
+      projectId?: string;
+      /** Any lower-case label: development, staging, production, pr-142… */
+      environment: string;
+    };
+    status: 200;
+    response: {
+      projectId: string;
+      environment: string;
+      secrets: {
+        name: string;
+        version: number;
+        value: string;
+      }[];
+    };
+  };
+  /** Read a secret's value: the current version, or ?version=N (audited) */
+  "GET /v1/secrets/{environment}/{name}": {
+    params: {
+      /** Any lower-case label: development, staging, production, pr-142… */
+      environment: string;
+      /** An environment-variable name: upper-case letters, digits and _, not starting with a digit */
+      name: string;
+    };
+    query: {
+      projectId?: string;
+      version?: number;
+    };
+    status: 200;
+    response: {
+      projectId: string;
+      environment: string;
+      name: string;
+      /** The version this value belongs to */
+      version: number;
+      current: boolean;
+      value: string;
+      createdAt: string;
+      /** The root key that wrote this version */
+      createdBy: string | null;
+    };
+  };
+  /** Write a new version of a secret (creating it, or reviving a deleted one) */
+  "POST /v1/secrets/{environment}/{name}": {
+    params: {
+      /** Any lower-case label: development, staging, production, pr-142… */
+      environment: string;
+      /** An environment-variable name: upper-case letters, digits and _, not starting with a digit */
+      name: string;
+    };
+    query: {
+      projectId?: string;
+    };
+    body: {
+      /** At most 65536 bytes */
+      value: string;
+      rotateEvery?: string | number | null;
+    };
+    status: 201;
+    response: {
+      id: string;
+      projectId: string;
+      environment: string;
+      name: string;
+      /** The current version */
+      version: number;
+      /** How often the value should change (90d), or null */
+      rotateEvery: string | null;
+      lastRotatedAt: string;
+      rotationDueAt: string | null;
+      /** The current version is older than rotateEvery */
+      overdue: boolean;
+      createdAt: string;
+      updatedAt: string;
+      deletedAt: string | null;
+    };
+  };
+  /** Change a secret's rotation period without writing a value */
+  "PATCH /v1/secrets/{environment}/{name}": {
+    params: {
+      /** Any lower-case label: development, staging, production, pr-142… */
+      environment: string;
+      /** An environment-variable name: upper-case letters, digits and _, not starting with a digit */
+      name: string;
+    };
+    query: {
+      projectId?: string;
+    };
+    body: {
+      rotateEvery: string | number | null;
+    };
+    status: 200;
+    response: {
+      id: string;
+      projectId: string;
+      environment: string;
+      name: string;
+      /** The current version */
+      version: number;
+      /** How often the value should change (90d), or null */
+      rotateEvery: string | null;
+      lastRotatedAt: string;
+      rotationDueAt: string | null;
+      /** The current version is older than rotateEvery */
+      overdue: boolean;
+      createdAt: string;
+      updatedAt: string;
+      deletedAt: string | null;
+    };
+  };
+  /** Delete a secret (soft: its versions stay, and restore brings it back) */
+  "DELETE /v1/secrets/{environment}/{name}": {
+    params: {
+      /** Any lower-case label: development, staging, production, pr-142… */
+      environment: string;
+      /** An environment-variable name: upper-case letters, digits and _, not starting with a digit */
+      name: string;
+    };
+    query: {
+      projectId?: string;
+    };
+    status: 200;
+    response: {
+      id: string;
+      projectId: string;
+      environment: string;
+      name: string;
+      /** The current version */
+      version: number;
+      /** How often the value should change (90d), or null */
+      rotateEvery: string | null;
+      lastRotatedAt: string;
+      rotationDueAt: string | null;
+      /** The current version is older than rotateEvery */
+      overdue: boolean;
+      createdAt: string;
+      updatedAt: string;
+      deletedAt: string | null;
+    };
+  };
+  /** Restore a deleted secret with its versions */
+  "POST /v1/secrets/{environment}/{name}/restore": {
+    params: {
+      /** Any lower-case label: development, staging, production, pr-142… */
+      environment: string;
+      /** An environment-variable name: upper-case letters, digits and _, not starting with a digit */
+      name: string;
+    };
+    query: {
+      projectId?: string;
+    };
+    status: 200;
+    response: {
+      id: string;
+      projectId: string;
+      environment: string;
+      name: string;
+      /** The current version */
+      version: number;
+      /** How often the value should change (90d), or null */
+      rotateEvery: string | null;
+      lastRotatedAt: string;
+      rotationDueAt: string | null;
+      /** The current version is older than rotateEvery */
+      overdue: boolean;
+      createdAt: string;
+      updatedAt: string;
+      deletedAt: string | null;
+    };
+  };
+  /** A secret's versions, newest first: who wrote each and when (no values) */
+  "GET /v1/secrets/{environment}/{name}/versions": {
+    params: {
+      /** Any lower-case label: development, staging, production, pr-142… */
+      environment: string;
+      /** An environment-variable name: upper-case letters, digits and _, not starting with a digit */
+      name: string;
+    };
+    query: {
+      projectId?: string;
+      limit?: number;
+      cursor?: string;
+    };
+    status: 200;
+    response: {
+      data: {
+        version: number;
+        current: boolean;
+        createdAt: string;
+        createdBy: string | null;
+      }[];
+      nextCursor: string | null;
+    };
+  };
+  /** Sign in to the dashboard: exchange a root key for a session cookie and a CSRF token */
+  "POST /v1/sessions": {
+    body: {
+      /** A live root key (ks_root_…) */
+      rootKey: string;
+    };
+    status: 201;
+    response: {
+      /** Send it as the x-csrf-token header on every POST, PATCH and DELETE made with the session cookie */
+      csrfToken: string;
+      /** When the session ends if left idle */
+      expiresAt: string;
+      rootKey: {
+        id: string;
+        projectId: string | null;
+        name: string | null;
+        start: string;
+        last4: string;
+        scopes: string[];
+        status: "active" | "revoked" | "expired";
+        expiresAt: string | null;
+        createdAt: string;
+        createdBy: string | null;
+        revokedAt: string | null;
+        lastUsedAt: string | null;
+        /** The vault environments this key may touch; null for all */
+        environments: string[] | null;
+      };
+    };
+  };
+  /** The signed-in session (cookie): its root key and CSRF token */
+  "GET /v1/sessions/current": {
+    status: 200;
+    response: {
+      /** Send it as the x-csrf-token header on every POST, PATCH and DELETE made with the session cookie */
+      csrfToken: string;
+      /** When the session ends if left idle */
+      expiresAt: string;
+      rootKey: {
+        id: string;
+        projectId: string | null;
+        name: string | null;
+        start: string;
+        last4: string;
+        scopes: string[];
+        status: "active" | "revoked" | "expired";
+        expiresAt: string | null;
+        createdAt: string;
+        createdBy: string | null;
+        revokedAt: string | null;
+        lastUsedAt: string | null;
+        /** The vault environments this key may touch; null for all */
+        environments: string[] | null;
+      };
+    };
+  };
+  /** Sign out: end the session and clear its cookie */
+  "DELETE /v1/sessions/current": {
+    status: 204;
+    response: unknown;
+  };
+  /** Verifications by outcome, and spend, across a project's or an owner's keys */
+  "GET /v1/usage": {
+    query: {
+      projectId?: string;
+      ownerId?: string;
+      granularity?: "minute" | "hour" | "day";
+      from?: string;
+      to?: string;
+    };
+    status: 200;
+    response: {
+      granularity: "minute" | "hour" | "day";
+      data: {
+        start: string;
+        outcomes: {
+          VALID: number;
+          REVOKED: number;
+          EXPIRED: number;
+          DISABLED: number;
+          ORIGIN_NOT_ALLOWED: number;
+          IP_NOT_ALLOWED: number;
+          ENVIRONMENT_MISMATCH: number;
+          INSUFFICIENT_SCOPE: number;
+          RATE_LIMITED: number;
+          USAGE_EXCEEDED: number;
+          BUDGET_EXCEEDED: number;
+        };
+        spend: number;
+      }[];
+    };
+  };
+  /** List webhook endpoints, newest first */
+  "GET /v1/webhooks": {
+    query: {
+      projectId?: string;
+      limit?: number;
+      cursor?: string;
+    };
+    status: 200;
+    response: {
+      data: {
+        id: string;
+        url: string;
+        events: string[];
+        /** null: alerts of every project */
+        projectId: string | null;
+        description: string | null;
+        createdAt: string;
+        deletedAt: string | null;
+      }[];
+      nextCursor: string | null;
+    };
+  };
+  /** Create a webhook endpoint (the signing secret is in this response only) */
+  "POST /v1/webhooks": {
+    body: {
+      /** http or https */
+      url: string;
+      events: ("budget.threshold" | "budget.exhausted" | "key.anomaly" | "key.retry_storm" | "key.leaked" | "key.expiring" | "key.rolled" | "key.revoked" | "secret.rotation_due")[];
+      projectId?: string | null;
+      description?: string | null;
+    };
+    status: 201;
+    response: {
+      id: string;
+      url: string;
+      events: string[];
+      /** null: alerts of every project */
+      projectId: string | null;
+      description: string | null;
+      createdAt: string;
+      deletedAt: string | null;
+    } & {
+      /** The signing secret (whsec_…). Shown this once; store it now. */
+      secret: string;
+    };
+  };
+  /** Read a webhook endpoint */
+  "GET /v1/webhooks/{id}": {
+    params: {
+      id: string;
+    };
+    status: 200;
+    response: {
+      id: string;
+      url: string;
+      events: string[];
+      /** null: alerts of every project */
+      projectId: string | null;
+      description: string | null;
+      createdAt: string;
+      deletedAt: string | null;
+    };
+  };
+  /** Delete a webhook endpoint; its pending deliveries are cancelled */
+  "DELETE /v1/webhooks/{id}": {
+    params: {
+      id: string;
+    };
+    status: 200;
+    response: {
+      id: string;
+      url: string;
+      events: string[];
+      /** null: alerts of every project */
+      projectId: string | null;
+      description: string | null;
+      createdAt: string;
+      deletedAt: string | null;
+    };
+  };
+  /** The endpoint's delivery log, newest first */
+  "GET /v1/webhooks/{id}/deliveries": {
+    params: {
+      id: string;
+    };
+    query: {
+      status?: "pending" | "delivered" | "failed" | "cancelled";
+      limit?: number;
+      cursor?: string;
+    };
+    status: 200;
+    response: {
+      data: {
+        id: string;
+        /** Also the webhook-id header: the same on every attempt */
+        alertId: string;
+        eventType: string;
+        status: "pending" | "delivered" | "failed" | "cancelled";
+        attempts: number;
+        responseStatus: number | null;
+        error: string | null;
+        createdAt: string;
+        lastAttemptAt: string | null;
+        deliveredAt: string | null;
+        nextAttemptAt: string | null;
+      }[];
+      nextCursor: string | null;
+    };
+  };
+}
+
+/** The body of every error answer. */
+export type ErrorResponse = {
+  error: {
+    code: string;
+    message: string;
+    requestId: string;
+    details?: unknown;
+  };
+};

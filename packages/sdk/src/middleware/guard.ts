@@ -1,0 +1,175 @@
+import { isIP } from "node:net";
+import { Keysmith } from "../client.js";
+import { KeysmithApiError } from "../errors.js";
+import type { KeyEnvironment, VerifyCode } from "../types.js";
+import type { VerifyKeyResult } from "../verify.js";
+import { type DenialCode, denial, type ErrorBody, unavailable } from "./responses.js";
+
+/** Who called: the verified key, handed to your route handler. */
+export interface KeysmithIdentity {
+  keyId: string;
+  /** Your customer, as set on the key (`ownerId`), or null. */
+  ownerId: string | null;
+  projectId: string;
+  type: "secret" | "publishable" | "restricted";
+  environment: KeyEnvironment;
+  scopes: string[];
+  /** Your JSON, as set on the key. */
+  meta: Record<string, unknown> | null;
+  expiresAt: string | null;
+  ratelimits: VerifyKeyResult["ratelimits"];
+  credits: VerifyKeyResult["credits"];
+  budget: VerifyKeyResult["budget"];
+}
+
+/** The options every middleware takes. */
+export interface GuardOptions {
+  /** A client to verify with; or give `baseUrl` and `rootKey` and one is made. */
+  client?: Keysmith | undefined;
+  baseUrl?: string | undefined;
+  /** A root key with the `keys:verify` scope. */
+  rootKey?: string | undefined;
+  /** Scopes the route needs; the key must grant every one. */
+  scopes?: string | string[] | undefined;
+  /** The price of one call (credits and spend); default: the project's cost table, else 1. */
+  cost?: number | undefined;
+  /** Accept only keys of this environment (`live` or `test`). */
+  environment?: KeyEnvironment | undefined;
+  /**
+   * Where the key arrives: `authorization` (the default, as `Authorization: Bearer <key>`) or
+   * another header that carries the key alone, such as `x-api-key`.
+   */
+  header?: string | undefined;
+  /** The realm named in `WWW-Authenticate` (default `api`). */
+  realm?: string | undefined;
+  /**
+   * When keysmith cannot answer (down, timed out, a 5xx), let requests through with a null
+   * identity instead of answering 503. Off by default: an outage then locks callers out rather
+   * than letting anyone in. Never applies to a 4xx from keysmith (a wrong root key), which is a
+   * configuration error and answers 500.
+   */
+  failOpen?: boolean | undefined;
+  /** Told about every failure to verify (for your logs and metrics); never about rejected keys. */
+  onError?: ((error: unknown) => void) | undefined;
+}
+
+/** What the request carries that verification needs, read by each framework's adapter. */
+export interface GuardInput {
+  /** The raw value of the configured header (the first one, if repeated). */
+  credential: string | undefined;
+  origin: string | undefined;
+  ip: string | undefined;
+}
+
+export type Decision =
+  | { allow: true; identity: KeysmithIdentity | null; headers: Record<string, string> }
+  | { allow: false; status: number; headers: Record<string, string>; body: ErrorBody };
+
+/** The check one middleware runs on each request: a pure decision the adapter applies. */
+export type Guard = (input: GuardInput) => Promise<Decision>;
+
+// keysmith rejects longer origins as invalid input; no real Origin header is this long.
+const MAX_ORIGIN_LENGTH = 300;
+
+/**
+ * Builds the framework-independent part of the middleware: reads the key, verifies it and
+ * turns the answer into a status, headers and a JSON body. Misuse (no client and no
+ * baseUrl/rootKey) throws here, at setup, not per request.
+ */
+export function createGuard(options: GuardOptions): Guard {
+  const client = options.client ?? clientFrom(options);
+  const header = (options.header ?? "authorization").toLowerCase();
+  const realm = options.realm ?? "api";
+  const context = { header, realm, scopes: options.scopes };
+  const verifyOptions = {
+    scopes: options.scopes,
+    cost: options.cost,
+    environment: options.environment,
+  };
+
+  return async (input) => {
+    const key = readKey(header, input.credential);
+    if (key === null) return denial("MISSING_KEY", context);
+    let result: VerifyKeyResult;
+    try {
+      result = await client.verifyKey(key, {
+        ...verifyOptions,
+        origin:
+          input.origin !== undefined && input.origin.length <= MAX_ORIGIN_LENGTH ? input.origin : undefined,
+        ip: input.ip !== undefined && isIP(input.ip) !== 0 ? input.ip : undefined,
+      });
+    } catch (error) {
+      report(options.onError, error);
+      const configuration = error instanceof KeysmithApiError && error.status < 500 && error.status !== 429;
+      if (!configuration && options.failOpen) return { allow: true, identity: null, headers: {} };
+      return unavailable(configuration);
+    }
+    const headers = rateLimitHeaders(result);
+    if (!result.valid) return denial(result.code as Exclude<VerifyCode, "VALID">, context, headers);
+    return { allow: true, identity: identityOf(result), headers };
+  };
+}
+
+/** The key from `Authorization: Bearer <key>`, or the whole value of a custom header; null if absent. */
+export function readKey(header: string, value: string | undefined): string | null {
+  if (value === undefined) return null;
+  if (header === "authorization") {
+    const match = /^Bearer\s+(.*)$/i.exec(value.trim());
+    const key = match?.[1]?.trim() ?? "";
+    return key === "" ? null : key;
+  }
+  const key = value.trim();
+  return key === "" ? null : key;
+}
+
+function clientFrom(options: GuardOptions): Keysmith {
+  if (!options.baseUrl || !options.rootKey) {
+    throw new TypeError("keysmith middleware: pass `client`, or `baseUrl` and `rootKey`");
+  }
+  return new Keysmith({ baseUrl: options.baseUrl, rootKey: options.rootKey });
+}
+
+function identityOf(result: VerifyKeyResult): KeysmithIdentity {
+  return {
+    keyId: result.keyId as string,
+    ownerId: result.ownerId,
+    projectId: result.projectId as string,
+    type: result.type as KeysmithIdentity["type"],
+    environment: result.environment as KeyEnvironment,
+    scopes: result.scopes,
+    meta: result.meta,
+    expiresAt: result.expiresAt,
+    ratelimits: result.ratelimits,
+    credits: result.credits,
+    budget: result.budget,
+  };
+}
+
+/** keysmith's rate-limit headers, passed on as they came; `Retry-After` only with a refusal. */
+function rateLimitHeaders(result: VerifyKeyResult): Record<string, string> {
+  const source = result.rateLimitHeaders;
+  const headers: Record<string, string> = {};
+  if (source["ratelimit-policy"]) headers["RateLimit-Policy"] = source["ratelimit-policy"];
+  if (source.ratelimit) headers.RateLimit = source.ratelimit;
+  if (result.code === "RATE_LIMITED") {
+    headers["Retry-After"] = source["retry-after"] ?? String(secondsUntilReset(result));
+  }
+  return headers;
+}
+
+/** Fallback when the answer came without Retry-After: the earliest reset of an exhausted window. */
+function secondsUntilReset(result: VerifyKeyResult): number {
+  const resets = result.ratelimits.filter((w) => w.remaining <= 0).map((w) => Date.parse(w.reset));
+  const earliest = resets.length ? Math.min(...resets) : Date.now() + 1000;
+  return Math.max(1, Math.ceil((earliest - Date.now()) / 1000));
+}
+
+function report(onError: GuardOptions["onError"], error: unknown): void {
+  try {
+    onError?.(error);
+  } catch {
+    // A failing logger must not change the answer.
+  }
+}
+
+export type { DenialCode, ErrorBody };

@@ -1,0 +1,107 @@
+import { type KeyChangeEvent, readEvents } from "../change-stream.js";
+import type { Transport } from "../http.js";
+import type {
+  IssuedKey,
+  Key,
+  KeyChangesQuery,
+  KeyCreate,
+  KeyListQuery,
+  KeyUpdate,
+  Page,
+  RevokeOptions,
+  RolledKey,
+  RollOptions,
+  UsageRange,
+  UsageSeries,
+  VerifyRequest,
+} from "../types.js";
+import type { VerifyKeyOptions, VerifyKeyResult } from "../verify.js";
+import { paginate, type RequestOptions, segment } from "./common.js";
+
+type Verify = (key: string, options?: VerifyKeyOptions) => Promise<VerifyKeyResult>;
+
+/** `/v1/keys`: the keys your customers hold. */
+export class Keys {
+  constructor(
+    private readonly transport: Transport,
+    private readonly verifyKey: Verify,
+  ) {}
+
+  /** Issues a key. The answer's `key` is the plaintext: hand it over now, it is never shown again. */
+  create(body: KeyCreate, options: RequestOptions = {}): Promise<IssuedKey> {
+    return this.transport.json({ method: "POST", path: "/v1/keys", body, retry: "unsent", ...options });
+  }
+
+  /** One page of keys, newest first; `nextCursor` fetches the next. */
+  list(query: KeyListQuery = {}, options: RequestOptions = {}): Promise<Page<Key>> {
+    return this.transport.json({ method: "GET", path: "/v1/keys", query, retry: "idempotent", ...options });
+  }
+
+  /**
+   * Every key matching `query`, across pages.
+   *
+   * @example for await (const key of client.keys.iterate({ projectId })) console.log(key.id)
+   */
+  iterate(query: Omit<KeyListQuery, "cursor"> = {}, options: RequestOptions = {}): AsyncGenerator<Key> {
+    return paginate((cursor) => this.list({ ...query, cursor }, options));
+  }
+
+  get(id: string, options: RequestOptions = {}): Promise<Key> {
+    return this.transport.json({
+      method: "GET",
+      path: `/v1/keys/${segment(id)}`,
+      retry: "idempotent",
+      ...options,
+    });
+  }
+
+  update(id: string, body: KeyUpdate, options: RequestOptions = {}): Promise<Key> {
+    const path = `/v1/keys/${segment(id)}`;
+    return this.transport.json({ method: "PATCH", path, body, retry: "unsent", ...options });
+  }
+
+  /** Issues a successor; the old key keeps working for `gracePeriod` (default 24h), then expires. */
+  roll(id: string, body: RollOptions = {}, options: RequestOptions = {}): Promise<RolledKey> {
+    const path = `/v1/keys/${segment(id)}/roll`;
+    return this.transport.json({ method: "POST", path, body, retry: "unsent", ...options });
+  }
+
+  /** Revokes at once. */
+  revoke(id: string, body: RevokeOptions = {}, options: RequestOptions = {}): Promise<Key> {
+    const path = `/v1/keys/${segment(id)}/revoke`;
+    return this.transport.json({ method: "POST", path, body, retry: "unsent", ...options });
+  }
+
+  /** The same as `client.verifyKey(key, options)`: local format check, optional cache, then the server. */
+  verify(request: VerifyRequest, options: RequestOptions = {}): Promise<VerifyKeyResult> {
+    const { key, ...fields } = request;
+    return this.verifyKey(key, { ...fields, ...options });
+  }
+
+  /**
+   * The change feed (`GET /v1/keys/changes`): every change that affects verification, as it
+   * happens, from after `since` (an event's `seq`) or from now. Ends when the connection does;
+   * resume with the last `seq` seen. A client with `cache` follows it for you.
+   *
+   * @example for await (const change of client.keys.changes({ signal })) console.log(change.type, change.keyId)
+   */
+  async *changes(options: KeyChangesQuery & RequestOptions = {}): AsyncGenerator<KeyChangeEvent> {
+    const query = options.since === undefined ? {} : { since: options.since };
+    const response = await this.transport.open({
+      method: "GET",
+      path: "/v1/keys/changes",
+      query,
+      signal: options.signal,
+    });
+    if (response.body === null) return;
+    for await (const message of readEvents(response.body)) {
+      if (message.data !== "") yield JSON.parse(message.data) as KeyChangeEvent;
+    }
+  }
+
+  /** The key's verifications by outcome, and its spend, per minute, hour or day. */
+  usage(id: string, range: UsageRange = {}, options: RequestOptions = {}): Promise<UsageSeries> {
+    const path = `/v1/keys/${segment(id)}/usage`;
+    return this.transport.json({ method: "GET", path, query: range, retry: "idempotent", ...options });
+  }
+}

@@ -1,0 +1,80 @@
+import type { Operations } from "./generated/openapi.js";
+
+/**
+ * Named types for the keysmith API, all taken from the generated `Operations` (the server's
+ * OpenAPI document), so they follow the routes: a schema change that breaks a name here
+ * fails the build.
+ */
+
+type Query<K extends keyof Operations> = Operations[K] extends { query: infer Q } ? Q : never;
+type Body<K extends keyof Operations> = Operations[K] extends { body: infer B } ? B : never;
+type Answer<K extends keyof Operations> = Operations[K]["response"];
+type Item<K extends keyof Operations> = Answer<K> extends { data: (infer I)[] } ? I : never;
+
+/** One page of a list: `nextCursor` is null on the last page. */
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+export type ListQuery = Query<"GET /v1/projects">;
+
+export type Project = Answer<"GET /v1/projects/{id}">;
+export type ProjectCreate = Body<"POST /v1/projects">;
+export type ProjectUpdate = Body<"PATCH /v1/projects/{id}">;
+
+export type Key = Answer<"GET /v1/keys/{id}">;
+/** A created key: `key` is the plaintext, in this answer only. */
+export type IssuedKey = Answer<"POST /v1/keys">;
+export type KeyCreate = Body<"POST /v1/keys">;
+export type KeyUpdate = Body<"PATCH /v1/keys/{id}">;
+export type KeyListQuery = Query<"GET /v1/keys">;
+export type RollOptions = Body<"POST /v1/keys/{id}/roll">;
+/** The successor (`key` is its plaintext, in this answer only) and the rolled key as `previous`. */
+export type RolledKey = Answer<"POST /v1/keys/{id}/roll">;
+export type RevokeOptions = Body<"POST /v1/keys/{id}/revoke">;
+
+export type KeyChangesQuery = Query<"GET /v1/keys/changes">;
+
+export type VerifyRequest = Body<"POST /v1/keys/verify">;
+export type VerifyResponse = Answer<"POST /v1/keys/verify">;
+export type VerifyCode = VerifyResponse["code"];
+export type KeyEnvironment = Key["environment"];
+
+export type UsageRange = Query<"GET /v1/keys/{id}/usage">;
+export type UsageQuery = Query<"GET /v1/usage">;
+export type UsageSeries = Answer<"GET /v1/usage">;
+
+export type RootKey = Answer<"POST /v1/root-keys/{id}/revoke">;
+/** A created root key: `key` is the plaintext, in this answer only. */
+export type IssuedRootKey = Answer<"POST /v1/root-keys">;
+export type RootKeyCreate = Body<"POST /v1/root-keys">;
+
+export type AuditEntry = Item<"GET /v1/audit">;
+export type AuditQuery = Query<"GET /v1/audit">;
+export type AuditVerification = Answer<"GET /v1/audit/verify">;
+
+export type Webhook = Answer<"GET /v1/webhooks/{id}">;
+/** A created endpoint: `secret` (whsec_…) signs its deliveries, shown in this answer only. */
+export type CreatedWebhook = Answer<"POST /v1/webhooks">;
+export type WebhookCreate = Body<"POST /v1/webhooks">;
+export type WebhookListQuery = Query<"GET /v1/webhooks">;
+export type Delivery = Item<"GET /v1/webhooks/{id}/deliveries">;
+export type DeliveryListQuery = Query<"GET /v1/webhooks/{id}/deliveries">;
+
+export type Alert = Item<"GET /v1/alerts">;
+export type AlertListQuery = Query<"GET /v1/alerts">;
+
+export type Secret = Answer<"DELETE /v1/secrets/{environment}/{name}">;
+/** One version's value: handle it like the secret it is. */
+export type SecretValue = Answer<"GET /v1/secrets/{environment}/{name}">;
+export type SecretVersion = Item<"GET /v1/secrets/{environment}/{name}/versions">;
+export type SecretExport = Answer<"GET /v1/secrets/export">;
+export type SecretListQuery = Query<"GET /v1/secrets">;
+export type SecretReadQuery = Query<"GET /v1/secrets/{environment}/{name}">;
+export type SecretWrite = Body<"POST /v1/secrets/{environment}/{name}">;
+export type SecretUpdate = Body<"PATCH /v1/secrets/{environment}/{name}">;
+export type SecretVersionsQuery = Query<"GET /v1/secrets/{environment}/{name}/versions">;
+export type SecretExportQuery = Query<"GET /v1/secrets/export">;
+/** Which project's vault, for a root key bound to all projects. */
+export type SecretScope = Query<"DELETE /v1/secrets/{environment}/{name}">;
