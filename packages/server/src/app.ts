@@ -1,6 +1,11 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { KeysmithError, newId } from "@keysmith/core";
-import Fastify, { type FastifyBaseLogger, LogController } from "fastify";
+import { encodeBase62, KeysmithError, randomBase62 } from "@keysmith/core";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
 import { AlertService } from "./alerts/alerts.js";
 import { expiringKeysJob } from "./alerts/expiring-keys.js";
 import { raiseKeyEvents } from "./alerts/key-events.js";
@@ -23,6 +28,7 @@ import { validation } from "./plugins/validation.js";
 import { auditRoutes } from "./routes/audit.js";
 import { changeRoutes } from "./routes/changes.js";
 import { keyRoutes } from "./routes/keys.js";
+import { leakRoutes } from "./routes/leaks.js";
 import { projectRoutes } from "./routes/projects.js";
 import { rootKeyRoutes } from "./routes/root-keys.js";
 import { secretRoutes } from "./routes/secrets.js";
@@ -43,6 +49,17 @@ import { Verifier } from "./verify/verifier.js";
 import { VERSION } from "./version.js";
 import { WebhookDispatcher } from "./webhooks/dispatcher.js";
 import { WebhookService } from "./webhooks/endpoints.js";
+
+/**
+ * Request ids: `req_` + 14 random base62 characters per process + an 8-character counter.
+ * Unique per process like `newId("req")`, at a fraction of its cost (no clock read, no random
+ * draw per request).
+ */
+function requestIds(): () => string {
+  const prefix = `req_${randomBase62(14)}`;
+  let counter = 0;
+  return () => prefix + encodeBase62(counter++ % 218_340_105_584_896, 8);
+}
 
 export interface AppOptions {
   store: Store;
@@ -171,7 +188,11 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
-    genReqId: () => newId("req"),
+    genReqId: requestIds(),
+    // Fastify would build a child logger (bindings, redaction) for every request, several µs
+    // each, though keysmith logs per request only on errors — and those log the request id
+    // themselves. Requests share the app's logger instead.
+    childLoggerFactory: (logger) => logger,
     requestIdHeader: false,
     return503OnClosing: true,
     forceCloseConnections: "idle",
@@ -195,14 +216,15 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     reply.header("x-request-id", request.id);
     done();
   });
-  app.addHook("onResponse", (request, reply, done) => {
-    metrics.request(
-      request.method,
-      request.routeOptions.url ?? "unmatched",
-      reply.statusCode,
-      reply.elapsedTime / 1000,
-    );
-    done();
+  // Each route gets its own onResponse hook holding its metrics slot: reading
+  // `request.routeOptions.url` per request builds an object every time.
+  app.addHook("onRoute", (route) => {
+    const stats = metrics.route(route.url ?? "unmatched");
+    const hook = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      metrics.request(stats, request.method, reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    };
+    route.onResponse = route.onResponse ? [route.onResponse, hook].flat() : [hook];
   });
 
   // The outbox is sent by serving nodes only; in-process tests (inject) drive it with runOnce().
@@ -224,7 +246,7 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     });
   });
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+    reply.type(metrics.contentType).send(await metrics.render()),
   );
 
   await app.register(async (v1) => {
@@ -251,6 +273,7 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     projectRoutes(api, services);
     verifyRoutes(api, services, metrics);
     keyRoutes(api, services);
+    leakRoutes(api, services, { store, alerts: alertService });
     rootKeyRoutes(api, services);
     auditRoutes(api, services);
     webhookRoutes(api, { webhooks, alerts: alertService });

@@ -23,6 +23,11 @@ export interface KeyMinute {
   /** The minute an ongoing spike or retry storm started, or null. */
   anomalySince: number | null;
   stormSince: number | null;
+  /** The latest VALID verification, and the latest one already written as `lastUsedAt`. */
+  lastValidAt: number;
+  lastValidWritten: number;
+  /** Set when the recorder forgot this record: holders must ask `slot()` for a new one. */
+  detached: boolean;
 }
 
 export interface UsageRow {
@@ -54,6 +59,34 @@ export class UsageRecorder {
     private readonly detector: Detector | null = null,
   ) {}
 
+  /**
+   * The live usage record of a key, created on first use. Callers may keep it (the verifier
+   * keeps it on the cache entry, saving a lookup per verification) until `detached` is set.
+   */
+  slot(keyId: string, projectId: string, ownerId: string | null): KeyMinute {
+    let usage = this.current.get(keyId);
+    if (usage === undefined) {
+      usage = {
+        keyId,
+        projectId,
+        ownerId,
+        minute: 0,
+        counts: new Float64Array(VERIFY_CODES.length),
+        spend: 0,
+        total: 0,
+        rejected: 0,
+        history: [],
+        anomalySince: null,
+        stormSince: null,
+        lastValidAt: 0,
+        lastValidWritten: 0,
+        detached: false,
+      };
+      this.current.set(keyId, usage);
+    }
+    return usage;
+  }
+
   record(
     keyId: string,
     projectId: string,
@@ -62,32 +95,41 @@ export class UsageRecorder {
     spend: number,
     now: number,
   ): void {
+    this.recordIn(this.slot(keyId, projectId, ownerId), code, spend, now);
+  }
+
+  /** Counts one verification in a slot from `slot()`. */
+  recordIn(usage: KeyMinute, code: VerifyCode, spend: number, now: number): void {
     const minute = now - (now % MINUTE);
-    let usage = this.current.get(keyId);
-    if (usage === undefined) {
-      usage = {
-        keyId,
-        projectId,
-        ownerId,
-        minute,
-        counts: new Float64Array(VERIFY_CODES.length),
-        spend: 0,
-        total: 0,
-        rejected: 0,
-        history: [],
-        anomalySince: null,
-        stormSince: null,
-      };
-      this.current.set(keyId, usage);
-    } else if (usage.minute !== minute) {
-      this.closeMinute(usage, minute);
+    if (usage.minute !== minute) {
+      if (usage.total > 0 || usage.minute !== 0) this.closeMinute(usage, minute);
+      else usage.minute = minute;
     }
     const slot = CODE_INDEX[code] as number;
     usage.counts[slot] = (usage.counts[slot] as number) + 1;
     usage.spend += spend;
     usage.total += 1;
-    if (code !== "VALID") usage.rejected += 1;
+    if (code === "VALID") usage.lastValidAt = now;
+    else usage.rejected += 1;
     this.detector?.observe(usage, code, now);
+  }
+
+  /** Keys verified VALID since the last call, with the time of their latest use. */
+  drainLastUsed(): Map<string, number> {
+    const used = new Map<string, number>();
+    for (const usage of this.current.values()) {
+      if (usage.lastValidAt > usage.lastValidWritten) {
+        used.set(usage.keyId, usage.lastValidAt);
+        usage.lastValidWritten = usage.lastValidAt;
+      }
+    }
+    return used;
+  }
+
+  /** The latest VALID use of a key seen here, or undefined. */
+  lastUsed(keyId: string): number | undefined {
+    const at = this.current.get(keyId)?.lastValidAt;
+    return at ? at : undefined;
   }
 
   /** Moves a finished minute to the write queue and starts the next one. */
@@ -148,7 +190,10 @@ export class UsageRecorder {
   sweep(now: number): void {
     for (const [keyId, usage] of this.current) {
       // Keep keys with a baseline: forgetting them would forget what normal looks like.
-      if (now - usage.minute > 90 * MINUTE) this.current.delete(keyId);
+      if (now - usage.minute > 90 * MINUTE && usage.lastValidAt <= usage.lastValidWritten) {
+        usage.detached = true;
+        this.current.delete(keyId);
+      }
     }
   }
 }

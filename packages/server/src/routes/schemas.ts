@@ -100,6 +100,7 @@ const CostTable = Type.Record(Type.String({ maxLength: 128 }), Type.Number({ min
   maxProperties: 200,
 });
 const AnomalyPolicy = Type.Union([Type.Literal("alert"), Type.Literal("disable")]);
+const LeakPolicy = Type.Union([Type.Literal("revoke"), Type.Literal("flag")]);
 
 export const ErrorResponse = Type.Object({
   error: Type.Object({
@@ -131,6 +132,7 @@ export const Project = Type.Object({
   costTable: Type.Union([Type.Record(Type.String(), Type.Number()), Type.Null()]),
   budget: Type.Union([BudgetOutput, Type.Null()]),
   anomalyPolicy: Type.String(),
+  leakPolicy: Type.String(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -156,6 +158,7 @@ function projectSettings() {
     costTable: Type.Optional(Type.Union([CostTable, Type.Null()])),
     budget: Type.Optional(Type.Union([BudgetInput, Type.Null()])),
     anomalyPolicy: Type.Optional(AnomalyPolicy),
+    leakPolicy: Type.Optional(LeakPolicy),
   };
 }
 

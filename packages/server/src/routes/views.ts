@@ -16,6 +16,7 @@ export function projectView(p: ProjectRecord) {
     costTable: p.settings.costTable ?? null,
     budget: p.settings.budget ?? null,
     anomalyPolicy: p.settings.anomalyPolicy ?? "alert",
+    leakPolicy: p.settings.leakPolicy ?? "revoke",
     createdAt: iso(p.createdAt),
     updatedAt: iso(p.updatedAt),
   };

@@ -18,6 +18,7 @@ export interface ProjectSettingsInput {
   costTable?: Record<string, number> | null | undefined;
   budget?: (Partial<BudgetSpec> & { limit: number }) | null | undefined;
   anomalyPolicy?: "alert" | "disable" | undefined;
+  leakPolicy?: "revoke" | "flag" | undefined;
 }
 
 export interface CreateProjectInput extends ProjectSettingsInput {
@@ -42,6 +43,7 @@ function applySettings(
   if (input.costTable !== undefined) next.costTable = input.costTable;
   if (input.budget !== undefined) next.budget = input.budget === null ? null : normalizeBudget(input.budget);
   if (input.anomalyPolicy !== undefined) next.anomalyPolicy = input.anomalyPolicy;
+  if (input.leakPolicy !== undefined) next.leakPolicy = input.leakPolicy;
   return next;
 }
 

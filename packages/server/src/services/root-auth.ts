@@ -14,9 +14,20 @@ export interface RootAuthOptions {
   fallbackTtlMs?: number;
 }
 
+/** `Bearer ` in any letter case, without allocating a lower-cased copy. */
+function isBearer(header: string): boolean {
+  if (header.length < 8 || header.charCodeAt(6) !== 32) return false;
+  const word = "bearer";
+  for (let i = 0; i < 6; i++) {
+    if ((header.charCodeAt(i) | 0x20) !== word.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 interface Cached {
   record: RootKeyRecord;
   staleAt: number;
+  referenced: boolean;
 }
 
 /**
@@ -52,20 +63,30 @@ export class RootAuth {
 
   /** The root key for an `Authorization` header value, or null when it is not a live root key. */
   authenticate(header: string | undefined): RootKeyRecord | null | Promise<RootKeyRecord | null> {
-    if (header === undefined || header.length < 8 || header.slice(0, 7).toLowerCase() !== "bearer ")
-      return null;
-    const key = header.slice(7).trim();
-    const typeStart = checkKeyFormat(key);
-    if (typeStart < 0 || !key.startsWith("root_", typeStart)) return null;
+    if (header === undefined || !isBearer(header)) return null;
+    let end = header.length;
+    while (end > 7 && header.charCodeAt(end - 1) === 32) end--;
+    let start = 7;
+    while (start < end && header.charCodeAt(start) === 32) start++;
+    const key = header.slice(start, end);
+    if (key.length < 47 || key.length > 59) return null;
     const hash = hashKey(key);
     const now = this.clock.now();
     const cached = this.cache.get(hash);
+    // Only real root keys enter the cache, so a hit needs no grammar or checksum check; every
+    // other string is checked before the database is asked.
     if (cached !== undefined && cached.staleAt > now) return this.check(cached.record, now);
+    const typeStart = checkKeyFormat(key);
+    if (typeStart < 0 || !key.startsWith("root_", typeStart)) return null;
     return this.store.getRootKeyByHash(hash).then((record) => {
       // Unknown hashes are not cached: anyone could fill the cache with made-up keys.
       const at = this.clock.now();
       if (record)
-        this.cache.set(hash, { record, staleAt: this.ttl > 0 ? at + this.ttl : Number.POSITIVE_INFINITY });
+        this.cache.set(hash, {
+          record,
+          staleAt: this.ttl > 0 ? at + this.ttl : Number.POSITIVE_INFINITY,
+          referenced: false,
+        });
       return this.check(record, at);
     });
   }

@@ -38,6 +38,8 @@ export interface ProjectMetering {
   budget?: BudgetSpec | null;
   /** What a spike does: only alert, or alert and disable the key. */
   anomalyPolicy?: "alert" | "disable";
+  /** What a key reported leaked (`POST /v1/leaks`) gets: revoked (default), or only flagged. */
+  leakPolicy?: "revoke" | "flag";
 }
 
 /** Domain records as the services see them: camelCase, parsed JSON, millisecond timestamps. */

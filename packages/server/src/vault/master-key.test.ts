@@ -154,7 +154,7 @@ describe("startServer with a wrong master key", () => {
     };
     try {
       await expect(
-        startServer(config({ KEYSMITH_MASTER_KEY: "dG9vIHNob3J0" }), createLogger("silent")),
+        startServer(config({ KEYSMITH_MASTER_KEY: "dG9vIHNob3J0" }), createLogger("silent")), // keysmith:allow
       ).rejects.toThrow(/^KEYSMITH_MASTER_KEY must be 32 random bytes in base64/);
       const running = await startServer(config({}), createLogger("silent"));
       expect(running.rootKey).toMatch(/^ks_root_live_/);

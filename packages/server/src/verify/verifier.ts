@@ -10,7 +10,7 @@ import type { ChangeFeed } from "../changes.js";
 import type { Clock } from "../clock.js";
 import { effectiveWindows, priceOf } from "../metering/limits.js";
 import type { Meter, MeteredKey, MeterOutcome } from "../metering/meter.js";
-import type { UsageRecorder } from "../metering/usage.js";
+import type { KeyMinute, UsageRecorder } from "../metering/usage.js";
 import type { KeyRecord, ProjectRecord } from "../storage/records.js";
 import { ClockCache } from "./clock-cache.js";
 import { type IpMatcher, ipMatcher } from "./ips.js";
@@ -54,9 +54,25 @@ export interface VerifyResult {
   retryAt?: number | null;
 }
 
+/**
+ * A cached key with everything a cached verification reads in one object (memory latency,
+ * not arithmetic, is what a verification over many keys costs).
+ */
 interface CachedKey {
+  /** Set by the cache on a hit (CLOCK eviction). */
+  referenced: boolean;
   hash: string;
   record: KeyRecord;
+  keyId: string;
+  projectId: string;
+  ownerId: string | null;
+  revokedAt: number | null;
+  expiresAt: number | null;
+  enabled: boolean;
+  environment: KeyEnvironment;
+  scopes: readonly string[];
+  /** This key's usage record in the recorder, fetched on first use. */
+  usage: KeyMinute | null;
   project: ProjectRecord;
   origins: OriginMatcher | null;
   ips: IpMatcher | null;
@@ -209,31 +225,29 @@ export class Verifier {
     boundProjectId: string | null,
     now: number,
   ): VerifyResult | Promise<VerifyResult> {
-    const record = entry.record;
-    if (boundProjectId !== null && record.projectId !== boundProjectId) return NOT_FOUND;
-    if (record.revokedAt !== null) return this.answer(entry, "REVOKED", now);
-    if (record.expiresAt !== null && record.expiresAt <= now) return this.answer(entry, "EXPIRED", now);
-    if (!record.enabled) return this.answer(entry, "DISABLED", now);
+    if (boundProjectId !== null && entry.projectId !== boundProjectId) return NOT_FOUND;
+    if (entry.revokedAt !== null) return this.answer(entry, "REVOKED", now);
+    if (entry.expiresAt !== null && entry.expiresAt <= now) return this.answer(entry, "EXPIRED", now);
+    if (!entry.enabled) return this.answer(entry, "DISABLED", now);
     if (entry.origins !== null && !entry.origins.allows(request.origin)) {
       return this.answer(entry, "ORIGIN_NOT_ALLOWED", now);
     }
     if (entry.ips !== null && !entry.ips.allows(request.ip)) return this.answer(entry, "IP_NOT_ALLOWED", now);
-    if (request.environment !== undefined && request.environment !== record.environment) {
+    if (request.environment !== undefined && request.environment !== entry.environment) {
       return this.answer(entry, "ENVIRONMENT_MISMATCH", now);
     }
     const scopes = request.scopes;
     if (scopes !== undefined) {
       const granted =
-        typeof scopes === "string" ? grantsAll(record.scopes, [scopes]) : grantsAll(record.scopes, scopes);
+        typeof scopes === "string" ? grantsAll(entry.scopes, [scopes]) : grantsAll(entry.scopes, scopes);
       if (!granted) return this.answer(entry, "INSUFFICIENT_SCOPE", now);
     }
     // Metering comes after every check that costs nothing, so a key failing one of those
     // consumes no rate limit, credit or spend.
     const cost = priceOf(request.cost, scopes, entry.costTable);
     if (entry.metered === null || this.meter === undefined) {
-      this.lastUsed.set(record.id, now);
-      this.usage?.record(record.id, record.projectId, record.ownerId, "VALID", cost, now);
-      return this.result(entry, "VALID");
+      this.count(entry, "VALID", cost, now);
+      return entry.results.VALID ?? this.result(entry, "VALID");
     }
     const outcome = this.meter.check(entry.metered, cost, now);
     return outcome instanceof Promise
@@ -241,17 +255,29 @@ export class Verifier {
       : this.metered(entry, outcome, now);
   }
 
+  /** Counts an outcome (usage, and `lastUsedAt` for VALID ones). */
+  private count(entry: CachedKey, code: VerifyCode, spend: number, now: number): void {
+    const usage = this.usage;
+    if (usage === undefined) {
+      if (code === "VALID") this.lastUsed.set(entry.keyId, now);
+      return;
+    }
+    let slot = entry.usage;
+    if (slot === null || slot.detached) {
+      slot = usage.slot(entry.keyId, entry.projectId, entry.ownerId);
+      entry.usage = slot;
+    }
+    usage.recordIn(slot, code, spend, now);
+  }
+
   /** An answer from the free checks: counted, and the same frozen object every time. */
   private answer(entry: CachedKey, code: VerifyCode, now: number): VerifyResult {
-    const r = entry.record;
-    this.usage?.record(r.id, r.projectId, r.ownerId, code, 0, now);
+    this.count(entry, code, 0, now);
     return this.result(entry, code);
   }
 
   private metered(entry: CachedKey, outcome: MeterOutcome, now: number): VerifyResult {
-    const r = entry.record;
-    if (outcome.code === "VALID") this.lastUsed.set(r.id, now);
-    this.usage?.record(r.id, r.projectId, r.ownerId, outcome.code, outcome.spend, now);
+    this.count(entry, outcome.code, outcome.spend, now);
     return {
       ...this.result(entry, outcome.code),
       ratelimits: outcome.ratelimits,
@@ -336,14 +362,15 @@ export class Verifier {
 
   /** The newest use of each key since the last call, for the batched `lastUsedAt` write. */
   drainLastUsed(): Map<string, number> {
+    if (this.usage) return this.usage.drainLastUsed();
     const drained = new Map(this.lastUsed);
     this.lastUsed.clear();
     return drained;
   }
 
-  /** A use not yet written to the database, so reads can show it at once. */
+  /** The latest use seen here, possibly not yet written, so reads can show it at once. */
   pendingLastUsed(keyId: string): number | undefined {
-    return this.lastUsed.get(keyId);
+    return this.usage ? this.usage.lastUsed(keyId) : this.lastUsed.get(keyId);
   }
 
   get cacheSize(): number {
@@ -381,8 +408,18 @@ function toEntry(hash: string, record: KeyRecord, project: ProjectRecord, staleA
         }
       : null;
   return {
+    referenced: false,
     hash,
     record,
+    keyId: record.id,
+    projectId: record.projectId,
+    ownerId: record.ownerId,
+    revokedAt: record.revokedAt,
+    expiresAt: record.expiresAt,
+    enabled: record.enabled,
+    environment: record.environment,
+    scopes: record.scopes,
+    usage: null,
     project,
     origins: record.allowedOrigins?.length ? originMatcher(record.allowedOrigins) : null,
     ips: record.allowedIps?.length ? ipMatcher(record.allowedIps) : null,

@@ -24,7 +24,7 @@ describe("webhook signing", () => {
 
   it("matches the Standard Webhooks reference vector", () => {
     // From the spec's reference libraries' tests.
-    const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"; // keysmith:allow public test vector
     const body = '{"test": 2432232314}';
     expect(signWebhook(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body)).toBe(
       "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
