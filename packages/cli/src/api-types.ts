@@ -18,6 +18,8 @@ export interface Project {
   costTable?: Record<string, number> | null;
   budget?: Budget | null;
   anomalyPolicy?: string;
+  /** Absent from servers older than leak reports. */
+  leakPolicy?: string;
   createdAt: string;
 }
 

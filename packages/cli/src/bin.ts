@@ -48,6 +48,8 @@ const io: Io = {
   env: process.env,
   stdin: firstLineOfStdin,
   isTTY: process.stdout.isTTY === true,
+  stderrIsTTY: process.stderr.isTTY === true,
+  cwd: process.cwd(),
   waitForShutdown,
   readAllStdin: () => readAll(process.stdin),
   promptHidden: (question) => promptHidden(process.stdin, process.stderr, question),

@@ -10,6 +10,10 @@ export interface Io {
   stdin(): Promise<string>;
   /** Whether standard output is a terminal: `serve` pretty-prints its logs then. */
   isTTY: boolean;
+  /** Whether standard error is a terminal: `scan` draws its progress there only then. */
+  stderrIsTTY?: boolean;
+  /** The directory relative paths start from (`scan`, `hook`, `audit`); the process's by default. */
+  cwd?: string;
   /** The fetch the API client uses; the global one by default. */
   fetch?: typeof fetch;
   /**

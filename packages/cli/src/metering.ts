@@ -40,6 +40,7 @@ export interface ProjectMeteringFlags extends BudgetFlags {
   cost?: Record<string, number>;
   clearCostTable?: boolean;
   anomalyPolicy?: string;
+  leakPolicy?: string;
 }
 
 interface BudgetBody extends BudgetSpec {
@@ -121,12 +122,19 @@ export function projectMeteringOptions(command: Command, mode: Mode): Command {
     command.addOption(new Option("--clear-cost-table", "remove every price").conflicts("cost"));
   }
   budgetOptions(command, mode, "all the project's keys");
-  return command.addOption(
-    new Option("--anomaly-policy <policy>", "on a spike: alert, or alert and disable the key").choices([
-      "alert",
-      "disable",
-    ]),
-  );
+  return command
+    .addOption(
+      new Option("--anomaly-policy <policy>", "on a spike: alert, or alert and disable the key").choices([
+        "alert",
+        "disable",
+      ]),
+    )
+    .addOption(
+      new Option(
+        "--leak-policy <policy>",
+        "a key reported leaked: revoke it (default), or only flag it",
+      ).choices(["revoke", "flag"]),
+    );
 }
 
 /** The key metering fields of a create or patch body. */
@@ -158,6 +166,7 @@ export function projectMeteringBody(flags: ProjectMeteringFlags): Record<string,
   const budgetBody = budgetFields(flags);
   if (budgetBody !== undefined) body.budget = budgetBody;
   if (flags.anomalyPolicy !== undefined) body.anomalyPolicy = flags.anomalyPolicy;
+  if (flags.leakPolicy !== undefined) body.leakPolicy = flags.leakPolicy;
   return body;
 }
 

@@ -29,8 +29,13 @@ const LEAF_COMMANDS = [
   ["alerts", "list"],
   ["audit-log", "list"],
   ["audit-log", "verify"],
+  ["scan"],
+  ["hook", "install"],
+  ["hook", "uninstall"],
+  ["hook", "status"],
+  ["audit"],
 ];
-const GROUPS = ["projects", "keys", "root-keys", "webhooks", "alerts", "audit-log"];
+const GROUPS = ["projects", "keys", "root-keys", "webhooks", "alerts", "audit-log", "hook"];
 
 // A well-formed key (the checksum is irrelevant: anything key-shaped is refused).
 const KEY_LIKE = "acme_sk_live_3fTzq9Lx0aBcDeFgHiJkLmNoPqRsTuVwXyZ012345";

@@ -1,13 +1,16 @@
 import { Command, CommanderError } from "commander";
 import { ApiError, NetworkError } from "./client.js";
 import { alertsCommands } from "./commands/alerts.js";
+import { auditCommand } from "./commands/audit.js";
 import { auditLogCommands } from "./commands/audit-log.js";
+import { hookCommands } from "./commands/hook.js";
 import { initCommand } from "./commands/init.js";
 import { keysCommands } from "./commands/keys.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { projectsCommands } from "./commands/projects.js";
 import { rootKeysCommands } from "./commands/root-keys.js";
 import { runCommand } from "./commands/run.js";
+import { scanCommand } from "./commands/scan.js";
 import { secretsCommands } from "./commands/secrets.js";
 import { serveCommand } from "./commands/serve.js";
 import { usageCommand } from "./commands/usage.js";
@@ -28,7 +31,8 @@ Environment:
 
 Exit codes:
   0  success
-  1  a negative answer: an invalid key, a broken audit chain, an already initialized database
+  1  a negative answer: an invalid key, a broken audit chain, an already initialized database,
+     secrets found (scan), a failed project audit (audit)
   2  a usage, configuration, network or API error`;
 
 /**
@@ -97,6 +101,9 @@ function createProgram(context: Context): Command {
   secretsCommands(program, context);
   runCommand(program, context);
   vaultCommands(program, context);
+  scanCommand(program, context);
+  hookCommands(program, context);
+  auditCommand(program, context);
   return program;
 }
 

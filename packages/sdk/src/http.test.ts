@@ -45,7 +45,7 @@ const failure = json(503, {
 });
 const project = { id: "proj_1", name: "Acme" };
 const rootKey = "ks_root_live_000000000000000000000000000000000000";
-const key = "acme_sk_live_US2dg5sIKeEeeI6QMFYo8YfzasPPiN0hlT3L";
+const key = "acme_sk_live_US2dg5sIKeEeeI6QMFYo8YfzasPPiN0hlT3L"; // keysmith:allow fake test key
 
 describe("retries", () => {
   it("retries a GET after a 5xx and answers with the second try", async () => {

@@ -26,6 +26,7 @@ const COVERED = [
   "POST /v1/keys/verify",
   "POST /v1/keys/{id}/revoke",
   "POST /v1/keys/{id}/roll",
+  "POST /v1/leaks",
   "POST /v1/projects",
   "POST /v1/root-keys",
   "POST /v1/root-keys/{id}/revoke",

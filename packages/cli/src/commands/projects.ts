@@ -116,6 +116,7 @@ function projectFields(project: Project): string {
     ["cost table", costTableCell(project.costTable)],
     ["budget", budgetCell(project.budget)],
     ["anomaly policy", project.anomalyPolicy],
+    ["leak policy", project.leakPolicy],
     ["created", project.createdAt],
   ]);
 }

@@ -17,6 +17,8 @@ export interface IoOptions {
   now?: () => number;
   fetch?: typeof fetch;
   waitForShutdown?: () => Promise<void>;
+  /** The command's working directory (`scan`, `hook`, `audit`). */
+  cwd?: string;
 }
 
 export interface CapturedIo {
@@ -57,6 +59,7 @@ export function captureIo(options: IoOptions = {}): CapturedIo {
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.waitForShutdown ? { waitForShutdown: options.waitForShutdown } : {}),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   };
   return {
     io,

@@ -571,6 +571,34 @@ export interface Operations {
       }[];
     };
   };
+  /** Report leaked key strings: matching keys are revoked (or flagged, by the project's leakPolicy) and alerted */
+  "POST /v1/leaks": {
+    body: {
+      /** Strings found somewhere they should not be; only keysmith keys match */
+      keys: string[];
+      /** Who found them, e.g. keysmith scan */
+      source?: string;
+      /** Where they were found */
+      url?: string;
+    };
+    status: 200;
+    response: {
+      /** Strings received, duplicates included */
+      received: number;
+      /** Distinct keys found among them */
+      matched: number;
+      revoked: number;
+      /** Keys left valid because their project's leakPolicy is flag */
+      flagged: number;
+      /** Distinct strings that match no key this root key can see */
+      unknown: number;
+      keys: {
+        keyId: string;
+        projectId: string;
+        action: "revoked" | "flagged" | "already_revoked";
+      }[];
+    };
+  };
   /** List the projects this root key can see */
   "GET /v1/projects": {
     query: {
@@ -597,6 +625,7 @@ export interface Operations {
           hardCap: boolean;
         } | null;
         anomalyPolicy: string;
+        leakPolicy: string;
         createdAt: string;
         updatedAt: string;
       }[];
@@ -623,6 +652,7 @@ export interface Operations {
         hardCap?: boolean;
       } | null;
       anomalyPolicy?: "alert" | "disable";
+      leakPolicy?: "revoke" | "flag";
     };
     status: 201;
     response: {
@@ -643,6 +673,7 @@ export interface Operations {
         hardCap: boolean;
       } | null;
       anomalyPolicy: string;
+      leakPolicy: string;
       createdAt: string;
       updatedAt: string;
     };
@@ -671,6 +702,7 @@ export interface Operations {
         hardCap: boolean;
       } | null;
       anomalyPolicy: string;
+      leakPolicy: string;
       createdAt: string;
       updatedAt: string;
     };
@@ -696,6 +728,7 @@ export interface Operations {
         hardCap?: boolean;
       } | null;
       anomalyPolicy?: "alert" | "disable";
+      leakPolicy?: "revoke" | "flag";
     };
     status: 200;
     response: {
@@ -716,6 +749,7 @@ export interface Operations {
         hardCap: boolean;
       } | null;
       anomalyPolicy: string;
+      leakPolicy: string;
       createdAt: string;
       updatedAt: string;
     };

@@ -7,6 +7,8 @@ import type {
   KeyCreate,
   KeyListQuery,
   KeyUpdate,
+  LeakOutcome,
+  LeakReport,
   Page,
   RevokeOptions,
   RolledKey,
@@ -70,6 +72,17 @@ export class Keys {
   revoke(id: string, body: RevokeOptions = {}, options: RequestOptions = {}): Promise<Key> {
     const path = `/v1/keys/${segment(id)}/revoke`;
     return this.transport.json({ method: "POST", path, body, retry: "unsent", ...options });
+  }
+
+  /**
+   * Reports key strings found where they should not be (`POST /v1/leaks`): each matching key is
+   * revoked, or only flagged when its project's `leakPolicy` is `flag`, and a `key.leaked`
+   * alert is raised. Strings that match no key are counted, never kept.
+   *
+   * @example await client.keys.reportLeaks({ keys: [found], source: "ci scan", url: buildUrl })
+   */
+  reportLeaks(body: LeakReport, options: RequestOptions = {}): Promise<LeakOutcome> {
+    return this.transport.json({ method: "POST", path: "/v1/leaks", body, retry: "unsent", ...options });
   }
 
   /** The same as `client.verifyKey(key, options)`: local format check, optional cache, then the server. */

@@ -55,9 +55,7 @@ export async function startKeysmith(): Promise<TestKeysmith> {
     running,
     key: (fields = {}) => admin.keys.create({ projectId: project.id, ...fields }),
     async verifications() {
-      const metric = running.keysmith.metrics.registry.getSingleMetric("keysmith_verifications_total");
-      const values = (await metric?.get())?.values ?? [];
-      return values.reduce((sum, v) => sum + v.value, 0);
+      return running.keysmith.metrics.verificationCount();
     },
     async stop() {
       try {

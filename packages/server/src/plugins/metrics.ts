@@ -55,6 +55,13 @@ export class Metrics {
     this.verifications[i] = (this.verifications[i] as number) + 1;
   }
 
+  /** Verifications answered so far, every outcome together. */
+  verificationCount(): number {
+    let total = 0;
+    for (const n of this.verifications) total += n;
+    return total;
+  }
+
   /** Stats of one route, created once; a route's hook keeps the reference. */
   route(url: string): RouteStats {
     let stats = this.routes.get(url);
@@ -88,14 +95,14 @@ export class Metrics {
       for (const [key, n] of stats.counts) {
         const [method, status] = key.split(" ");
         lines.push(
-          `keysmith_http_requests_total{method="${method}",route="${escape(route)}",status="${status}"} ${n}`,
+          `keysmith_http_requests_total{method="${method}",route="${escapeLabel(route)}",status="${status}"} ${n}`,
         );
       }
     }
     lines.push("# HELP keysmith_http_request_duration_seconds HTTP request latency by route.");
     lines.push("# TYPE keysmith_http_request_duration_seconds histogram");
     for (const [route, stats] of this.routes) {
-      const label = `route="${escape(route)}"`;
+      const label = `route="${escapeLabel(route)}"`;
       let cumulative = 0;
       LATENCY_BUCKETS.forEach((le, i) => {
         cumulative += stats.buckets[i] as number;
@@ -114,6 +121,6 @@ export class Metrics {
   }
 }
 
-function escape(value: string): string {
+function escapeLabel(value: string): string {
   return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }
