@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -164,4 +166,67 @@ describe.skipIf(!ready)("three keysmith nodes on one Postgres and one Redis", ()
     }
     expect((await c.get("/readyz", root)).status).toBe(200);
   });
+  it("delivers an alert stored before a node is killed, through a node started after", async () => {
+    // A receiver on this machine; the endpoint is subscribed to key.revoked.
+    const received: string[] = [];
+    const attempted = new Set<string>();
+    let arrived: (keyId: string) => void = () => {};
+    const server = createServer((request, response) => {
+      let raw = "";
+      request.on("data", (chunk: Buffer) => {
+        raw += chunk.toString("utf8");
+      });
+      request.on("end", () => {
+        const keyId = JSON.parse(raw).data.keyId as string;
+        // The first attempt fails, so a 200 can only come after B's death, from the outbox.
+        if (!attempted.has(keyId)) {
+          attempted.add(keyId);
+          response.writeHead(500).end("try again");
+          return;
+        }
+        received.push(keyId);
+        response.writeHead(200).end("ok");
+        arrived(keyId);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const hook = await b.post(
+        "/v1/webhooks",
+        { url: `http://127.0.0.1:${port}/hooks`, events: ["key.revoked"], projectId },
+        root,
+      );
+      expect(hook.status).toBe(201);
+      const { body } = await b.post("/v1/keys", { projectId }, root);
+      // Only B is left to deliver, and it dies before it can: the alert must outlive it.
+      await c.stop();
+      await b.post(`/v1/keys/${body.id}/revoke`, {}, root);
+      let stored = false;
+      const deadline = performance.now() + 5000;
+      while (!stored && performance.now() < deadline) {
+        stored = (await b.get(`/v1/alerts?keyId=${body.id}&type=key.revoked`, root)).body.data.length === 1;
+      }
+      expect(stored).toBe(true);
+      b.process.kill("SIGKILL");
+      await b.stop();
+      const delivered = new Promise<string>((resolve) => {
+        arrived = (keyId) => keyId === body.id && resolve(keyId);
+        if (received.includes(body.id)) resolve(body.id);
+      });
+      // A fresh node on the same database and Redis delivers what B left in the outbox.
+      const procfile = readFileSync(new URL("../../../../deploy/Procfile", import.meta.url), "utf8");
+      const [node1] = procfileNodes(procfile, { DATABASE_URL: database.url, REDIS_URL });
+      const d = await startNode("D", { ...node1, KEYSMITH_REDIS_KEY_PREFIX: prefix });
+      try {
+        expect(await delivered).toBe(body.id);
+        expect(received.filter((id) => id === body.id)).toHaveLength(1);
+      } finally {
+        await d.stop();
+      }
+    } finally {
+      server.close();
+    }
+    // If B died mid-delivery, the row stays claimed until its lease (request timeout + 30 s) ends.
+  }, 90_000);
 });
