@@ -1,4 +1,3 @@
-import { newId } from "@keysmith/core";
 import type { Clock } from "./clock.js";
 import { issueRootKey } from "./services/root-keys.js";
 import type { Store } from "./storage/store.js";
@@ -29,7 +28,6 @@ export async function bootstrapRootKey(store: Store, clock: Clock): Promise<stri
         sourceIp: null,
         details: { scopes: ["admin"], start: issued.record.start, reason: "bootstrap" },
       },
-      newId("aud", now),
       now,
     );
     return issued.plaintext;

@@ -332,7 +332,6 @@ export class KeyService {
           sourceIp: null,
           details: { changed: ["enabled"], reason: "anomaly policy: disabled on a usage spike" },
         },
-        newId("aud", now),
         now,
       );
       await repo.recordChange({ type: "key.updated", keyId, projectId }, now);
@@ -365,7 +364,6 @@ export class KeyService {
     const now = this.deps.clock.now();
     await repo.appendAudit(
       auditEntry(ctx, action, { type: "key", id: key.id, projectId: key.projectId }, details),
-      newId("aud", now),
       now,
     );
   }

@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import { hashKey, newId, parseKey } from "@keysmith/core";
+import { hashKey, parseKey } from "@keysmith/core";
 import type { AlertService } from "../alerts/alerts.js";
 import type { Clock } from "../clock.js";
 import type { KeyRecord } from "../storage/records.js";
@@ -110,7 +110,6 @@ export class LeakService {
       await this.deps.store.transaction(async (repo) => {
         await repo.appendAudit(
           auditEntry(ctx, "key.leak_flagged", { type: "key", id: key.id, projectId: key.projectId }, where),
-          newId("aud", now),
           now,
         );
       });

@@ -86,7 +86,6 @@ export class ProjectService {
             prefix: project.prefix,
           },
         ),
-        newId("aud", now),
         now,
       );
     });
@@ -132,7 +131,6 @@ export class ProjectService {
           { type: "project", id, projectId: id },
           { changed: Object.keys(input) },
         ),
-        newId("aud", now),
         now,
       );
       await repo.recordChange({ type: "project.updated", projectId: id }, now);

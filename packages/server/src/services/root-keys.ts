@@ -107,7 +107,6 @@ export class RootKeyService {
             ...(environments === null ? {} : { environments }),
           },
         ),
-        newId("aud", now),
         now,
       );
     });
@@ -132,7 +131,6 @@ export class RootKeyService {
       await repo.revokeRootKey(id, now);
       await repo.appendAudit(
         auditEntry(ctx, "root_key.revoke", { type: "root_key", id, projectId: target.projectId }),
-        newId("aud", now),
         now,
       );
       await repo.recordChange({ type: "root_key.revoked", rootKeyId: id }, now);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { KeysmithError, newId } from "@keysmith/core";
+import { KeysmithError } from "@keysmith/core";
 import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { Clock } from "../clock.js";
@@ -125,7 +125,7 @@ export class SessionService {
       // Expired sessions are swept here rather than by a timer: sign-ins are rare and cheap.
       await repo.sessions.deleteFrom("sessions").where("expires_at", "<=", now).execute();
       await repo.sessions.insertInto("sessions").values(row).execute();
-      await repo.appendAudit(this.entry(ctx, "session.create"), newId("aud", now), now);
+      await repo.appendAudit(this.entry(ctx, "session.create"), now);
     });
     return { sessionId, session: toSession(row) };
   }
@@ -204,7 +204,7 @@ export class SessionService {
     await this.store.database.transaction().execute(async (trx) => {
       const repo = new SessionRepo(trx, this.store.dialect);
       await repo.sessions.deleteFrom("sessions").where("id_hash", "=", session.idHash).execute();
-      await repo.appendAudit(this.entry(ctx, "session.delete"), newId("aud", now), now);
+      await repo.appendAudit(this.entry(ctx, "session.delete"), now);
     });
   }
 

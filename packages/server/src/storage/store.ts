@@ -1,4 +1,4 @@
-import type { KeyEnvironment, KeyType } from "@keysmith/core";
+import { type KeyEnvironment, type KeyType, newId } from "@keysmith/core";
 import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import { auditHash, GENESIS_HASH } from "../audit/audit-chain.js";
 import type { KeyChange } from "../changes.js";
@@ -436,7 +436,8 @@ export class Repo {
    * Appends an entry chained to the previous one. Must run inside `transaction`: on Postgres an
    * advisory lock serialises appenders across nodes; SQLite allows one writer at a time anyway.
    */
-  async appendAudit(input: AuditInput, id: string, at: number): Promise<AuditEntry> {
+  async appendAudit(input: AuditInput, at: number): Promise<AuditEntry> {
+    const id = newId("aud", at);
     if (this.dialect === "postgres")
       await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_ID})`.execute(this.db);
     const last = await this.db

@@ -1,4 +1,3 @@
-import { newId } from "@keysmith/core";
 import type { Store } from "../storage/store.js";
 import { unwrapProjectKey, wrapProjectKey } from "./crypto.js";
 import {
@@ -66,7 +65,6 @@ export async function rotateMasterKey(
         sourceIp: null,
         details: { projectKeys: rows.length, from: from.kind, to: to.kind },
       },
-      newId("aud", now),
       now,
     );
     return { projectKeys: rows.length };

@@ -250,7 +250,6 @@ export class SecretService {
               { type: "secret", id: row.secret_id, projectId },
               { name: row.name, environment, version: row.version },
             ),
-            newId("aud", now),
             now,
           );
           return { ok: false as const, name: row.name, version: row.version };
@@ -267,7 +266,6 @@ export class SecretService {
             secrets: secrets.map((s) => ({ name: s.name, version: s.version })),
           },
         ),
-        newId("aud", now),
         now,
       );
       return { ok: true as const, secrets };
@@ -315,7 +313,6 @@ export class SecretService {
           { type: "environment", id: query.environment ?? "*", projectId },
           { environment: query.environment ?? null, count: items.length },
         ),
-        newId("aud", now),
         now,
       );
       return { items, next: rows.length > query.limit && last ? [last.environment, last.name] : null };
@@ -468,7 +465,6 @@ export class SecretService {
         { type: "secret", id: secret.id, projectId: secret.project_id },
         { name: secret.name, environment: secret.environment, ...details },
       ),
-      newId("aud", now),
       now,
     );
   }

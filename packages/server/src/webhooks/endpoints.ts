@@ -214,7 +214,6 @@ export class WebhookService {
     const details = { origin: new URL(record.url).origin, events: record.events };
     await repo.appendAudit(
       auditEntry(ctx, action, { type: "webhook", id: record.id, projectId: record.projectId }, details),
-      newId("aud", now),
       now,
     );
   }
