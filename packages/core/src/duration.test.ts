@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDuration } from "./duration.js";
+import { MAX_DURATION_MS, parseDuration } from "./duration.js";
 import { isId, newId } from "./ids.js";
 
 describe("parseDuration", () => {
@@ -10,9 +10,12 @@ describe("parseDuration", () => {
     ["7d", 604_800_000],
     ["0s", 0],
     [2500, 2500],
+    ["3652d", 3652 * 86_400_000],
+    [MAX_DURATION_MS, MAX_DURATION_MS],
   ] as const)("%s → %d ms", (input, ms) => expect(parseDuration(input)).toBe(ms));
-  it.each(["", "5", "5y", "-1s", "1.5h", " 5s", -1, 1.5])("rejects %j", (input) =>
-    expect(parseDuration(input)).toBeNull(),
+  it.each(["", "5", "5y", "-1s", "1.5h", " 5s", -1, 1.5, "9999999999w", "3653d", MAX_DURATION_MS + 1])(
+    "rejects %j",
+    (input) => expect(parseDuration(input)).toBeNull(),
   );
 });
 

@@ -10,20 +10,25 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 /** A duration as the API accepts it: `"30s"`, `"15m"`, `"24h"`, `"7d"`, or integer milliseconds. */
 export type Duration = string | number;
 
+/** The longest duration any setting takes: 10 years (of 365.25 days). */
+export const MAX_DURATION_MS = 315_576_000_000;
+
 export const DURATION_PATTERN = "^[0-9]{1,10}(ms|s|m|h|d|w)$";
 const DURATION_RE = new RegExp(DURATION_PATTERN);
 
 /**
- * Milliseconds for a duration, or `null` when it is not one.
+ * Milliseconds for a duration, or `null` when it is not one or is longer than
+ * {@link MAX_DURATION_MS} (a bound that also keeps every `now + duration` a valid date).
  *
  * @example parseDuration("15m") // 900000
  */
 export function parseDuration(value: Duration): number | null {
   if (typeof value === "number") {
-    return Number.isSafeInteger(value) && value >= 0 ? value : null;
+    return Number.isSafeInteger(value) && value >= 0 && value <= MAX_DURATION_MS ? value : null;
   }
   const match = DURATION_RE.exec(value);
   if (!match) return null;
   const unit = match[1] as string;
-  return Number(value.slice(0, value.length - unit.length)) * (UNIT_MS[unit] as number);
+  const ms = Number(value.slice(0, value.length - unit.length)) * (UNIT_MS[unit] as number);
+  return ms <= MAX_DURATION_MS ? ms : null;
 }

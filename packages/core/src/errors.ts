@@ -7,6 +7,25 @@ export const ERRORS = {
   VALIDATION_ERROR: { status: 400, retryable: false, message: "The request does not match the schema." },
   INVALID_JSON: { status: 400, retryable: false, message: "The request body is not valid JSON." },
   INVALID_CURSOR: { status: 400, retryable: false, message: "The cursor is not one this API issued." },
+  INVALID_DURATION: {
+    status: 400,
+    retryable: false,
+    message: "A duration is a whole number and a unit (ms, s, m, h, d, w) or milliseconds, at most 10 years.",
+  },
+  INVALID_IP: {
+    status: 400,
+    retryable: false,
+    message:
+      "An IP address or CIDR range must be in standard textual form (1.2.3.4, 10.0.0.0/8, 2001:db8::/32).",
+  },
+  INVALID_UNICODE: {
+    status: 400,
+    retryable: false,
+    message: "A string holds a lone UTF-16 surrogate, which cannot be stored as sent.",
+  },
+  JSON_TOO_DEEP: { status: 400, retryable: false, message: "The JSON body is nested too deeply." },
+  META_TOO_DEEP: { status: 400, retryable: false, message: "meta may be nested at most 8 levels deep." },
+  META_TOO_LARGE: { status: 400, retryable: false, message: "meta may hold at most 64 KiB of JSON." },
   UNAUTHORIZED: { status: 401, retryable: false, message: "A valid root key is required as a Bearer token." },
   FORBIDDEN: { status: 403, retryable: false, message: "The root key lacks the scope this action needs." },
   NOT_FOUND: { status: 404, retryable: false, message: "No such resource." },

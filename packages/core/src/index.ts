@@ -4,5 +4,6 @@ export * from "./duration.js";
 export * from "./errors.js";
 export * from "./ids.js";
 export * from "./key-format.js";
+export * from "./limits.js";
 export * from "./scopes.js";
 export * from "./verify-codes.js";

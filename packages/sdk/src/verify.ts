@@ -13,7 +13,7 @@ export interface VerifyKeyOptions {
   origin?: string | undefined;
   /** The caller's IP address, checked against the key's allowed IPs. */
   ip?: string | undefined;
-  /** Refuse a key of the other environment (`ENVIRONMENT_MISMATCH`). */
+  /** The environment of keys to accept (default `live`); a key of the other one answers `ENVIRONMENT_MISMATCH`. */
   environment?: KeyEnvironment | undefined;
   signal?: AbortSignal | undefined;
 }

@@ -22,8 +22,10 @@ import type { RateLimitStore } from "./metering/rate-limit.js";
 import { UsageRecorder } from "./metering/usage.js";
 import { dashboard } from "./plugins/dashboard.js";
 import { errorHandling } from "./plugins/errors.js";
+import { jsonBodyProblem } from "./plugins/json-body.js";
 import { Metrics } from "./plugins/metrics.js";
 import { openapi } from "./plugins/openapi.js";
+import { routeAccess } from "./plugins/route-access.js";
 import { validation } from "./plugins/validation.js";
 import { auditRoutes } from "./routes/audit.js";
 import { changeRoutes } from "./routes/changes.js";
@@ -207,11 +209,22 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
   const parseJson = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser(["application/json", "text/plain"]);
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
-    if (body === "") done(null, undefined);
-    else parseJson(request, body as string, done);
+    if (body === "") return done(null, undefined);
+    parseJson(request, body as string, (err, value) => {
+      if (err) return done(err, undefined);
+      const problem = jsonBodyProblem(value, body as string);
+      if (problem) return done(new KeysmithError(problem), undefined);
+      done(null, value);
+    });
   });
 
   app.decorateRequest("actor", null);
+  // Every /v1 route declares the scope it needs; this enforces it (a Bearer root key, or else
+  // the dashboard's session cookie, which also checks CSRF).
+  routeAccess(app, {
+    bearer: (header) => rootAuth.authenticate(header),
+    session: (request) => (sessions.hasCookie(request) ? sessions.authenticate(request) : undefined),
+  });
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
     done();
@@ -251,29 +264,10 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
 
   await app.register(async (v1) => {
     const api = v1.withTypeProvider<TypeBoxTypeProvider>();
-    // Every /v1 route needs a live root key. Callback style keeps a cached key free of promises.
-    api.addHook("onRequest", (request, _reply, done) => {
-      // A Bearer root key, or else the dashboard's session cookie (which also checks CSRF).
-      const authenticated =
-        request.headers.authorization === undefined && sessions.hasCookie(request)
-          ? sessions.authenticate(request)
-          : rootAuth.authenticate(request.headers.authorization);
-      if (authenticated instanceof Promise) {
-        authenticated.then((actor) => {
-          if (actor === null) return done(new KeysmithError("UNAUTHORIZED"));
-          request.actor = actor;
-          done();
-        }, done);
-        return;
-      }
-      if (authenticated === null) return done(new KeysmithError("UNAUTHORIZED"));
-      request.actor = authenticated;
-      done();
-    });
     projectRoutes(api, services);
     verifyRoutes(api, services, metrics);
     keyRoutes(api, services);
-    leakRoutes(api, services, { store, alerts: alertService });
+    leakRoutes(api, services, { store, alerts: alertService, changes, rateLimits });
     rootKeyRoutes(api, services);
     auditRoutes(api, services);
     webhookRoutes(api, { webhooks, alerts: alertService });

@@ -8,6 +8,7 @@ export interface Operations {
     query: {
       projectId?: string;
       type?: "budget.threshold" | "budget.exhausted" | "key.anomaly" | "key.retry_storm" | "key.leaked" | "key.expiring" | "key.rolled" | "key.revoked" | "secret.rotation_due";
+      /** A key's or root key's id */
       keyId?: string;
       limit?: number;
       cursor?: string;
@@ -145,6 +146,7 @@ export interface Operations {
       ratelimits?: {
         name: string;
         limit: number;
+        /** At most 10 years (315576000000 ms) */
         duration: string | number;
       }[] | null;
       credits?: {
@@ -325,6 +327,7 @@ export interface Operations {
       ratelimits?: {
         name: string;
         limit: number;
+        /** At most 10 years (315576000000 ms) */
         duration: string | number;
       }[] | null;
       credits?: {
@@ -445,6 +448,7 @@ export interface Operations {
       id: string;
     };
     body: {
+      /** At most 10 years (315576000000 ms) */
       gracePeriod?: string | number;
     };
     status: 201;
@@ -585,17 +589,18 @@ export interface Operations {
     response: {
       /** Strings received, duplicates included */
       received: number;
-      /** Distinct keys found among them */
+      /** Distinct live keys among them that this root key may manage */
       matched: number;
       revoked: number;
       /** Keys left valid because their project's leakPolicy is flag */
       flagged: number;
-      /** Distinct strings that match no key this root key can see */
+      /** Distinct strings that are no live key this root key may manage (no key, a revoked key or another project's key alike: the answer is no oracle; keys out of reach are reported to their owners) */
       unknown: number;
       keys: {
+        /** key_… or, for a leaked root key, root_… */
         keyId: string;
-        projectId: string;
-        action: "revoked" | "flagged" | "already_revoked";
+        projectId: string | null;
+        action: "revoked" | "flagged";
       }[];
     };
   };
@@ -642,6 +647,7 @@ export interface Operations {
       defaultRatelimits?: {
         name: string;
         limit: number;
+        /** At most 10 years (315576000000 ms) */
         duration: string | number;
       }[] | null;
       costTable?: Record<string, number> | null;
@@ -718,6 +724,7 @@ export interface Operations {
       defaultRatelimits?: {
         name: string;
         limit: number;
+        /** At most 10 years (315576000000 ms) */
         duration: string | number;
       }[] | null;
       costTable?: Record<string, number> | null;
@@ -785,7 +792,7 @@ export interface Operations {
   "POST /v1/root-keys": {
     body: {
       projectId?: string | null;
-      scopes: ("keys:read" | "keys:write" | "keys:verify" | "projects:write" | "usage:read" | "secrets:read" | "secrets:write" | "audit:read" | "admin")[];
+      scopes: ("keys:read" | "keys:write" | "keys:verify" | "projects:read" | "projects:write" | "usage:read" | "secrets:read" | "secrets:write" | "audit:read" | "ratelimit:write" | "admin")[];
       name?: string | null;
       expiresAt?: string | null;
       environments?: string[] | null;

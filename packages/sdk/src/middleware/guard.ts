@@ -33,7 +33,10 @@ export interface GuardOptions {
   scopes?: string | string[] | undefined;
   /** The price of one call (credits and spend); default: the project's cost table, else 1. */
   cost?: number | undefined;
-  /** Accept only keys of this environment (`live` or `test`). */
+  /**
+   * The environment of keys to accept (default `live`): keysmith never takes a test key for a
+   * live one unless asked, so an API that serves test keys sets `environment: "test"`.
+   */
   environment?: KeyEnvironment | undefined;
   /**
    * Where the key arrives: `authorization` (the default, as `Authorization: Bearer <key>`) or

@@ -63,7 +63,11 @@ export function middlewareSuite(framework: string, start: StartApp): void {
         meta: { plan: "pro" },
         environment: "test",
       });
-      const app = await open();
+      // A test key passes only where the caller asks for test keys (keysmith never takes a
+      // test key for a live one silently).
+      const live = await call(await open(), bearer(issued.key));
+      expect(live.status).toBe(403);
+      const app = await open({ environment: "test" });
       const answer = await call(app, bearer(issued.key));
       expect(answer.status).toBe(200);
       expect(answer.body.identity).toMatchObject({

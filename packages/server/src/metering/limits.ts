@@ -23,7 +23,7 @@ export function checkRatelimits(specs: RateLimitSpec[] | null | undefined, field
     const ms = parseDuration(spec.duration);
     if (ms === null || ms < 1000 || ms > MAX_WINDOW_MS) {
       throw new KeysmithError(
-        "VALIDATION_ERROR",
+        "INVALID_DURATION",
         `Rate-limit window "${spec.name}" needs a duration from 1s to 31d.`,
         { field },
       );

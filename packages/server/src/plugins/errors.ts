@@ -24,6 +24,23 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   429: "RATE_LIMITED",
 };
 
+/** Schema keywords that have an error code of their own rather than VALIDATION_ERROR. */
+const KEYWORD_CODES: Record<string, ErrorCode> = {
+  "x-duration": "INVALID_DURATION",
+  "x-meta-depth": "META_TOO_DEEP",
+  "x-meta-bytes": "META_TOO_LARGE",
+  "format:ip": "INVALID_IP",
+};
+
+function validationCode(errors: NonNullable<FastifyError["validation"]>): ErrorCode {
+  for (const v of errors) {
+    const name = v.keyword === "format" ? `format:${(v.params as { format?: string }).format}` : v.keyword;
+    const code = KEYWORD_CODES[name];
+    if (code) return code;
+  }
+  return "VALIDATION_ERROR";
+}
+
 interface Mapped {
   code: ErrorCode;
   message: string;
@@ -47,7 +64,10 @@ function mapError(error: FastifyError | KeysmithError | Error): Mapped {
         ? { field: (v.params as { additionalProperty?: string }).additionalProperty }
         : {}),
     }));
-    return { code: "VALIDATION_ERROR", message: `Invalid request: ${fastifyError.message}`, details };
+    const code = validationCode(fastifyError.validation);
+    const message =
+      code === "VALIDATION_ERROR" ? `Invalid request: ${fastifyError.message}` : ERRORS[code].message;
+    return { code, message, details };
   }
   if (error instanceof SyntaxError || fastifyError.code === "FST_ERR_CTP_INVALID_JSON_BODY") {
     return { code: "INVALID_JSON", message: ERRORS.INVALID_JSON.message };

@@ -1,7 +1,34 @@
+import { jsonDepth, parseDuration } from "@keysmith/core";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import type { App } from "../http-types.js";
 import { isIp } from "../verify/ips.js";
+
+/**
+ * Keywords of keysmith's own, each answered with its own error code (plugins/errors.ts):
+ * `x-duration` (INVALID_DURATION: a duration that parses and is at most 10 years),
+ * `x-meta-depth` (META_TOO_DEEP) and `x-meta-bytes` (META_TOO_LARGE); the format `ip` answers
+ * INVALID_IP.
+ */
+function addKeysmithKeywords(ajv: Ajv.default): void {
+  ajv.addKeyword({
+    keyword: "x-duration",
+    errors: false,
+    validate: (_schema: unknown, data: unknown) =>
+      (typeof data !== "string" && typeof data !== "number") || parseDuration(data) !== null,
+  });
+  ajv.addKeyword({
+    keyword: "x-meta-depth",
+    errors: false,
+    validate: (max: number, data: unknown) => jsonDepth(data, max) <= max,
+  });
+  ajv.addKeyword({
+    keyword: "x-meta-bytes",
+    errors: false,
+    validate: (max: number, data: unknown) =>
+      data === null || Buffer.byteLength(JSON.stringify(data) ?? "") <= max,
+  });
+}
 
 /**
  * Two validators: bodies are checked strictly (no type coercion, unknown fields rejected
@@ -19,6 +46,7 @@ export function validation(app: App): void {
     });
     addFormats.default(ajv, ["date-time", "uri"]);
     ajv.addFormat("ip", { type: "string", validate: isIp });
+    addKeysmithKeywords(ajv);
     return ajv;
   };
   const strict = make(false);

@@ -10,6 +10,7 @@ export function auditRoutes(app: App, { audit }: Services): void {
   app.get(
     "/v1/audit",
     {
+      config: { scope: "audit:read" },
       schema: {
         tags: ["audit"],
         summary: "The append-only audit log, newest first, hash-chained",
@@ -32,6 +33,7 @@ export function auditRoutes(app: App, { audit }: Services): void {
   app.get(
     "/v1/audit/verify",
     {
+      config: { scope: "audit:read" },
       schema: {
         tags: ["audit"],
         summary: "Check the hash chain: a changed or removed entry breaks it",

@@ -28,6 +28,7 @@ export function changeRoutes(app: App, deps: { store: Store; changes: ChangeFeed
   app.get(
     "/v1/keys/changes",
     {
+      config: { scope: "keys:verify" },
       schema: {
         tags: ["keys"],
         summary:

@@ -83,6 +83,7 @@ describe.each(await testDialects())("key lifecycle on %s", (dialect) => {
     );
     const badIp = await h.api("POST", "/v1/keys", { projectId, allowedIps: ["10.0.0.0/33"] });
     expect(badIp.status).toBe(400);
+    expect(badIp.body.error.code).toBe("INVALID_IP");
     expect(badIp.body.error.details.field).toBe("allowedIps");
     const past = new Date(h.clock.now() - 1000).toISOString();
     const expired = await h.api("POST", "/v1/keys", { projectId, expiresAt: past });

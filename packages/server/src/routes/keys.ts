@@ -34,6 +34,7 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
   app.post(
     "/v1/keys",
     {
+      config: { scope: "keys:write", noStore: true },
       schema: {
         tags: ["keys"],
         summary: "Create a key (the plaintext is in this response only)",
@@ -50,6 +51,7 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
   app.get(
     "/v1/keys",
     {
+      config: { scope: "keys:read" },
       schema: {
         tags: ["keys"],
         summary: "List keys, newest first",
@@ -66,6 +68,7 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
   app.get(
     "/v1/keys/:id",
     {
+      config: { scope: "keys:read" },
       schema: {
         tags: ["keys"],
         summary: "Read a key",
@@ -79,6 +82,7 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
   app.patch(
     "/v1/keys/:id",
     {
+      config: { scope: "keys:write" },
       schema: {
         tags: ["keys"],
         summary: "Change a key's name, owner, scopes, meta, expiry, enabled flag or allowed origins and IPs",
@@ -93,6 +97,7 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
   app.post(
     "/v1/keys/:id/roll",
     {
+      config: { scope: "keys:write", noStore: true },
       schema: {
         tags: ["keys"],
         summary: `Issue a successor; the old key works for the grace period (default ${DEFAULT_GRACE_PERIOD}), then expires`,
@@ -104,7 +109,9 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
     },
     async (request, reply) => {
       const grace = parseDuration(request.body?.gracePeriod ?? DEFAULT_GRACE_PERIOD);
-      if (grace === null) throw new KeysmithError("VALIDATION_ERROR", "gracePeriod is not a duration.");
+      if (grace === null) {
+        throw new KeysmithError("INVALID_DURATION", undefined, { field: "gracePeriod" });
+      }
       const rolled = await keys.roll(contextOf(request), request.params.id, grace);
       return reply
         .code(201)
@@ -115,6 +122,7 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
   app.post(
     "/v1/keys/:id/revoke",
     {
+      config: { scope: "keys:write" },
       schema: {
         tags: ["keys"],
         summary: "Revoke a key at once",

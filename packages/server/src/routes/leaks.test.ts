@@ -59,9 +59,9 @@ describe.each(await testDialects())("POST /v1/leaks on %s", (dialect) => {
       url,
     });
 
-    // Reported again: nothing left to do, and no second alert.
+    // Reported again: nothing left to do, no second alert, and an answer like any unknown string.
     const again = await report({ keys: [key.key], source: "keysmith scan", url });
-    expect(again.body).toMatchObject({ matched: 1, revoked: 0, keys: [{ action: "already_revoked" }] });
+    expect(again.body).toEqual({ received: 1, matched: 0, revoked: 0, flagged: 0, unknown: 1, keys: [] });
     expect(await leakedAlerts(key.id)).toHaveLength(1);
   });
 
@@ -114,10 +114,10 @@ describe.each(await testDialects())("POST /v1/leaks on %s", (dialect) => {
     const last = live.key.at(-1) === "A" ? "B" : "A";
     const lookalike = `${live.key.slice(0, -1)}${last}`;
     const res = await report({
-      keys: ["garbage", "", lookalike, neverIssued, neverIssued, h.rootKey],
+      keys: ["garbage", "", lookalike, neverIssued, neverIssued],
     });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ received: 6, matched: 0, revoked: 0, flagged: 0, unknown: 5, keys: [] });
+    expect(res.body).toEqual({ received: 5, matched: 0, revoked: 0, flagged: 0, unknown: 4, keys: [] });
     expect((await h.verify({ key: live.key })).body.code).toBe("VALID");
   });
 
@@ -135,6 +135,76 @@ describe.each(await testDialects())("POST /v1/leaks on %s", (dialect) => {
     expect((await h.verify({ key: mine.key })).body.code).toBe("REVOKED");
     // Without a place, the alert is once per key per day.
     expect((await leakedAlerts(mine.id))[0]?.data).toMatchObject({ source: null, url: null });
+    // The other project's owners hear of their key, though the reporter learns nothing.
+    await h.keysmith.alerts.drain();
+    expect((await leakedAlerts(theirs.id)).map((a) => a.data.action)).toEqual(["reported"]);
+    const reported = await h.api("GET", `/v1/audit?targetId=${theirs.id}&action=key.leak_reported`);
+    expect(reported.body.data).toHaveLength(1);
+    expect(reported.body.data[0]).toMatchObject({ actorId: bound.body.id, projectId: other.id });
+  });
+
+  it("answers alike for no key, another project's key and a revoked key: no oracle", async () => {
+    const other = await h.project();
+    const theirs = await h.key(other.id);
+    const revoked = await h.key(revoking.id);
+    await h.api("POST", `/v1/keys/${revoked.id}/revoke`);
+    const bound = await h.api("POST", "/v1/root-keys", { projectId: revoking.id, scopes: ["keys:write"] });
+    const neverIssued = generateKey({ prefix: revoking.prefix, typeCode: "sk", environment: "live" }).key;
+    const answers = [];
+    for (const candidate of ["not a key", neverIssued, theirs.key, revoked.key]) {
+      const res = await report({ keys: [candidate] }, bound.body.key);
+      answers.push([res.status, res.text.replace(/"requestId":"[^"]*"/, "")]);
+    }
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect(answers[0]).toEqual([
+      200,
+      JSON.stringify({ received: 1, matched: 0, revoked: 0, flagged: 0, unknown: 1, keys: [] }),
+    ]);
+    expect((await h.verify({ key: theirs.key })).body.code).toBe("VALID");
+  });
+
+  it("revokes a reported root key, and the root keys it created, when the caller may manage it", async () => {
+    const leaked = await h.api("POST", "/v1/root-keys", { scopes: ["admin"], name: "leaked" });
+    const child = await h.api("POST", "/v1/root-keys", { scopes: ["keys:read"] }, { key: leaked.body.key });
+    const reporter = (await h.api("POST", "/v1/root-keys", { scopes: ["admin"] })).body.key;
+    const res = await report({ keys: [leaked.body.key], source: "keysmith scan" }, reporter);
+    expect(res.body).toEqual({
+      received: 1,
+      matched: 1,
+      revoked: 1,
+      flagged: 0,
+      unknown: 0,
+      keys: [{ keyId: leaked.body.id, projectId: null, action: "revoked" }],
+    });
+    expect((await h.api("GET", "/v1/keys", undefined, { key: leaked.body.key })).status).toBe(401);
+    expect((await h.api("GET", "/v1/keys", undefined, { key: child.body.key })).status).toBe(401);
+    const alerts = await leakedAlerts(leaked.body.id);
+    expect(alerts.map((a) => a.data.action)).toEqual(["revoked"]);
+    expect(res.text + JSON.stringify(alerts)).not.toContain(leaked.body.key);
+  });
+
+  it("leaves a root key the caller may not manage alone, and tells its owners", async () => {
+    const admin = await h.api("POST", "/v1/root-keys", { scopes: ["admin"], name: "not yours" });
+    const scanner = (await h.api("POST", "/v1/root-keys", { scopes: ["keys:write"] })).body.key;
+    const res = await report({ keys: [admin.body.key] }, scanner);
+    expect(res.body).toMatchObject({ matched: 0, revoked: 0, unknown: 1, keys: [] });
+    expect((await h.api("GET", "/v1/keys", undefined, { key: admin.body.key })).status).toBe(200);
+    await h.keysmith.alerts.drain();
+    expect((await leakedAlerts(admin.body.id)).map((a) => a.data.action)).toEqual(["reported"]);
+  });
+
+  it("limits each root key to 30 reports a minute, with Retry-After", async () => {
+    const reporter = (await h.api("POST", "/v1/root-keys", { scopes: ["keys:write"] })).body.key;
+    h.clock.advance(60_000 - (h.clock.now() % 60_000));
+    for (let i = 0; i < 30; i++) expect((await report({ keys: ["x"] }, reporter)).status).toBe(200);
+    const limited = await report({ keys: ["x"] }, reporter);
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe("RATE_LIMITED");
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+    // Another root key is not held back, and the limit resets with the window.
+    expect((await report({ keys: ["x"] })).status).toBe(200);
+    h.clock.advance(60_000);
+    expect((await report({ keys: ["x"] }, reporter)).status).toBe(200);
   });
 
   it("needs a root key with keys:write, and a well-formed body", async () => {

@@ -1,6 +1,9 @@
+import { KeysmithError } from "@keysmith/core";
 import { Type } from "typebox";
 import type { AlertService } from "../alerts/alerts.js";
+import type { ChangeFeed } from "../changes.js";
 import { type App, contextOf, type Services } from "../http-types.js";
+import type { RateLimitStore } from "../metering/rate-limit.js";
 import { LeakService } from "../services/leaks.js";
 import type { Store } from "../storage/store.js";
 import { ErrorResponse } from "./schemas.js";
@@ -20,34 +23,50 @@ export const LeakReportBody = Type.Object(
   { additionalProperties: false },
 );
 
-const LeakAction = Type.Union([
-  Type.Literal("revoked"),
-  Type.Literal("flagged"),
-  Type.Literal("already_revoked"),
-]);
+const LeakAction = Type.Union([Type.Literal("revoked"), Type.Literal("flagged")]);
 
 export const LeakReportResponse = Type.Object({
   received: Type.Integer({ description: "Strings received, duplicates included" }),
-  matched: Type.Integer({ description: "Distinct keys found among them" }),
+  matched: Type.Integer({ description: "Distinct live keys among them that this root key may manage" }),
   revoked: Type.Integer(),
   flagged: Type.Integer({ description: "Keys left valid because their project's leakPolicy is flag" }),
-  unknown: Type.Integer({ description: "Distinct strings that match no key this root key can see" }),
-  keys: Type.Array(Type.Object({ keyId: Type.String(), projectId: Type.String(), action: LeakAction })),
+  unknown: Type.Integer({
+    description:
+      "Distinct strings that are no live key this root key may manage (no key, a revoked key or another project's key alike: the answer is no oracle; keys out of reach are reported to their owners)",
+  }),
+  keys: Type.Array(
+    Type.Object({
+      keyId: Type.String({ description: "key_… or, for a leaked root key, root_…" }),
+      projectId: Type.Union([Type.String(), Type.Null()]),
+      action: LeakAction,
+    }),
+  ),
 });
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse };
+
+/** Reports a root key may send: enough for a scanner in CI, too few to probe for keys by the thousand. */
+export const LEAK_REPORTS_PER_MINUTE = 30;
+const LEAK_WINDOW = [{ name: "leaks", limit: LEAK_REPORTS_PER_MINUTE, durationMs: 60_000 }] as const;
 
 /** `POST /v1/leaks`: keys found in public are revoked (or flagged) and alerted. */
 export function leakRoutes(
   app: App,
   { keys, clock }: Services,
-  deps: { store: Store; alerts: AlertService },
+  deps: { store: Store; alerts: AlertService; changes: ChangeFeed; rateLimits: RateLimitStore },
 ): void {
-  const leaks = new LeakService({ store: deps.store, clock, keys, alerts: deps.alerts });
+  const leaks = new LeakService({
+    store: deps.store,
+    clock,
+    keys,
+    alerts: deps.alerts,
+    changes: deps.changes,
+  });
 
   app.post(
     "/v1/leaks",
     {
+      config: { scope: "keys:write" },
       schema: {
         tags: ["keys"],
         summary:
@@ -56,6 +75,19 @@ export function leakRoutes(
         response: { 200: LeakReportResponse, ...errors },
       },
     },
-    (request) => leaks.report(contextOf(request), request.body),
+    async (request, reply) => {
+      const ctx = contextOf(request);
+      const now = clock.now();
+      const decision = await deps.rateLimits.consume(`leaks:${ctx.actor.id}`, LEAK_WINDOW, 1, now);
+      if (!decision.allowed) {
+        const resetAt = decision.windows[0]?.resetAt ?? now + 60_000;
+        reply.header("retry-after", String(Math.max(1, Math.ceil((resetAt - now) / 1000))));
+        throw new KeysmithError(
+          "RATE_LIMITED",
+          "Too many leak reports from this root key: wait for Retry-After.",
+        );
+      }
+      return leaks.report(ctx, request.body);
+    },
   );
 }

@@ -60,7 +60,10 @@ describe.each(await testDialects())("projects and root keys on %s", (dialect) =>
     const mine = await h.project();
     const other = await h.project();
     const bound = (
-      await h.api("POST", "/v1/root-keys", { projectId: mine.id, scopes: ["projects:write", "keys:read"] })
+      await h.api("POST", "/v1/root-keys", {
+        projectId: mine.id,
+        scopes: ["projects:read", "projects:write", "keys:read"],
+      })
     ).body.key;
     const list = await h.api("GET", "/v1/projects", undefined, { key: bound });
     expect(list.body.data.map((p: { id: string }) => p.id)).toEqual([mine.id]);
@@ -79,22 +82,16 @@ describe.each(await testDialects())("projects and root keys on %s", (dialect) =>
     const project = await h.project();
     const limited = await h.api("POST", "/v1/root-keys", {
       projectId: project.id,
-      scopes: ["keys:read", "keys:write"],
-      name: "deploy bot",
+      scopes: ["admin"],
+      name: "project admin",
     });
     expect(limited.status).toBe(201);
     expect(limited.body.key).toMatch(/^ks_root_live_[0-9A-Za-z]{36}$/);
-    expect(limited.body).toMatchObject({
-      projectId: project.id,
-      scopes: ["keys:read", "keys:write"],
-      status: "active",
-    });
+    expect(limited.body).toMatchObject({ projectId: project.id, scopes: ["admin"], status: "active" });
     const key = limited.body.key;
     const narrower = await h.api("POST", "/v1/root-keys", { scopes: ["keys:read"] }, { key });
     expect(narrower.status).toBe(201);
     expect(narrower.body.projectId).toBe(project.id);
-    const broaderScope = await h.api("POST", "/v1/root-keys", { scopes: ["admin"] }, { key });
-    expect(broaderScope.status).toBe(403);
     const unbound = await h.api("POST", "/v1/root-keys", { projectId: null, scopes: ["keys:read"] }, { key });
     expect(unbound.status).toBe(403);
     const other = await h.project();
@@ -104,10 +101,55 @@ describe.each(await testDialects())("projects and root keys on %s", (dialect) =>
     expect((await h.api("POST", "/v1/root-keys", { scopes: ["root"] })).status).toBe(400);
   });
 
+  it("lets only admin create, list or revoke root keys", async () => {
+    const issued = await h.api("POST", "/v1/root-keys", { scopes: ["keys:verify"] });
+    const verifyOnly = issued.body.key;
+    const sibling = await h.api("POST", "/v1/root-keys", { scopes: ["keys:read"] });
+    const child = await h.api("POST", "/v1/root-keys", { scopes: ["keys:verify"] }, { key: verifyOnly });
+    expect(child.status).toBe(403);
+    expect(child.body.error).toMatchObject({ code: "FORBIDDEN", details: { required: "admin" } });
+    const revoke = await h.api("POST", `/v1/root-keys/${sibling.body.id}/revoke`, undefined, {
+      key: verifyOnly,
+    });
+    expect(revoke.status).toBe(403);
+    expect((await h.api("GET", "/v1/root-keys", undefined, { key: verifyOnly })).status).toBe(403);
+    expect((await h.api("GET", "/v1/projects", undefined, { key: verifyOnly })).status).toBe(403);
+    // Nothing changed: the sibling still works and no root key was added.
+    expect((await h.api("GET", "/v1/keys", undefined, { key: sibling.body.key })).status).toBe(200);
+    const all = await h.api("GET", "/v1/root-keys?limit=500");
+    expect(all.body.data.filter((r: { createdBy: string | null }) => r.createdBy === issued.body.id)).toEqual(
+      [],
+    );
+  });
+
+  it("revokes the root keys a revoked root key created, at every depth", async () => {
+    const parent = await h.api("POST", "/v1/root-keys", { scopes: ["admin"] });
+    const child = await h.api("POST", "/v1/root-keys", { scopes: ["admin"] }, { key: parent.body.key });
+    const grandchild = await h.api(
+      "POST",
+      "/v1/root-keys",
+      { scopes: ["keys:read"] },
+      { key: child.body.key },
+    );
+    const unrelated = await h.api("POST", "/v1/root-keys", { scopes: ["keys:read"] });
+    expect((await h.api("POST", `/v1/root-keys/${parent.body.id}/revoke`)).status).toBe(200);
+    for (const k of [parent, child, grandchild]) {
+      expect((await h.api("GET", "/v1/keys", undefined, { key: k.body.key })).status).toBe(401);
+    }
+    expect((await h.api("GET", "/v1/keys", undefined, { key: unrelated.body.key })).status).toBe(200);
+    const audit = await h.api("GET", "/v1/audit?action=root_key.revoke&limit=10");
+    const cascaded = audit.body.data.filter(
+      (e: { details: { cascadeFrom?: string } }) => e.details.cascadeFrom === parent.body.id,
+    );
+    expect(cascaded.map((e: { targetId: string }) => e.targetId).sort()).toEqual(
+      [child.body.id, grandchild.body.id].sort(),
+    );
+  });
+
   it("caps a child's expiry at its parent's", async () => {
     const parentExpiry = new Date(h.clock.now() + 3_600_000).toISOString();
-    const parent = (await h.api("POST", "/v1/root-keys", { scopes: ["keys:read"], expiresAt: parentExpiry }))
-      .body.key;
+    const parent = (await h.api("POST", "/v1/root-keys", { scopes: ["admin"], expiresAt: parentExpiry })).body
+      .key;
     const child = await h.api("POST", "/v1/root-keys", { scopes: ["keys:read"] }, { key: parent });
     expect(child.body.expiresAt).toBe(parentExpiry);
     const later = new Date(h.clock.now() + 7_200_000).toISOString();
@@ -120,7 +162,7 @@ describe.each(await testDialects())("projects and root keys on %s", (dialect) =>
   });
 
   it("lists root keys without secrets and revokes them at once", async () => {
-    const issued = await h.api("POST", "/v1/root-keys", { scopes: ["keys:read"], name: "temp" });
+    const issued = await h.api("POST", "/v1/root-keys", { scopes: ["projects:read"], name: "temp" });
     const key = issued.body.key;
     expect((await h.api("GET", "/v1/projects", undefined, { key })).status).toBe(200);
     const list = await h.api("GET", "/v1/root-keys");

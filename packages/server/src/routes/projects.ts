@@ -18,6 +18,7 @@ export function projectRoutes(app: App, { projects }: Services): void {
   app.post(
     "/v1/projects",
     {
+      config: { scope: "projects:write" },
       schema: {
         tags: ["projects"],
         summary: "Create a project",
@@ -34,6 +35,7 @@ export function projectRoutes(app: App, { projects }: Services): void {
   app.get(
     "/v1/projects",
     {
+      config: { scope: "projects:read" },
       schema: {
         tags: ["projects"],
         summary: "List the projects this root key can see",
@@ -50,6 +52,7 @@ export function projectRoutes(app: App, { projects }: Services): void {
   app.get(
     "/v1/projects/:id",
     {
+      config: { scope: "projects:read" },
       schema: {
         tags: ["projects"],
         summary: "Read a project",
@@ -63,6 +66,7 @@ export function projectRoutes(app: App, { projects }: Services): void {
   app.patch(
     "/v1/projects/:id",
     {
+      config: { scope: "projects:write" },
       schema: {
         tags: ["projects"],
         summary: "Change a project's name or publishable scopes",

@@ -18,6 +18,7 @@ export function rootKeyRoutes(app: App, { rootKeys, clock }: Services): void {
   app.post(
     "/v1/root-keys",
     {
+      config: { scope: "admin", noStore: true },
       schema: {
         tags: ["root keys"],
         summary: "Create a root key no broader than the caller (the plaintext is in this response only)",
@@ -34,6 +35,7 @@ export function rootKeyRoutes(app: App, { rootKeys, clock }: Services): void {
   app.get(
     "/v1/root-keys",
     {
+      config: { scope: "admin" },
       schema: {
         tags: ["root keys"],
         summary: "List root keys within the caller's project binding",
@@ -51,6 +53,7 @@ export function rootKeyRoutes(app: App, { rootKeys, clock }: Services): void {
   app.post(
     "/v1/root-keys/:id/revoke",
     {
+      config: { scope: "admin" },
       schema: {
         tags: ["root keys"],
         summary: "Revoke a root key at once",

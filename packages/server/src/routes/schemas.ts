@@ -1,4 +1,10 @@
-import { DURATION_PATTERN, VERIFY_CODES } from "@keysmith/core";
+import {
+  DURATION_PATTERN,
+  MAX_DURATION_MS,
+  MAX_META_BYTES,
+  MAX_META_DEPTH,
+  VERIFY_CODES,
+} from "@keysmith/core";
 import { type Static, type TSchema, Type } from "typebox";
 import { ROOT_SCOPES } from "../services/context.js";
 import { VAULT_ENVIRONMENT_PATTERN } from "../vault/names.js";
@@ -30,6 +36,7 @@ const Scopes = Type.Array(Scope, { maxItems: 100 });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const OwnerId = Type.String({ minLength: 1, maxLength: 200 });
 const Origin = Type.String({ pattern: ORIGIN_PATTERN.source, maxLength: 300 });
+// Checked (standard forms only, INVALID_IP with details.field) and normalized by the key service.
 const IpRange = Type.String({ minLength: 2, maxLength: 64 });
 const KeyTypeSchema = Type.Union([
   Type.Literal("secret"),
@@ -43,10 +50,18 @@ const KeyStatusSchema = Type.Union([
   Type.Literal("expired"),
   Type.Literal("disabled"),
 ]);
-export const DurationSchema = Type.Union([
-  Type.String({ pattern: DURATION_PATTERN }),
-  Type.Integer({ minimum: 0, maximum: 31_536_000_000 }),
-]);
+/** `30s`, `15m`, `24h`, `7d` or integer milliseconds; at most 10 years (`x-duration`, INVALID_DURATION). */
+export const DurationSchema = Type.Union(
+  [Type.String({ pattern: DURATION_PATTERN }), Type.Integer({ minimum: 0 })],
+  { "x-duration": true, description: `At most 10 years (${MAX_DURATION_MS} ms)` },
+);
+
+/** Free JSON a caller attaches (`meta`): at most 8 levels deep and 64 KiB serialized. */
+export const MetaSchema = Type.Record(Type.String({ maxLength: 200 }), Type.Unknown(), {
+  "x-meta-depth": MAX_META_DEPTH,
+  "x-meta-bytes": MAX_META_BYTES,
+  description: `Your JSON: at most ${MAX_META_DEPTH} levels deep and ${MAX_META_BYTES / 1024} KiB`,
+});
 
 // ── metering ──────────────────────────────────────────────────────────────────────────────
 const RateLimitSpecSchema = Type.Object(
@@ -199,7 +214,7 @@ const keySettings = {
   ownerId: Type.Optional(Type.Union([OwnerId, Type.Null()])),
   name: Type.Optional(Type.Union([Name, Type.Null()])),
   scopes: Type.Optional(Scopes),
-  meta: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
+  meta: Type.Optional(Type.Union([MetaSchema, Type.Null()])),
   expiresAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
   enabled: Type.Optional(Type.Boolean()),
   allowedOrigins: Type.Optional(Type.Union([Type.Array(Origin, { maxItems: 50 }), Type.Null()])),

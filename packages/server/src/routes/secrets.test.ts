@@ -278,6 +278,10 @@ describe.each(await testDialects())("the vault API on %s", (dialect) => {
       scopes: ["secrets:read", "secrets:write"],
       environments: ["development"],
     });
+    // Only admin mints root keys; an admin limited to development can only narrow.
+    const devAdmin = (
+      await h.api("POST", "/v1/root-keys", { scopes: ["admin"], environments: ["development"] })
+    ).body.key as string;
     expect(devKey.body.environments).toEqual(["development"]);
     const key = devKey.body.key as string;
     expect((await get("development", "DEV_ONLY", "", key)).body.value).toBe("dev");
@@ -298,20 +302,20 @@ describe.each(await testDialects())("the vault API on %s", (dialect) => {
       new Set(["development"]),
     );
 
-    const narrower = await h.api("POST", "/v1/root-keys", { scopes: ["secrets:read"] }, { key });
+    const narrower = await h.api("POST", "/v1/root-keys", { scopes: ["secrets:read"] }, { key: devAdmin });
     expect(narrower.body.environments).toEqual(["development"]);
     const wider = await h.api(
       "POST",
       "/v1/root-keys",
       { scopes: ["secrets:read"], environments: ["production"] },
-      { key },
+      { key: devAdmin },
     );
     expect(wider.status).toBe(403);
     const all = await h.api(
       "POST",
       "/v1/root-keys",
       { scopes: ["secrets:read"], environments: null },
-      { key },
+      { key: devAdmin },
     );
     expect(all.status).toBe(403);
     const listedKeys = await h.api("GET", "/v1/root-keys?limit=500");

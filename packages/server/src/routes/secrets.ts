@@ -105,6 +105,7 @@ export function secretRoutes(app: App, { secrets, clock }: Services): void {
   app.get(
     "/v1/secrets",
     {
+      config: { scope: "secrets:read" },
       schema: {
         tags,
         summary: "List secrets by environment and name: versions and rotation state, never values",
@@ -130,6 +131,7 @@ export function secretRoutes(app: App, { secrets, clock }: Services): void {
   app.get(
     "/v1/secrets/export",
     {
+      config: { scope: "secrets:read", noStore: true },
       schema: {
         tags,
         summary: "Every current value of one environment, in one answer (audited once)",
@@ -155,6 +157,7 @@ export function secretRoutes(app: App, { secrets, clock }: Services): void {
   app.post(
     "/v1/secrets/:environment/:name",
     {
+      config: { scope: "secrets:write" },
       schema: {
         tags,
         summary: "Write a new version of a secret (creating it, or reviving a deleted one)",
@@ -186,6 +189,7 @@ export function secretRoutes(app: App, { secrets, clock }: Services): void {
   app.get(
     "/v1/secrets/:environment/:name",
     {
+      config: { scope: "secrets:read", noStore: true },
       schema: {
         tags,
         summary: "Read a secret's value: the current version, or ?version=N (audited)",
@@ -216,6 +220,7 @@ export function secretRoutes(app: App, { secrets, clock }: Services): void {
   app.patch(
     "/v1/secrets/:environment/:name",
     {
+      config: { scope: "secrets:write" },
       schema: {
         tags,
         summary: "Change a secret's rotation period without writing a value",
@@ -242,6 +247,7 @@ export function secretRoutes(app: App, { secrets, clock }: Services): void {
   app.delete(
     "/v1/secrets/:environment/:name",
     {
+      config: { scope: "secrets:write" },
       schema: {
         tags,
         summary: "Delete a secret (soft: its versions stay, and restore brings it back)",
@@ -260,6 +266,7 @@ export function secretRoutes(app: App, { secrets, clock }: Services): void {
   app.post(
     "/v1/secrets/:environment/:name/restore",
     {
+      config: { scope: "secrets:write" },
       schema: {
         tags,
         summary: "Restore a deleted secret with its versions",
@@ -278,6 +285,7 @@ export function secretRoutes(app: App, { secrets, clock }: Services): void {
   app.get(
     "/v1/secrets/:environment/:name/versions",
     {
+      config: { scope: "secrets:read" },
       schema: {
         tags,
         summary: "A secret's versions, newest first: who wrote each and when (no values)",

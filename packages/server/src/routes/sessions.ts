@@ -50,6 +50,7 @@ export function sessionRoutes(
   app.post(
     "/v1/sessions",
     {
+      config: { scope: "none", noStore: true },
       schema: {
         tags,
         summary: "Sign in to the dashboard: exchange a root key for a session cookie and a CSRF token",
@@ -75,6 +76,7 @@ export function sessionRoutes(
   app.get(
     "/v1/sessions/current",
     {
+      config: { scope: "session" },
       schema: {
         tags,
         summary: "The signed-in session (cookie): its root key and CSRF token",
@@ -93,6 +95,7 @@ export function sessionRoutes(
   app.delete(
     "/v1/sessions/current",
     {
+      config: { scope: "session" },
       schema: {
         tags,
         summary: "Sign out: end the session and clear its cookie",

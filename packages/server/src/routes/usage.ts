@@ -48,6 +48,7 @@ export function usageRoutes(app: App, { keys, clock }: Services, usage: UsageRec
   app.get(
     "/v1/keys/:id/usage",
     {
+      config: { scope: "usage:read" },
       schema: {
         tags: ["usage"],
         summary: "A key's verifications by outcome, and its spend, per minute, hour or day",
@@ -67,6 +68,7 @@ export function usageRoutes(app: App, { keys, clock }: Services, usage: UsageRec
   app.get(
     "/v1/usage",
     {
+      config: { scope: "usage:read" },
       schema: {
         tags: ["usage"],
         summary: "Verifications by outcome, and spend, across a project's or an owner's keys",

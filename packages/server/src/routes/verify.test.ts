@@ -135,6 +135,18 @@ describe.each(await testDialects())("POST /v1/keys/verify on %s", (dialect) => {
     });
   });
 
+  it("takes a test key only when the caller asks for test keys: no environment means live", async () => {
+    const test = await h.key(projectId, { environment: "test" });
+    const live = await h.key(projectId);
+    expect((await h.verify({ key: test.key })).body).toMatchObject({
+      valid: false,
+      code: "ENVIRONMENT_MISMATCH",
+      environment: "test",
+    });
+    expect((await h.verify({ key: live.key })).body.code).toBe("VALID");
+    expect((await h.verify({ key: live.key, environment: "test" })).body.code).toBe("ENVIRONMENT_MISMATCH");
+  });
+
   it("answers INSUFFICIENT_SCOPE when a scope is missing, honouring wildcards", async () => {
     const { key } = await h.key(projectId, { type: "restricted", scopes: ["invoices:read", "customers:*"] });
     expect((await h.verify({ key, scopes: ["invoices:read", "customers:write"] })).body.code).toBe("VALID");
@@ -199,7 +211,7 @@ describe.each(await testDialects())("POST /v1/keys/verify on %s", (dialect) => {
     const { key } = await h.key(projectId);
     const res = await h.verify({ key, ip: "300.1.1.1" });
     expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe("VALIDATION_ERROR");
+    expect(res.body.error.code).toBe("INVALID_IP");
     expect(res.text).not.toContain(key);
   });
 

@@ -1,9 +1,7 @@
-import { KeysmithError } from "@keysmith/core";
 import type { FastifyReply } from "fastify";
 import type { Static } from "typebox";
 import type { App, Services } from "../http-types.js";
 import type { Metrics } from "../plugins/metrics.js";
-import { hasScope } from "../services/context.js";
 import type { VerifyResult } from "../verify/verifier.js";
 import { ErrorResponse, VerifyBody, VerifyResponse } from "./schemas.js";
 
@@ -21,6 +19,7 @@ export function verifyRoutes(app: App, { verifier, clock }: Services, metrics: M
   app.post(
     "/v1/keys/verify",
     {
+      config: { scope: "keys:verify" },
       schema: {
         tags: ["verify"],
         summary: "Verify a key: 200 with valid and the first failing check's code",
@@ -29,12 +28,8 @@ export function verifyRoutes(app: App, { verifier, clock }: Services, metrics: M
       },
     },
     (request, reply) => {
-      const actor = request.actor;
-      if (actor === null || !hasScope(actor, "keys:verify")) {
-        throw new KeysmithError("FORBIDDEN", "This root key lacks the keys:verify scope.", {
-          required: "keys:verify",
-        });
-      }
+      // The route's declared scope (keys:verify) was checked before the body was parsed.
+      const actor = request.actor as NonNullable<typeof request.actor>;
       const result = verifier.verify(request.body, actor.projectId);
       if (result instanceof Promise) {
         return result.then((r) => {

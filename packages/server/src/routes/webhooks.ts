@@ -27,6 +27,7 @@ export function webhookRoutes(
   app.post(
     "/v1/webhooks",
     {
+      config: { scope: "projects:write", noStore: true },
       schema: {
         tags: ["webhooks"],
         summary: "Create a webhook endpoint (the signing secret is in this response only)",
@@ -43,6 +44,7 @@ export function webhookRoutes(
   app.get(
     "/v1/webhooks",
     {
+      config: { scope: "usage:read" },
       schema: {
         tags: ["webhooks"],
         summary: "List webhook endpoints, newest first",
@@ -59,6 +61,7 @@ export function webhookRoutes(
   app.get(
     "/v1/webhooks/:id",
     {
+      config: { scope: "usage:read" },
       schema: {
         tags: ["webhooks"],
         summary: "Read a webhook endpoint",
@@ -72,6 +75,7 @@ export function webhookRoutes(
   app.delete(
     "/v1/webhooks/:id",
     {
+      config: { scope: "projects:write" },
       schema: {
         tags: ["webhooks"],
         summary: "Delete a webhook endpoint; its pending deliveries are cancelled",
@@ -85,6 +89,7 @@ export function webhookRoutes(
   app.get(
     "/v1/webhooks/:id/deliveries",
     {
+      config: { scope: "usage:read" },
       schema: {
         tags: ["webhooks"],
         summary: "The endpoint's delivery log, newest first",
@@ -102,6 +107,7 @@ export function webhookRoutes(
   app.get(
     "/v1/alerts",
     {
+      config: { scope: "usage:read" },
       schema: {
         tags: ["webhooks"],
         summary: "Alerts raised, newest first",

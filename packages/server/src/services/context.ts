@@ -22,11 +22,13 @@ export const ROOT_SCOPES = [
   "keys:read",
   "keys:write",
   "keys:verify",
+  "projects:read",
   "projects:write",
   "usage:read",
   "secrets:read",
   "secrets:write",
   "audit:read",
+  "ratelimit:write",
   "admin",
 ] as const;
 export type RootScope = (typeof ROOT_SCOPES)[number];

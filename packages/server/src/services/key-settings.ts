@@ -1,10 +1,7 @@
-import { isGranted, KeysmithError, type KeyType } from "@keysmith/core";
+import { type ErrorCode, isGranted, KeysmithError, type KeyType, metaProblem } from "@keysmith/core";
 import type { ProjectRecord } from "../storage/records.js";
 import { normalizeCidr } from "../verify/ips.js";
 import { normalizeOrigin } from "../verify/origins.js";
-
-/** Largest `meta` a key may carry, serialized. Every verify answer repeats it. */
-export const MAX_META_BYTES = 16 * 1024;
 
 export interface KeySettings {
   type: KeyType;
@@ -24,13 +21,16 @@ export function checkKeySettings(project: ProjectRecord, input: KeySettings, now
   const fail = (field: string, message: string): never => {
     throw new KeysmithError("UNPROCESSABLE", message, { field });
   };
-  const allowedOrigins = normalizeList(input.allowedOrigins, normalizeOrigin, "allowedOrigins", "an origin");
-  const allowedIps = normalizeList(
-    input.allowedIps,
-    normalizeCidr,
-    "allowedIps",
-    "an IP address or CIDR range",
-  );
+  const allowedOrigins = normalizeList(input.allowedOrigins, normalizeOrigin, {
+    field: "allowedOrigins",
+    what: "an origin",
+    code: "VALIDATION_ERROR",
+  });
+  const allowedIps = normalizeList(input.allowedIps, normalizeCidr, {
+    field: "allowedIps",
+    what: "an IP address or CIDR range in standard form",
+    code: "INVALID_IP",
+  });
   const scopes = [...new Set(input.scopes)];
   if (input.type === "restricted" && (scopes.length === 0 || scopes.includes("*"))) {
     fail("scopes", "A restricted key needs an explicit, non-empty scope list (not *).");
@@ -47,9 +47,9 @@ export function checkKeySettings(project: ProjectRecord, input: KeySettings, now
       );
     }
   }
-  if (input.meta !== null && Buffer.byteLength(JSON.stringify(input.meta)) > MAX_META_BYTES) {
-    fail("meta", `meta may hold at most ${MAX_META_BYTES} bytes of JSON.`);
-  }
+  // The HTTP schema checks the same limits first; this holds them for in-process callers.
+  const metaCode = metaProblem(input.meta);
+  if (metaCode) throw new KeysmithError(metaCode, undefined, { field: "meta" });
   if (input.expiresAt !== null && input.expiresAt <= now)
     fail("expiresAt", "expiresAt must be in the future.");
   return { ...input, scopes, allowedOrigins, allowedIps };
@@ -58,15 +58,14 @@ export function checkKeySettings(project: ProjectRecord, input: KeySettings, now
 function normalizeList(
   values: string[] | null,
   normalize: (value: string) => string | null,
-  field: string,
-  what: string,
+  { field, what, code }: { field: string; what: string; code: ErrorCode },
 ): string[] | null {
   if (values === null) return null;
   const out = new Set<string>();
   for (const value of values) {
     const normalized = normalize(value);
     if (normalized === null) {
-      throw new KeysmithError("VALIDATION_ERROR", `${JSON.stringify(value)} is not ${what}.`, { field });
+      throw new KeysmithError(code, `${JSON.stringify(value)} is not ${what}.`, { field });
     }
     out.add(normalized);
   }

@@ -1,11 +1,13 @@
 import { hash } from "node:crypto";
 import { hashKey, parseKey } from "@keysmith/core";
-import type { AlertService } from "../alerts/alerts.js";
+import type { AlertService, RaiseAlertInput } from "../alerts/alerts.js";
+import type { ChangeFeed } from "../changes.js";
 import type { Clock } from "../clock.js";
-import type { KeyRecord } from "../storage/records.js";
+import type { KeyRecord, RootKeyRecord } from "../storage/records.js";
 import type { Store } from "../storage/store.js";
-import { type ActionContext, auditEntry, canSeeProject, requireScope } from "./context.js";
+import { type ActionContext, auditEntry, canSeeProject, hasScope, requireScope } from "./context.js";
 import type { KeyService } from "./keys.js";
+import { revokeRootKeyTree } from "./root-keys.js";
 
 /** A report of strings found somewhere public: a paste, a commit, a scanner's output. */
 export interface LeakReport {
@@ -17,40 +19,46 @@ export interface LeakReport {
 }
 
 /**
- * What happened to one matching key: `revoked` now, only `flagged` (the project's leakPolicy
- * is `flag`), or `already_revoked` (nothing to do, no new alert).
+ * What happened to one key the caller may manage: `revoked` now, or only `flagged` (its
+ * project's leakPolicy is `flag`). Keys already revoked, keys out of the caller's reach and
+ * strings that are no key are all counted as `unknown`, alike.
  */
-export type LeakAction = "revoked" | "flagged" | "already_revoked";
+export type LeakAction = "revoked" | "flagged";
 
 export interface LeakOutcome {
   /** Strings received, duplicates included. */
   received: number;
-  /** Distinct keys found among them (a string reported twice counts once). */
+  /** Distinct live keys the caller may manage found among them (a string reported twice counts once). */
   matched: number;
   revoked: number;
   flagged: number;
-  /** Distinct strings that are no keysmith key this root key can see: counted, never kept. */
+  /** Everything else, counted and never kept: no key, a revoked key, a key out of reach. */
   unknown: number;
-  keys: { keyId: string; projectId: string; action: LeakAction }[];
+  keys: { keyId: string; projectId: string | null; action: LeakAction }[];
 }
 
 export interface LeakServiceDeps {
-  store: Pick<Store, "getKeyByHash" | "getProject" | "transaction">;
+  store: Pick<Store, "getKeyByHash" | "getRootKeyByHash" | "getProject" | "transaction">;
   clock: Clock;
+  changes: Pick<ChangeFeed, "publish">;
   keys: Pick<KeyService, "revoke">;
-  alerts: Pick<AlertService, "raise">;
+  alerts: Pick<AlertService, "raise" | "raiseLater">;
 }
 
 // Anything shaped like a keysmith key, checksum or not, so a reporter's `source` or `url` that
 // quotes one (`…?key=acme_sk_live_…`) does not carry it into the audit log or an alert.
 const KEY_SHAPE = /[a-z0-9]{2,12}_(?:sk|pk|rk|root)_(?:live|test)_[0-9A-Za-z]{8,}/g;
 
+type Where = { source: string | null; url: string | null };
+type Found = { kind: "key"; record: KeyRecord } | { kind: "root_key"; record: RootKeyRecord };
+
 /**
- * Leaked keys: each reported string that is a checksum-valid keysmith key of a project the
- * caller can see is revoked through the key service (so caches, the change feed and the audit
- * log follow), or only flagged when its project's `leakPolicy` is `flag`; either raises a
- * `key.leaked` alert. Anything else is counted as unknown and forgotten: no string from the
- * report is stored, logged or answered.
+ * Leaked keys. Each reported string that is a live, checksum-valid keysmith key the caller may
+ * manage is revoked (customers' keys: or only flagged, by their project's `leakPolicy`; root
+ * keys always, with the root keys they created) and raises `key.leaked`. A live key out of the
+ * caller's reach is left alone but reported to its owners (an alert and an audit entry), after
+ * the answer. The answer is no oracle: a string that is no key, a revoked key and a key out of
+ * reach all count as `unknown`. No reported string is stored, logged or answered.
  *
  * @example
  * const outcome = await leaks.report(ctx, { keys: [found], source: "keysmith scan" });
@@ -61,8 +69,7 @@ export class LeakService {
 
   async report(ctx: ActionContext, input: LeakReport): Promise<LeakOutcome> {
     requireScope(ctx.actor, "keys:write");
-    const source = clean(input.source);
-    const url = clean(input.url);
+    const where = { source: clean(input.source), url: clean(input.url) };
     const outcome: LeakOutcome = {
       received: input.keys.length,
       matched: 0,
@@ -77,30 +84,48 @@ export class LeakService {
       const candidate = text.trim();
       if (seen.has(candidate)) continue;
       seen.add(candidate);
-      // Only checksum-valid keys are worth a lookup; a root key is no project's key.
-      const parsed = parseKey(candidate);
-      const key =
-        parsed && parsed.type !== "root" ? await this.deps.store.getKeyByHash(hashKey(candidate)) : null;
-      // Another project's key answers like an unknown string: the caller learns nothing of it.
-      if (!key || !canSeeProject(ctx.actor, key.projectId)) {
+      const found = await this.find(candidate);
+      if (found === null || found.record.revokedAt !== null) {
         outcome.unknown++;
         continue;
       }
-      const action = await this.handle(ctx, key, { source, url });
+      if (!this.mayManage(ctx, found)) {
+        outcome.unknown++;
+        this.reportToOwners(ctx, found, where);
+        continue;
+      }
+      const action =
+        found.kind === "key"
+          ? await this.handleKey(ctx, found.record, where)
+          : await this.handleRootKey(ctx, found.record, where);
       outcome.matched++;
       if (action === "revoked") outcome.revoked++;
-      if (action === "flagged") outcome.flagged++;
-      outcome.keys.push({ keyId: key.id, projectId: key.projectId, action });
+      else outcome.flagged++;
+      outcome.keys.push({ keyId: found.record.id, projectId: found.record.projectId, action });
     }
     return outcome;
   }
 
-  private async handle(
-    ctx: ActionContext,
-    key: KeyRecord,
-    where: { source: string | null; url: string | null },
-  ): Promise<LeakAction> {
-    if (key.revokedAt !== null) return "already_revoked";
+  /** Only checksum-valid keys are worth a lookup. */
+  private async find(candidate: string): Promise<Found | null> {
+    const parsed = parseKey(candidate);
+    if (!parsed) return null;
+    const hash = hashKey(candidate);
+    if (parsed.type === "root") {
+      const record = await this.deps.store.getRootKeyByHash(hash);
+      return record ? { kind: "root_key", record } : null;
+    }
+    const record = await this.deps.store.getKeyByHash(hash);
+    return record ? { kind: "key", record } : null;
+  }
+
+  /** A customer's key of a project the caller is bound to; a root key the caller could revoke (admin, within its binding). */
+  private mayManage(ctx: ActionContext, found: Found): boolean {
+    if (found.kind === "key") return canSeeProject(ctx.actor, found.record.projectId);
+    return hasScope(ctx.actor, "admin") && canSeeProject(ctx.actor, found.record.projectId);
+  }
+
+  private async handleKey(ctx: ActionContext, key: KeyRecord, where: Where): Promise<LeakAction> {
     const project = await this.deps.store.getProject(key.projectId);
     const action = project?.settings.leakPolicy === "flag" ? "flagged" : "revoked";
     if (action === "revoked") {
@@ -114,19 +139,67 @@ export class LeakService {
         );
       });
     }
-    await this.deps.alerts.raise({
-      type: "key.leaked",
-      projectId: key.projectId,
-      keyId: key.id,
-      data: { keyId: key.id, ownerId: key.ownerId, action, source: where.source, url: where.url },
-      idempotencyKey: idempotencyKey(key.id, where, this.deps.clock.now()),
-    });
+    await this.deps.alerts.raise(leakAlert(key, action, where, this.deps.clock.now()));
     return action;
+  }
+
+  /**
+   * A leaked root key is always revoked, whatever the project's leakPolicy (which spares
+   * customers' integrations; a management credential has none), with the root keys it created.
+   */
+  private async handleRootKey(ctx: ActionContext, root: RootKeyRecord, where: Where): Promise<LeakAction> {
+    const now = this.deps.clock.now();
+    const revoked = await this.deps.store.transaction((repo) =>
+      revokeRootKeyTree(repo, ctx, root, now, "leaked"),
+    );
+    for (const rootKeyId of revoked) await this.deps.changes.publish({ type: "root_key.revoked", rootKeyId });
+    await this.deps.alerts.raise(leakAlert(root, "revoked", where, now));
+    return "revoked";
+  }
+
+  /** For a key the caller cannot touch: its owners hear of it (audit and alert), after the answer. */
+  private reportToOwners(ctx: ActionContext, found: Found, where: Where): void {
+    const { record } = found;
+    const now = this.deps.clock.now();
+    const recorded = this.deps.store
+      .transaction(async (repo) => {
+        await repo.appendAudit(
+          auditEntry(
+            ctx,
+            "key.leak_reported",
+            { type: found.kind, id: record.id, projectId: record.projectId },
+            where,
+          ),
+          now,
+        );
+      })
+      .then(() => leakAlert(record, "reported", where, now));
+    this.deps.alerts.raiseLater(recorded);
   }
 }
 
+function leakAlert(
+  record: KeyRecord | RootKeyRecord,
+  action: LeakAction | "reported",
+  where: Where,
+  now: number,
+): RaiseAlertInput {
+  const ownerId = "ownerId" in record ? record.ownerId : null;
+  return {
+    type: "key.leaked",
+    projectId: record.projectId,
+    keyId: record.id,
+    data: { keyId: record.id, ownerId, action, source: where.source, url: where.url },
+    idempotencyKey: idempotencyKey(
+      `${record.id}:${action === "reported" ? "reported" : "handled"}`,
+      where,
+      now,
+    ),
+  };
+}
+
 /** One alert per key and place it was found; without a place, one per key per UTC day. */
-function idempotencyKey(keyId: string, where: { source: string | null; url: string | null }, now: number) {
+function idempotencyKey(keyId: string, where: Where, now: number) {
   if (where.source === null && where.url === null) {
     return `key.leaked:${keyId}:${new Date(now).toISOString().slice(0, 10)}`;
   }

@@ -97,6 +97,7 @@ export class ProjectService {
   }
 
   async get(ctx: ActionContext, id: string): Promise<ProjectRecord> {
+    requireScope(ctx.actor, "projects:read");
     const project = await this.deps.store.getProject(id);
     if (!project || !canSeeProject(ctx.actor, project.id))
       throw new KeysmithError("NOT_FOUND", "No such project.");
@@ -104,6 +105,7 @@ export class ProjectService {
   }
 
   list(ctx: ActionContext, cursor: string | undefined, limit: number): Promise<Page<ProjectRecord>> {
+    requireScope(ctx.actor, "projects:read");
     const scope = ctx.actor.projectId === null ? null : [ctx.actor.projectId];
     return this.deps.store.listProjects(scope, decodeCursor(cursor, ID_CURSOR), limit);
   }

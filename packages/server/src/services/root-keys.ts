@@ -1,5 +1,6 @@
 import { generateKey, KeysmithError, newId, ROOT_KEY_PREFIX } from "@keysmith/core";
 import type { Page, RootKeyRecord } from "../storage/records.js";
+import type { Repo } from "../storage/store.js";
 import {
   type ActionContext,
   auditEntry,
@@ -8,6 +9,7 @@ import {
   hasScope,
   ID_CURSOR,
   type RootScope,
+  requireScope,
   type ServiceDeps,
 } from "./context.js";
 import { parseTimestamp } from "./key-settings.js";
@@ -56,6 +58,7 @@ export class RootKeyService {
     input: CreateRootKeyInput,
   ): Promise<{ record: RootKeyRecord; plaintext: string }> {
     const { actor } = ctx;
+    requireScope(actor, "admin");
     const scopes = [...new Set(input.scopes)];
     const broader = scopes.filter((s) => !hasScope(actor, s));
     if (broader.length) {
@@ -114,12 +117,14 @@ export class RootKeyService {
   }
 
   list(ctx: ActionContext, cursor: string | undefined, limit: number): Promise<Page<RootKeyRecord>> {
+    requireScope(ctx.actor, "admin");
     return this.deps.store.listRootKeys(ctx.actor.projectId, decodeCursor(cursor, ID_CURSOR), limit);
   }
 
   async revoke(ctx: ActionContext, id: string): Promise<RootKeyRecord> {
+    requireScope(ctx.actor, "admin");
     const now = this.deps.clock.now();
-    const { record, changed } = await this.deps.store.transaction(async (repo) => {
+    const { record, revoked } = await this.deps.store.transaction(async (repo) => {
       const target = await repo.getRootKey(id);
       if (!target || !canSeeProject(ctx.actor, target.projectId)) {
         throw new KeysmithError("NOT_FOUND", "No such root key.");
@@ -127,18 +132,53 @@ export class RootKeyService {
       if (target.scopes.some((s) => !hasScope(ctx.actor, s as RootScope))) {
         throw new KeysmithError("FORBIDDEN", "A root key cannot revoke one broader than itself.");
       }
-      if (target.revokedAt !== null) return { record: target, changed: false };
-      await repo.revokeRootKey(id, now);
-      await repo.appendAudit(
-        auditEntry(ctx, "root_key.revoke", { type: "root_key", id, projectId: target.projectId }),
-        now,
-      );
-      await repo.recordChange({ type: "root_key.revoked", rootKeyId: id }, now);
-      return { record: { ...target, revokedAt: now }, changed: true };
+      if (target.revokedAt !== null) return { record: target, revoked: [] };
+      const revoked = await revokeRootKeyTree(repo, ctx, target, now, "revoked");
+      return { record: { ...target, revokedAt: now }, revoked };
     });
-    if (changed) await this.deps.changes.publish({ type: "root_key.revoked", rootKeyId: id });
+    for (const rootKeyId of revoked) await this.deps.changes.publish({ type: "root_key.revoked", rootKeyId });
     return record;
   }
+}
+
+/**
+ * Revokes a root key and every live root key it created, at any depth (a child never outlives
+ * its parent's revocation), each with its own audit entry and change. Runs in the caller's
+ * transaction; returns the revoked ids, so the caller publishes them after commit.
+ */
+export async function revokeRootKeyTree(
+  repo: Repo,
+  ctx: ActionContext,
+  root: RootKeyRecord,
+  now: number,
+  reason: "revoked" | "leaked",
+): Promise<string[]> {
+  const revoked: string[] = [];
+  let level: RootKeyRecord[] = [root];
+  // Ids already seen guard against a cycle, which no API call can make but a hand edit could.
+  const seen = new Set<string>([root.id]);
+  while (level.length > 0) {
+    for (const key of level) {
+      await repo.revokeRootKey(key.id, now);
+      const details: Record<string, unknown> = { reason };
+      if (key.id !== root.id) details.cascadeFrom = root.id;
+      await repo.appendAudit(
+        auditEntry(
+          ctx,
+          "root_key.revoke",
+          { type: "root_key", id: key.id, projectId: key.projectId },
+          details,
+        ),
+        now,
+      );
+      await repo.recordChange({ type: "root_key.revoked", rootKeyId: key.id }, now);
+      revoked.push(key.id);
+    }
+    const children = await repo.liveRootKeysCreatedBy(level.map((k) => k.id));
+    level = children.filter((k) => !seen.has(k.id));
+    for (const k of level) seen.add(k.id);
+  }
+  return revoked;
 }
 
 /**

@@ -360,6 +360,18 @@ export class Repo {
     await this.db.updateTable("root_keys").set({ revoked_at: at }).where("id", "=", id).execute();
   }
 
+  /** The live root keys that any of `creatorIds` created (one level of the tree). */
+  async liveRootKeysCreatedBy(creatorIds: readonly string[]): Promise<RootKeyRecord[]> {
+    if (creatorIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("root_keys")
+      .selectAll()
+      .where("created_by", "in", creatorIds)
+      .where("revoked_at", "is", null)
+      .execute();
+    return rows.map(toRoot);
+  }
+
   async getRootKey(id: string): Promise<RootKeyRecord | null> {
     const row = await this.db.selectFrom("root_keys").selectAll().where("id", "=", id).executeTakeFirst();
     return row ? toRoot(row) : null;

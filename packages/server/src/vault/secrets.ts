@@ -484,9 +484,13 @@ function rotationPeriod(value: string | number | null | undefined): number | nul
   if (value === undefined || value === null) return null;
   const ms = parseDuration(value);
   if (ms === null || ms <= 0) {
-    throw new KeysmithError("VALIDATION_ERROR", "rotateEvery must be a positive duration such as 90d.", {
-      field: "rotateEvery",
-    });
+    throw new KeysmithError(
+      "INVALID_DURATION",
+      "rotateEvery must be a positive duration such as 90d, at most 10 years.",
+      {
+        field: "rotateEvery",
+      },
+    );
   }
   return ms;
 }

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import ipaddr from "ipaddr.js";
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
@@ -7,6 +8,7 @@ type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
  * A bare address becomes a /32 or /128; IPv4-mapped IPv6 addresses become IPv4.
  */
 export function normalizeCidr(text: string): string | null {
+  if (!isCidr(text)) return null;
   try {
     if (text.includes("/")) {
       const [addr, bits] = ipaddr.parseCIDR(text);
@@ -22,8 +24,24 @@ export function normalizeCidr(text: string): string | null {
   }
 }
 
+/**
+ * An address in standard textual form only: dotted-decimal IPv4 without leading zeros, or IPv6
+ * (RFC 4291/5952 forms, IPv4-mapped included) without a zone. Forms that `inet_aton` and
+ * ipaddr.js also take (`0xa.1.2.3`, `167837953`, `010.1.2.3`) are refused: two parsers must
+ * never read one string as two different addresses.
+ */
 export function isIp(text: string): boolean {
-  return ipaddr.isValid(text);
+  return !text.includes("%") && isIP(text) !== 0;
+}
+
+/** An address ({@link isIp}) or a CIDR range whose prefix fits it (`10.0.0.0/8`, `2001:db8::/32`). */
+export function isCidr(text: string): boolean {
+  const slash = text.indexOf("/");
+  if (slash < 0) return isIp(text);
+  const address = text.slice(0, slash);
+  const bits = text.slice(slash + 1);
+  if (!isIp(address) || !/^(0|[1-9][0-9]{0,2})$/.test(bits)) return false;
+  return Number(bits) <= (isIP(address) === 4 ? 32 : 128);
 }
 
 function unmap(addr: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
@@ -41,7 +59,7 @@ export function ipMatcher(cidrs: readonly string[]): IpMatcher {
   const ranges: Range[] = cidrs.map((c) => ipaddr.parseCIDR(c));
   return {
     allows(ip) {
-      if (ip === undefined) return false;
+      if (ip === undefined || !isIp(ip)) return false;
       let addr: ipaddr.IPv4 | ipaddr.IPv6;
       try {
         addr = unmap(ipaddr.parse(ip));

@@ -233,7 +233,9 @@ export class Verifier {
       return this.answer(entry, "ORIGIN_NOT_ALLOWED", now);
     }
     if (entry.ips !== null && !entry.ips.allows(request.ip)) return this.answer(entry, "IP_NOT_ALLOWED", now);
-    if (request.environment !== undefined && request.environment !== entry.environment) {
+    // A caller that names no environment asks for live keys: a test key is never taken for a
+    // live one silently (SECURITY.md, "Environments"); pass environment: "test" to accept it.
+    if ((request.environment ?? "live") !== entry.environment) {
       return this.answer(entry, "ENVIRONMENT_MISMATCH", now);
     }
     const scopes = request.scopes;

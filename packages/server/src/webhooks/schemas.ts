@@ -82,7 +82,13 @@ export const AlertListQuery = Type.Object(
   {
     projectId: Type.Optional(Id("proj")),
     type: Type.Optional(AlertEventSchema),
-    keyId: Type.Optional(Id("key")),
+    keyId: Type.Optional(
+      Type.String({
+        pattern: "^(key|root)_[0-9A-Za-z]{22}$",
+        maxLength: 64,
+        description: "A key's or root key's id",
+      }),
+    ),
     ...ListQuery,
   },
   { additionalProperties: false },
