@@ -147,8 +147,10 @@ describe.skipIf(!haveBrowser)("the dashboard shows attacker-chosen text as text"
       await page.waitForLoadState("networkidle");
       const found = await page.evaluate(() => {
         const w = window as unknown as { __xss?: unknown; __violations?: string[] };
-        const handlers = [...document.querySelectorAll("*")].flatMap((el) =>
-          [...el.attributes].filter((a) => a.name.startsWith("on")).map((a) => `${el.tagName}[${a.name}]`),
+        const handlers = Array.from(document.querySelectorAll("*")).flatMap((el) =>
+          Array.from(el.attributes)
+            .filter((a) => a.name.startsWith("on"))
+            .map((a) => `${el.tagName}[${a.name}]`),
         );
         return {
           xss: w.__xss ?? null,
@@ -156,10 +158,10 @@ describe.skipIf(!haveBrowser)("the dashboard shows attacker-chosen text as text"
           handlers,
           injected: document.querySelectorAll('img[src="x"], iframe, svg[onload], main script, object, embed')
             .length,
-          javascriptLinks: [...document.querySelectorAll("a[href]")]
+          javascriptLinks: Array.from(document.querySelectorAll("a[href]"))
             .map((a) => a.getAttribute("href") ?? "")
             .filter((href) => /^\s*javascript:/i.test(href)),
-          text: document.body.innerText,
+          text: document.body.textContent ?? "",
         };
       });
       expect(found.xss, path).toBeNull();
@@ -254,7 +256,7 @@ describe.skipIf(!haveBrowser)("the dashboard shows attacker-chosen text as text"
       expect(frames).toHaveLength(3);
       // The control: a JSON answer (no page headers) does load in a frame here.
       const control = frames.pop();
-      await expect(control?.evaluate(() => document.body.innerText)).resolves.toContain("status");
+      await expect(control?.evaluate(() => document.body.textContent ?? "")).resolves.toContain("status");
       for (const frame of frames) {
         const rendered = await frame
           .evaluate(() => document.querySelector("#root, #swagger-ui") !== null)
