@@ -92,7 +92,43 @@ describe("the dashboard at /", () => {
     expect((await get(served, "/openapi.json")).statusCode).toBe(200);
     const docs = await get(served, "/docs");
     expect(docs.statusCode).toBeLessThan(400);
-    expect(String(docs.headers["content-security-policy"] ?? "")).not.toBe(DASHBOARD_CSP);
+    // The API's JSON answers are no pages: no page headers on them.
+    expect(unauthenticated.headers["content-security-policy"]).toBeUndefined();
+  });
+
+  it("puts /docs, its scripts and its initializer under the dashboard's headers and CSP", async () => {
+    for (const app of [served, unbuilt, h.keysmith]) {
+      const page = await get(app, "/docs/");
+      expect(page.statusCode).toBe(200);
+      expect(page.headers["content-type"]).toMatch(/^text\/html/);
+      // Nothing inline for the CSP to refuse: every script is a file.
+      const scripts = [...page.body.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)];
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const [tag, body] of scripts) {
+        expect(tag).toMatch(/\ssrc="/);
+        expect(body?.trim()).toBe("");
+      }
+      expect(page.body).not.toMatch(/<style\b|\sstyle="|\son\w+=/);
+      for (const url of [
+        "/docs",
+        "/docs/",
+        "/docs/static/swagger-ui-bundle.js",
+        "/docs/static/swagger-initializer.js",
+        "/docs/static/swagger-ui.css",
+        "/docs/json",
+      ]) {
+        const response = await get(app, url);
+        expect(response.statusCode, url).toBeLessThan(400);
+        expect(response.headers["content-security-policy"], url).toBe(DASHBOARD_CSP);
+        expect(response.headers["x-frame-options"], url).toBe("DENY");
+        expect(response.headers["referrer-policy"], url).toBe("no-referrer");
+        expect(response.headers["x-content-type-options"], url).toBe("nosniff");
+      }
+      // No request to another host: the validator badge is off.
+      const initializer = (await get(app, "/docs/static/swagger-initializer.js")).body;
+      expect(initializer).toContain('"validatorUrl":null');
+      expect(initializer).toContain('"layout":"BaseLayout"');
+    }
   });
 
   it("says how to build it when there is no build, and keeps serving the API", async () => {

@@ -4,32 +4,13 @@ import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../http-types.js";
+import { STRICT_CSP, securityHeaders } from "./security-headers.js";
 
 /** Where `npm run build` puts the dashboard, from this file in `src/` or in `dist/`. */
 export const DEFAULT_DASHBOARD_ROOT = fileURLToPath(new URL("../../../dashboard/dist/", import.meta.url));
 
 /** Scripts, styles and connections from this server only; no inline script, no framing. */
-export const DASHBOARD_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
-
-const SECURITY_HEADERS: Record<string, string> = {
-  "content-security-policy": DASHBOARD_CSP,
-  "x-frame-options": "DENY",
-  "referrer-policy": "no-referrer",
-  "x-content-type-options": "nosniff",
-  "cross-origin-opener-policy": "same-origin",
-  "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
-};
+export const DASHBOARD_CSP = STRICT_CSP;
 
 // Vite names every file under assets/ by its content hash: a changed file gets a new name.
 const IMMUTABLE = "public, max-age=31536000, immutable";
@@ -71,10 +52,7 @@ const NOT_BUILT_PAGE = `<!doctype html>
 export async function dashboard(app: App, { root }: { root: string }): Promise<void> {
   const built = existsSync(join(root, "index.html"));
   await app.register(async (scope) => {
-    scope.addHook("onSend", (_request, reply, payload, done) => {
-      for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
-      done(null, payload);
-    });
+    securityHeaders(scope);
 
     if (!built) {
       scope.get("/*", { schema: { hide: true } }, (request, reply) => {

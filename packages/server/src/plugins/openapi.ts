@@ -1,8 +1,13 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { App } from "../http-types.js";
+import { securityHeaders } from "./security-headers.js";
 
-/** `GET /openapi.json` (OpenAPI 3.1, generated from the route schemas) and `/docs`. */
+/**
+ * `GET /openapi.json` (OpenAPI 3.1, generated from the route schemas) and `/docs`, the Swagger
+ * UI, under the dashboard's security headers and strict CSP: the UI's page loads its scripts and
+ * styles as files and makes no request to another host (no validator badge).
+ */
 export async function openapi(app: App, version: string): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -21,6 +26,13 @@ export async function openapi(app: App, version: string): Promise<void> {
       security: [{ rootKey: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { docExpansion: "list" } });
+  await app.register(async (scope) => {
+    securityHeaders(scope);
+    await scope.register(swaggerUi, {
+      routePrefix: "/docs",
+      // BaseLayout: the standalone layout's top bar draws its logo with an inline <style>.
+      uiConfig: { docExpansion: "list", validatorUrl: null, layout: "BaseLayout" },
+    });
+  });
   app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../app.js";
 import { createLogger } from "../logger.js";
 import { SESSION_IDLE_MS, SESSION_MAX_MS } from "../sessions/sessions.js";
+import { SIGN_IN_MAX_FAILURES, SIGN_IN_WINDOW_MS } from "../sessions/throttle.js";
 import { testDialects } from "../test-support/databases.js";
 import { createHarness, type Harness } from "../test-support/harness.js";
 
@@ -57,14 +58,54 @@ describe.each(await testDialects())("dashboard sessions on %s", (dialect) => {
     expect(response.text).not.toContain(h.rootKey);
   });
 
-  it("stores only a SHA-256 of the session id, never the id or the root key", async () => {
+  it("stores only SHA-256 hashes of the session id and CSRF token, never the tokens or the root key", async () => {
     const session = await signIn();
-    const hash = createHash("sha256").update(session.sessionId).digest("hex");
+    const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
     const rows = await sql<Record<string, unknown>>`select * from sessions`.execute(h.store.database);
+    const row = rows.rows.find((r) => r.id_hash === sha256(session.sessionId));
+    expect(row).toMatchObject({ csrf_hash: sha256(session.csrfToken) });
+    expect(Object.keys(row ?? {})).not.toContain("csrf_token");
     const dump = JSON.stringify(rows.rows);
-    expect(dump).toContain(hash);
-    expect(dump).not.toContain(session.sessionId);
-    expect(dump).not.toContain(h.rootKey);
+    for (const plain of [session.sessionId, session.csrfToken, h.rootKey]) {
+      expect(dump).not.toContain(plain);
+      // Nor in any encoding a column could hold it in.
+      expect(dump).not.toContain(Buffer.from(plain, "base64url").toString("hex"));
+    }
+  });
+
+  it("throttles failed sign-ins per client address: 10 in 15 minutes, then 429 with Retry-After", async () => {
+    const { app } = h.keysmith;
+    const signInFrom = (remoteAddress: string, rootKey: string) =>
+      app.inject({ method: "POST", url: "/v1/sessions", remoteAddress, payload: { rootKey } });
+    const attacker = "203.0.113.7";
+    const wrong = h.rootKey.slice(0, -2) + (h.rootKey.endsWith("zz") ? "yy" : "zz");
+    for (let i = 0; i < SIGN_IN_MAX_FAILURES; i++) {
+      expect((await signInFrom(attacker, `${wrong}${i}`)).statusCode).toBe(401);
+    }
+    h.clock.advance(60_000);
+    // Blocked now, even with the right key: a blocked address learns nothing from its guesses.
+    const blocked = await signInFrom(attacker, h.rootKey);
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.headers["set-cookie"]).toBeUndefined();
+    expect(blocked.headers["retry-after"]).toBe(String((SIGN_IN_WINDOW_MS - 60_000) / 1000));
+    expect(JSON.parse(blocked.body).error).toMatchObject({
+      code: "RATE_LIMITED",
+      details: { reason: "sign_in_throttled", retryAfter: (SIGN_IN_WINDOW_MS - 60_000) / 1000 },
+    });
+    expect(blocked.body).not.toContain(h.rootKey);
+    // Another address is not affected…
+    expect((await signInFrom("203.0.113.8", h.rootKey)).statusCode).toBe(201);
+    // …and IPv6 addresses count per /64, so rotating the interface id does not help.
+    for (let i = 0; i < SIGN_IN_MAX_FAILURES; i++) {
+      expect((await signInFrom(`2001:db8:1:2::${(i + 1).toString(16)}`, wrong)).statusCode).toBe(401);
+    }
+    expect((await signInFrom("2001:db8:1:2:ffff::9", h.rootKey)).statusCode).toBe(429);
+    expect((await signInFrom("2001:db8:1:3::1", h.rootKey)).statusCode).toBe(201);
+    // The block lifts when the oldest failure leaves the window.
+    h.clock.advance(SIGN_IN_WINDOW_MS - 60_000 - 1);
+    expect((await signInFrom(attacker, h.rootKey)).statusCode).toBe(429);
+    h.clock.advance(1);
+    expect((await signInFrom(attacker, h.rootKey)).statusCode).toBe(201);
   });
 
   it("refuses anything but a live root key, and sets no cookie", async () => {
@@ -133,6 +174,33 @@ describe.each(await testDialects())("dashboard sessions on %s", (dialect) => {
     expect((await h.api("DELETE", "/v1/sessions/current", undefined, withCookie(session))).status).toBe(403);
   });
 
+  it("refuses every state-changing /v1 route made with the cookie but no CSRF token", async () => {
+    const session = await signIn();
+    const document = (await h.api("GET", "/openapi.json")).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const stateChanging = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods)
+        .filter((method) => ["post", "put", "patch", "delete"].includes(method))
+        .map((method) => ({ method: method.toUpperCase(), path })),
+    );
+    // Signing in is the one state change made without a session (and is JSON only, see above).
+    const checked = stateChanging.filter(({ path }) => path !== "/v1/sessions");
+    expect(checked.length).toBeGreaterThanOrEqual(17);
+    const auditBefore = (await h.api("GET", "/v1/audit?limit=1")).body.data[0]?.id;
+    for (const { method, path } of checked) {
+      const url = path.replace(/\{[^}]+\}/g, "x1");
+      for (const csrf of [undefined, "", "forged"]) {
+        const response = await h.api(method, url, {}, withCookie(session, csrf));
+        expect(response.status, `${method} ${path} csrf=${csrf}`).toBe(403);
+        expect(response.body.error.details, `${method} ${path}`).toEqual({ reason: "csrf" });
+      }
+    }
+    // Nothing was done: the audit log's newest entry is the same.
+    expect((await h.api("GET", "/v1/audit?limit=1")).body.data[0]?.id).toBe(auditBefore);
+    expect((await h.api("GET", "/v1/sessions/current", undefined, withCookie(session))).status).toBe(200);
+  });
+
   it("lets a Bearer root key through without CSRF, even beside a cookie", async () => {
     const session = await signIn();
     const response = await h.api(
@@ -156,7 +224,26 @@ describe.each(await testDialects())("dashboard sessions on %s", (dialect) => {
     expect(String(out.headers["set-cookie"])).toMatch(
       /^keysmith_session=; Path=\/; HttpOnly; SameSite=Strict; Max-Age=0/,
     );
+    // The old cookie, replayed with its CSRF token, is refused everywhere: the session is gone.
     expect((await h.api("GET", "/v1/projects", undefined, withCookie(session))).status).toBe(401);
+    expect((await h.api("GET", "/v1/sessions/current", undefined, withCookie(session))).status).toBe(401);
+    const replayed = await h.api(
+      "POST",
+      "/v1/projects",
+      { name: "replay", prefix: `r${Date.now().toString(36).slice(-8)}` },
+      withCookie(session, session.csrfToken),
+    );
+    expect(replayed.status).toBe(401);
+    const again = await h.api(
+      "DELETE",
+      "/v1/sessions/current",
+      undefined,
+      withCookie(session, session.csrfToken),
+    );
+    expect(again.status).toBe(401);
+    const idHash = createHash("sha256").update(session.sessionId).digest("hex");
+    const left = await sql`select * from sessions where id_hash = ${idHash}`.execute(h.store.database);
+    expect(left.rows).toEqual([]);
     const log = await h.api("GET", "/v1/audit?action=session.delete&limit=1");
     expect(log.body.data[0]).toMatchObject({
       action: "session.delete",

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { KeysmithError } from "@keysmith/core";
 import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
@@ -24,10 +24,10 @@ export interface SessionsTable {
   id_hash: string;
   root_key_id: string;
   /**
-   * Kept as is: alone it grants nothing (it only accompanies the cookie), and the dashboard
-   * reads it again after a reload through GET /v1/sessions/current.
+   * SHA-256 (hex) of the session's CSRF token. The token is derived from the session id
+   * (`csrfTokenFor`), so the server can hand it out again after a reload without keeping it.
    */
-  csrf_token: string;
+  csrf_hash: string;
   created_at: number;
   expires_at: number;
   max_expires_at: number;
@@ -38,7 +38,7 @@ type SessionDatabase = Database & { sessions: SessionsTable };
 export interface Session {
   idHash: string;
   rootKeyId: string;
-  csrfToken: string;
+  csrfHash: string;
   createdAt: number;
   expiresAt: number;
   maxExpiresAt: number;
@@ -48,6 +48,8 @@ export interface Session {
 export interface ActiveSession {
   session: Session;
   actor: RootKeyRecord;
+  /** Recomputed from the request's cookie; never stored. */
+  csrfToken: string;
 }
 
 export interface SessionServiceOptions {
@@ -67,26 +69,33 @@ class SessionRepo extends Repo {
 
 const sha256 = (value: string): string => createHash("sha256").update(value).digest("hex");
 
+/**
+ * The CSRF token of a session: an HMAC of a fixed label under the session id. Only the holder
+ * of the cookie can compute it, and a page of another origin can read neither.
+ */
+export const csrfTokenFor = (sessionId: string): string =>
+  createHmac("sha256", sessionId).update("keysmith dashboard csrf v1").digest("base64url");
+
 const toSession = (row: SessionsTable): Session => ({
   idHash: row.id_hash,
   rootKeyId: row.root_key_id,
-  csrfToken: row.csrf_token,
+  csrfHash: row.csrf_hash,
   createdAt: Number(row.created_at),
   expiresAt: Number(row.expires_at),
   maxExpiresAt: Number(row.max_expires_at),
 });
 
-function sameToken(expected: string, given: string | string[] | undefined): boolean {
-  if (typeof given !== "string") return false;
-  const a = Buffer.from(expected, "utf8");
-  const b = Buffer.from(given, "utf8");
-  return a.length === b.length && timingSafeEqual(a, b);
+/** The header's token against the stored hash: both sides SHA-256, compared in constant time. */
+function sameToken(expectedHash: string, given: string | string[] | undefined): boolean {
+  if (typeof given !== "string" || given.length > 200) return false;
+  return timingSafeEqual(Buffer.from(expectedHash, "hex"), createHash("sha256").update(given).digest());
 }
 
 /**
  * Dashboard sessions: a root key exchanged once for an opaque cookie, so the browser never keeps
- * the root key. Only a hash of the session id is stored; every state-changing request made with
- * the cookie must also carry the session's CSRF token in `x-csrf-token`.
+ * the root key. Only hashes of the session id and of its CSRF token are stored, and lookups go by
+ * hash; every state-changing request made with the cookie must also carry the session's CSRF
+ * token in `x-csrf-token`.
  *
  * @example
  * const { sessionId, session } = await sessions.create(ctx);
@@ -109,13 +118,14 @@ export class SessionService {
   }
 
   /** Opens a session for an authenticated root key and audits it (`session.create`). */
-  async create(ctx: ActionContext): Promise<{ sessionId: string; session: Session }> {
+  async create(ctx: ActionContext): Promise<{ sessionId: string; session: Session; csrfToken: string }> {
     const now = this.clock.now();
     const sessionId = randomBytes(32).toString("base64url");
+    const csrfToken = csrfTokenFor(sessionId);
     const row: SessionsTable = {
       id_hash: sha256(sessionId),
       root_key_id: ctx.actor.id,
-      csrf_token: randomBytes(32).toString("base64url"),
+      csrf_hash: sha256(csrfToken),
       created_at: now,
       expires_at: now + this.idleMs,
       max_expires_at: now + this.maxMs,
@@ -127,7 +137,7 @@ export class SessionService {
       await repo.sessions.insertInto("sessions").values(row).execute();
       await repo.appendAudit(this.entry(ctx, "session.create"), now);
     });
-    return { sessionId, session: toSession(row) };
+    return { sessionId, session: toSession(row), csrfToken };
   }
 
   /**
@@ -162,7 +172,7 @@ export class SessionService {
         .execute();
       session.expiresAt = next;
     }
-    return { session, actor };
+    return { session, actor, csrfToken: csrfTokenFor(sessionId) };
   }
 
   /** True when the request carries a session cookie (valid or not). */
@@ -181,7 +191,7 @@ export class SessionService {
     if (active === null) return null;
     if (
       !SAFE_METHODS.has(request.method) &&
-      !sameToken(active.session.csrfToken, request.headers[CSRF_HEADER])
+      !sameToken(active.session.csrfHash, request.headers[CSRF_HEADER])
     ) {
       throw new KeysmithError(
         "FORBIDDEN",

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
@@ -53,13 +53,40 @@ export function connect(target: DatabaseTarget, options: ConnectOptions = {}): K
     pool.on("error", () => {});
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
-  if (target.location !== ":memory:") mkdirSync(dirname(target.location), { recursive: true });
+  if (target.location !== ":memory:") privateDatabaseFiles(target.location);
   const database = new SQLite(target.location);
   database.pragma("journal_mode = WAL");
   database.pragma("synchronous = NORMAL");
   database.pragma("busy_timeout = 5000");
   database.pragma("foreign_keys = ON");
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+}
+
+/** Owner only: the data folder and the SQLite files hold key hashes, audit and encrypted secrets. */
+const PRIVATE_DIR = 0o700;
+const PRIVATE_FILE = 0o600;
+
+/**
+ * Makes a SQLite database's folder and files readable by their owner only, whatever the umask:
+ * folders this creates get 0700 (a folder that already exists is left as its owner set it), the
+ * database file is created 0600 before SQLite opens it, and an existing database, `-wal` or
+ * `-shm` file readable by others is narrowed to 0600. SQLite gives the `-wal` and `-shm` files
+ * it creates later the database file's own mode.
+ */
+export function privateDatabaseFiles(path: string): void {
+  const folder = dirname(path);
+  const firstCreated = mkdirSync(folder, { recursive: true, mode: PRIVATE_DIR });
+  if (firstCreated !== undefined) {
+    // mkdir's mode passes through the umask; chmod does not.
+    for (let dir = folder; ; dir = dirname(dir)) {
+      chmodSync(dir, PRIVATE_DIR);
+      if (dir === firstCreated || dir === dirname(dir)) break;
+    }
+  }
+  if (!existsSync(path)) closeSync(openSync(path, "a", PRIVATE_FILE));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file) && (statSync(file).mode & 0o777) !== PRIVATE_FILE) chmodSync(file, PRIVATE_FILE);
+  }
 }
 
 /**
