@@ -21,7 +21,7 @@ import { Meter } from "./metering/meter.js";
 import type { RateLimitStore } from "./metering/rate-limit.js";
 import { UsageRecorder } from "./metering/usage.js";
 import { dashboard } from "./plugins/dashboard.js";
-import { errorHandling } from "./plugins/errors.js";
+import { errorHandling, frameworkErrors } from "./plugins/errors.js";
 import { jsonBodyProblem } from "./plugins/json-body.js";
 import { Metrics } from "./plugins/metrics.js";
 import { openapi } from "./plugins/openapi.js";
@@ -196,6 +196,7 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     // themselves. Requests share the app's logger instead.
     childLoggerFactory: (logger) => logger,
     requestIdHeader: false,
+    frameworkErrors,
     return503OnClosing: true,
     forceCloseConnections: "idle",
   }).withTypeProvider<TypeBoxTypeProvider>();

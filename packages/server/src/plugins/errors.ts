@@ -1,5 +1,5 @@
 import { ERRORS, type ErrorBody, type ErrorCode, KeysmithError } from "@keysmith/core";
-import type { FastifyError } from "fastify";
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../http-types.js";
 
 // Fastify's own error codes, mapped onto keysmith's registry.
@@ -113,4 +113,23 @@ export function errorHandling(app: App): void {
     };
     return reply.code(404).send(body);
   });
+}
+
+/**
+ * Errors Fastify raises before a route is found (a path that is not valid UTF-8, a path
+ * parameter over `maxParamLength`) skip the error handler; this gives them the same shape.
+ * Pass it as Fastify's `frameworkErrors` option.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const body: ErrorBody = {
+    error: {
+      code: "VALIDATION_ERROR",
+      message:
+        error.code === "FST_ERR_MAX_PARAM_LENGTH"
+          ? "A path parameter is longer than any id."
+          : "The path is not a valid URL component.",
+      requestId: request.id,
+    },
+  };
+  reply.code(400).type("application/json").send(JSON.stringify(body));
 }
