@@ -74,8 +74,8 @@ export interface AppOptions {
   cacheTtlMs?: number;
   /** Largest request body in bytes. */
   bodyLimit?: number;
-  /** Trust `X-Forwarded-For` from a proxy in front (the value Fastify's `trustProxy` takes). */
-  trustProxy?: boolean | string;
+  /** Which hops may set `X-Forwarded-For` (what Fastify's `trustProxy` takes; default none). */
+  trustProxy?: boolean | number | string | string[];
   /** How often the webhook dispatcher looks for due deliveries once the app listens (default 1000 ms). */
   webhookIntervalMs?: number;
   /** Per webhook request (default 10 000 ms). */
@@ -189,7 +189,14 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     // more than the verification. Errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    trustProxy: options.trustProxy ?? false,
+    // A hop count as the function proxy-addr would build from it: trust the first n hops.
+    trustProxy:
+      typeof options.trustProxy === "number"
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(options.trustProxy)
+        : (options.trustProxy ?? false),
     genReqId: requestIds(),
     // Fastify would build a child logger (bindings, redaction) for every request, several µs
     // each, though keysmith logs per request only on errors — and those log the request id

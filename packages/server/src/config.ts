@@ -1,6 +1,28 @@
 import { z } from "zod";
+import { isCidr } from "./verify/ips.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/**
+ * `KEYSMITH_TRUST_PROXY`: which hops may set `X-Forwarded-For` — `false` (none, the default), a
+ * hop count (`1`: the proxy in front), or addresses/CIDRs of the proxies (`127.0.0.1,10.0.0.0/8`),
+ * as Fastify's `trustProxy` takes them. `true` trusts every hop, so any client can name its own
+ * address; it is accepted for compatibility and warned about at startup.
+ */
+const trustProxyText = z.string().transform((text, ctx): boolean | number | string[] => {
+  const value = text.trim().toLowerCase();
+  if (["", "false", "no", "off"].includes(value)) return false;
+  if (["true", "yes", "on"].includes(value)) return true;
+  if (/^[0-9]{1,2}$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  const addresses = value.split(",").map((a) => a.trim());
+  const bad = addresses.filter((a) => !isCidr(a));
+  if (bad.length === 0) return addresses;
+  ctx.addIssue({
+    code: "custom",
+    message: `expected false, a hop count (1) or proxy addresses/CIDRs (127.0.0.1,10.0.0.0/8); not an address: ${bad.join(", ")}`,
+  });
+  return z.NEVER;
+});
 
 const booleanText = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -41,7 +63,7 @@ const schema = z.object({
     .int()
     .min(1024)
     .max(64 * 1024 * 1024),
-  trustProxy: booleanText,
+  trustProxy: trustProxyText,
   lastUsedFlushMs: z.coerce.number().int().min(100).max(3_600_000),
   usageFlushMs: z.coerce.number().int().min(50).max(60_000),
   redisUrl: z.union([

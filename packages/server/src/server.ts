@@ -32,6 +32,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     // A wrong master key stops the start here, in one line; none at all leaves the vault off.
     // Before the bootstrap: a start that fails must not create a root key it never shows.
     const masterKey = await openVault(store, config, logger);
+    if (config.trustProxy === true) {
+      logger.warn(
+        "KEYSMITH_TRUST_PROXY=true trusts every hop: any client can set its own address in X-Forwarded-For. Set a hop count (1) or the proxies' addresses instead.",
+      );
+    }
     const rootKey = await bootstrapRootKey(store, systemClock);
     let lastRedisWarning = 0;
     let lastFeedWarning = 0;

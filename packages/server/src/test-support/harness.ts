@@ -1,5 +1,5 @@
 import { Writable } from "node:stream";
-import { buildApp, type KeysmithApp } from "../app.js";
+import { type AppOptions, buildApp, type KeysmithApp } from "../app.js";
 import { bootstrapRootKey } from "../bootstrap.js";
 import { ManualClock } from "../clock.js";
 import { openStore } from "../database.js";
@@ -49,6 +49,8 @@ let prefixCounter = 0;
 export interface HarnessOptions {
   /** Turns the vault on with this 32-byte master key (checked and recorded as a server start would). */
   masterKey?: Buffer;
+  /** Which hops may set X-Forwarded-For (default none). */
+  trustProxy?: AppOptions["trustProxy"];
 }
 
 /** A keysmith app in-process on a database of its own, with a manual clock and captured logs. */
@@ -75,6 +77,7 @@ export async function createHarness(dialect: TestDialect, options: HarnessOption
     store,
     clock,
     masterKey,
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
     logger: createLogger("debug", { destination }),
   });
   const plaintexts: string[] = [rootKey];
