@@ -7,6 +7,16 @@ export const ERRORS = {
   VALIDATION_ERROR: { status: 400, retryable: false, message: "The request does not match the schema." },
   INVALID_JSON: { status: 400, retryable: false, message: "The request body is not valid JSON." },
   INVALID_CURSOR: { status: 400, retryable: false, message: "The cursor is not one this API issued." },
+  WEBHOOK_URL_CREDENTIALS: {
+    status: 400,
+    retryable: false,
+    message: "A webhook URL must not carry a user name or password: deliveries are signed instead.",
+  },
+  WEBHOOK_TARGET_REFUSED: {
+    status: 400,
+    retryable: false,
+    message: "Webhooks may not target this address (link-local, metadata, private or loopback).",
+  },
   UNAUTHORIZED: { status: 401, retryable: false, message: "A valid root key is required as a Bearer token." },
   FORBIDDEN: { status: 403, retryable: false, message: "The root key lacks the scope this action needs." },
   NOT_FOUND: { status: 404, retryable: false, message: "No such resource." },

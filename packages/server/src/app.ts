@@ -49,6 +49,7 @@ import { Verifier } from "./verify/verifier.js";
 import { VERSION } from "./version.js";
 import { WebhookDispatcher } from "./webhooks/dispatcher.js";
 import { WebhookService } from "./webhooks/endpoints.js";
+import { PUBLIC_ONLY, type TargetPolicy } from "./webhooks/target-policy.js";
 
 /**
  * Request ids: `req_` + 14 random base62 characters per process + an 8-character counter.
@@ -78,6 +79,8 @@ export interface AppOptions {
   webhookIntervalMs?: number;
   /** Per webhook request (default 10 000 ms). */
   webhookTimeoutMs?: number;
+  /** Which addresses webhooks may target (default: public ones only; `KEYSMITH_WEBHOOK_ALLOW_PRIVATE`). */
+  webhookTargets?: TargetPolicy;
   /** Where rate-limit counters live (default: this process's memory). */
   rateLimits?: RateLimitStore;
   /** The vault's master key, already checked (`openVault`); without one /v1/secrets answers VAULT_LOCKED. */
@@ -127,13 +130,15 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     onRaised: () => dispatcher.nudge(),
   });
   const alerts: AlertSink = alertService;
-  const webhooks = new WebhookService({ store, clock });
+  const webhookTargets = options.webhookTargets ?? PUBLIC_ONLY;
+  const webhooks = new WebhookService({ store, clock, policy: webhookTargets });
   const dispatcher = new WebhookDispatcher({
     db: store.database,
     dialect: store.dialect,
     clock,
     logger: options.logger,
     timeoutMs: options.webhookTimeoutMs ?? 10_000,
+    policy: webhookTargets,
     jobs: [
       expiringKeysJob({ db: store.database, alerts: alertService }),
       rotationDueJob({ db: store.database, alerts: alertService }),

@@ -89,6 +89,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         config.cacheTtlMs === "auto" ? (store.dialect === "postgres" ? 5000 : 0) : config.cacheTtlMs,
       bodyLimit: config.bodyLimit,
       trustProxy: config.trustProxy,
+      webhookTargets: config.webhookAllowPrivate,
       dashboardRoot: DEFAULT_DASHBOARD_ROOT,
     });
     const app = keysmith.app;

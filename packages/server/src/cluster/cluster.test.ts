@@ -33,7 +33,8 @@ describe.skipIf(!ready)("three keysmith nodes on one Postgres and one Redis", ()
     const procfile = readFileSync(new URL("../../../../deploy/Procfile", import.meta.url), "utf8");
     const [node1, node2] = procfileNodes(procfile, { DATABASE_URL: database.url, REDIS_URL });
     expect(node1).toMatchObject({ KEYSMITH_DATABASE_URL: database.url, KEYSMITH_REDIS_URL: REDIS_URL });
-    const shared = { KEYSMITH_REDIS_KEY_PREFIX: prefix };
+    // The test's webhook receiver listens on loopback.
+    const shared = { KEYSMITH_REDIS_KEY_PREFIX: prefix, KEYSMITH_WEBHOOK_ALLOW_PRIVATE: "true" };
     a = await startNode("A", { ...node1, ...shared });
     [b, c] = await Promise.all([
       startNode("B", { ...node2, ...shared }),
@@ -217,7 +218,7 @@ describe.skipIf(!ready)("three keysmith nodes on one Postgres and one Redis", ()
       // A fresh node on the same database and Redis delivers what B left in the outbox.
       const procfile = readFileSync(new URL("../../../../deploy/Procfile", import.meta.url), "utf8");
       const [node1] = procfileNodes(procfile, { DATABASE_URL: database.url, REDIS_URL });
-      const d = await startNode("D", { ...node1, KEYSMITH_REDIS_KEY_PREFIX: prefix });
+      const d = await startNode("D", { ...node1, KEYSMITH_REDIS_KEY_PREFIX: prefix, KEYSMITH_WEBHOOK_ALLOW_PRIVATE: "true" });
       try {
         expect(await delivered).toBe(body.id);
         expect(received.filter((id) => id === body.id)).toHaveLength(1);

@@ -6,6 +6,7 @@ import { openStore } from "../database.js";
 import { createLogger } from "../logger.js";
 import type { Store } from "../storage/store.js";
 import { unlockVault } from "../vault/master-key.js";
+import { ALLOW_PRIVATE } from "../webhooks/target-policy.js";
 import { createTestDatabase, type TestDatabase, type TestDialect } from "./databases.js";
 
 export interface ApiResponse {
@@ -75,6 +76,8 @@ export async function createHarness(dialect: TestDialect, options: HarnessOption
     store,
     clock,
     masterKey,
+    // Test receivers listen on loopback: allowed here explicitly, refused by default.
+    webhookTargets: ALLOW_PRIVATE,
     logger: createLogger("debug", { destination }),
   });
   const plaintexts: string[] = [rootKey];
