@@ -43,6 +43,11 @@ export const ERRORS = {
     retryable: false,
     message: "The vault is off: the server was started without a master key.",
   },
+  WEBHOOK_SECRETS_LOCKED: {
+    status: 503,
+    retryable: false,
+    message: "This server cannot read the key webhook signing secrets are sealed under.",
+  },
 } as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

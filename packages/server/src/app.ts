@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { encodeBase62, KeysmithError, randomBase62 } from "@keysmith/core";
 import Fastify, {
@@ -49,6 +50,7 @@ import { Verifier } from "./verify/verifier.js";
 import { VERSION } from "./version.js";
 import { WebhookDispatcher } from "./webhooks/dispatcher.js";
 import { WebhookService } from "./webhooks/endpoints.js";
+import { WebhookSecretBox } from "./webhooks/secret-box.js";
 import { PUBLIC_ONLY, type TargetPolicy } from "./webhooks/target-policy.js";
 
 /**
@@ -79,6 +81,11 @@ export interface AppOptions {
   webhookIntervalMs?: number;
   /** Per webhook request (default 10 000 ms). */
   webhookTimeoutMs?: number;
+  /**
+   * Seals and opens webhook signing secrets (`openWebhookKey`). Default: a random key for this
+   * process only, for tests and embedding: secrets created then cannot be read after a restart.
+   */
+  webhookSecrets?: WebhookSecretBox;
   /** Which addresses webhooks may target (default: public ones only; `KEYSMITH_WEBHOOK_ALLOW_PRIVATE`). */
   webhookTargets?: TargetPolicy;
   /** Where rate-limit counters live (default: this process's memory). */
@@ -131,7 +138,8 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
   });
   const alerts: AlertSink = alertService;
   const webhookTargets = options.webhookTargets ?? PUBLIC_ONLY;
-  const webhooks = new WebhookService({ store, clock, policy: webhookTargets });
+  const webhookSecrets = options.webhookSecrets ?? new WebhookSecretBox(randomBytes(32));
+  const webhooks = new WebhookService({ store, clock, secrets: webhookSecrets, policy: webhookTargets });
   const dispatcher = new WebhookDispatcher({
     db: store.database,
     dialect: store.dialect,
@@ -139,6 +147,7 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     logger: options.logger,
     timeoutMs: options.webhookTimeoutMs ?? 10_000,
     policy: webhookTargets,
+    secrets: webhookSecrets,
     jobs: [
       expiringKeysJob({ db: store.database, alerts: alertService }),
       rotationDueJob({ db: store.database, alerts: alertService }),

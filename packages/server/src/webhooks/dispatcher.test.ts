@@ -195,6 +195,7 @@ describe.each(await testDialects())("webhook delivery on %s", (dialect) => {
       clock: h.clock,
       logger: quiet(),
       policy: ALLOW_PRIVATE,
+      secrets: h.webhookSecrets,
       timeoutMs: 50,
     });
     await raise(projectId, "slow:1");
@@ -217,6 +218,7 @@ describe.each(await testDialects())("webhook delivery on %s", (dialect) => {
       clock: h.clock,
       logger: quiet(),
       policy: ALLOW_PRIVATE,
+      secrets: h.webhookSecrets,
       batchSize: 4,
     });
     // Rounds of passes racing on two nodes (at most 4 per endpoint a pass) until none is left.
@@ -249,6 +251,7 @@ describe.each(await testDialects())("webhook delivery on %s", (dialect) => {
       clock: h.clock,
       logger: quiet(),
       webhookTargets: ALLOW_PRIVATE,
+      webhookSecrets: h.webhookSecrets,
       webhookIntervalMs: 60_000,
     });
     try {
@@ -329,7 +332,13 @@ describe.each(await testDialects())("webhook delivery across a restart on %s", (
     await h.store.close();
 
     const store = await openStore(h.database.url);
-    const restarted = await buildApp({ store, clock: h.clock, logger: quiet(), webhookTargets: ALLOW_PRIVATE });
+    const restarted = await buildApp({
+      store,
+      clock: h.clock,
+      logger: quiet(),
+      webhookTargets: ALLOW_PRIVATE,
+      webhookSecrets: h.webhookSecrets,
+    });
     try {
       // Raising the same occurrence again after the restart is still a duplicate.
       expect(

@@ -4,7 +4,8 @@ import type { Clock } from "../clock.js";
 import type { Dialect } from "../storage/connect.js";
 import type { Database } from "../storage/schema.js";
 import { VERSION } from "../version.js";
-import { type FailureClass, MAX_RESPONSE_BYTES, type Resolver, sendWebhook } from "./send.js";
+import type { WebhookSecretBox } from "./secret-box.js";
+import { type FailureClass, MAX_RESPONSE_BYTES, type Resolver, type SendResult, sendWebhook } from "./send.js";
 import { webhookHeaders } from "./signing.js";
 import { PUBLIC_ONLY, type TargetPolicy } from "./target-policy.js";
 
@@ -36,6 +37,8 @@ export interface WebhookDispatcherOptions {
   policy?: TargetPolicy;
   /** Response bytes read at most (default 64 KiB); more is `response_too_large`. */
   maxResponseBytes?: number;
+  /** Opens the endpoints' signing secrets; a locked box sends nothing (another node may hold the key). */
+  secrets: WebhookSecretBox;
   /** Host name resolution; the system's by default (tests inject one to play DNS rebinding). */
   resolve?: Resolver;
   /** In [0, 1); the jitter source. */
@@ -166,7 +169,7 @@ export class WebhookDispatcher {
     }
     const room = Math.min(this.batchSize, this.concurrency - this.inFlight.size);
     const none = { attempted: 0, done: Promise.resolve() };
-    if (room <= 0) return none;
+    if (room <= 0 || this.options.secrets.locked) return none;
     const lease = now + this.timeoutMs + LEASE_MARGIN_MS;
     const claimed = await this.claim(now, lease, room);
     if (!claimed.length) return none;
@@ -269,20 +272,27 @@ export class WebhookDispatcher {
       data: { projectId: delivery.projectId, keyId: delivery.keyId, ...JSON.parse(delivery.data) },
     });
     const sentAt = clock.now();
-    // webhook-id is the alert id: a retry carries the same id, so receivers can drop repeats.
-    const headers = {
-      "content-type": "application/json",
-      "user-agent": `keysmith-webhooks/${VERSION}`,
-      ...webhookHeaders(delivery.secret, delivery.alertId, Math.floor(sentAt / 1000), body),
-    };
-    const outcome = await sendWebhook(delivery.url, {
-      headers,
-      body,
-      timeoutMs: this.timeoutMs,
-      maxResponseBytes: this.maxResponseBytes,
-      policy: this.policy,
-      ...(this.options.resolve ? { resolve: this.options.resolve } : {}),
-    });
+    const secret = this.options.secrets.open(delivery.webhookId, delivery.secret);
+    let outcome: SendResult;
+    if (secret === null) {
+      // Sealed under another key, or the row was changed: nothing unsigned is ever sent.
+      outcome = { ok: false, failure: "secret_unavailable", status: null };
+    } else {
+      // webhook-id is the alert id: a retry carries the same id, so receivers can drop repeats.
+      const headers = {
+        "content-type": "application/json",
+        "user-agent": `keysmith-webhooks/${VERSION}`,
+        ...webhookHeaders(secret, delivery.alertId, Math.floor(sentAt / 1000), body),
+      };
+      outcome = await sendWebhook(delivery.url, {
+        headers,
+        body,
+        timeoutMs: this.timeoutMs,
+        maxResponseBytes: this.maxResponseBytes,
+        policy: this.policy,
+        ...(this.options.resolve ? { resolve: this.options.resolve } : {}),
+      });
+    }
     const responseStatus = outcome.status;
     const error: FailureClass | null = outcome.ok ? null : outcome.failure;
     const attempts = delivery.attempts + 1;

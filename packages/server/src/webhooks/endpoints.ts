@@ -14,6 +14,7 @@ import type { Page } from "../storage/records.js";
 import type { Database, WebhooksTable } from "../storage/schema.js";
 import { Repo, type Store } from "../storage/store.js";
 import type { DeliveryStatus } from "./dispatcher.js";
+import type { WebhookSecretBox } from "./secret-box.js";
 import { generateWebhookSecret } from "./signing.js";
 import { hostAllowed, PUBLIC_ONLY, type TargetPolicy } from "./target-policy.js";
 
@@ -61,7 +62,9 @@ interface ListQuery {
  * are audited in the same transaction as the change.
  */
 export class WebhookService {
-  constructor(private readonly deps: { store: Store; clock: Clock; policy?: TargetPolicy }) {}
+  constructor(
+    private readonly deps: { store: Store; clock: Clock; secrets: WebhookSecretBox; policy?: TargetPolicy },
+  ) {}
 
   async create(
     ctx: ActionContext,
@@ -87,6 +90,8 @@ export class WebhookService {
       deletedAt: null,
     };
     const secret = generateWebhookSecret();
+    // Sealed before the transaction: a locked node answers WEBHOOK_SECRETS_LOCKED and stores nothing.
+    const sealed = this.deps.secrets.seal(record.id, secret);
     await this.inTransaction(async (trx, repo) => {
       await trx
         .insertInto("webhooks")
@@ -95,7 +100,7 @@ export class WebhookService {
           project_id: record.projectId,
           url: record.url,
           events: JSON.stringify(record.events),
-          secret,
+          secret: sealed,
           description: record.description,
           created_at: now,
           deleted_at: null,
