@@ -6,6 +6,7 @@ import * as alertsWebhooks from "./migrations/0003-alerts-webhooks.js";
 import * as vault from "./migrations/0004-vault.js";
 import * as changeLog from "./migrations/0005-change-log.js";
 import * as sessions from "./migrations/0006-sessions.js";
+import * as webhookSecrets from "./migrations/0007-webhook-secrets.js";
 import { type MigrationContext, migrationContext } from "./migrations/context.js";
 
 type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
@@ -18,6 +19,7 @@ const STEPS: Record<string, Step> = {
   "0004_vault": vault,
   "0005_change_log": changeLog,
   "0006_sessions": sessions,
+  "0007_webhook_secrets": webhookSecrets,
 };
 
 function migrations(dialect: Dialect): Record<string, Migration> {

@@ -9,6 +9,7 @@ import {
   setKdf,
 } from "./master-key.js";
 import { VaultRepo } from "./vault-repo.js";
+import { rewrapWebhookKey } from "../webhooks/secret-key.js";
 
 export interface RotationResult {
   /** Project keys re-wrapped under the new master key. */
@@ -51,6 +52,8 @@ export async function rotateMasterKey(
         now,
       );
     }
+    // The webhook key is wrapped under the master key too (when it is not under a local key file).
+    await rewrapWebhookKey(repo.executor, oldKey, fresh.key, now);
     await setCheck(repo.executor, fresh.check, now);
     await setKdf(repo.executor, fresh.kdf, now);
     await repo.appendAudit(
