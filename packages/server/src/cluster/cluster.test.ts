@@ -218,7 +218,11 @@ describe.skipIf(!ready)("three keysmith nodes on one Postgres and one Redis", ()
       // A fresh node on the same database and Redis delivers what B left in the outbox.
       const procfile = readFileSync(new URL("../../../../deploy/Procfile", import.meta.url), "utf8");
       const [node1] = procfileNodes(procfile, { DATABASE_URL: database.url, REDIS_URL });
-      const d = await startNode("D", { ...node1, KEYSMITH_REDIS_KEY_PREFIX: prefix, KEYSMITH_WEBHOOK_ALLOW_PRIVATE: "true" });
+      const d = await startNode("D", {
+        ...node1,
+        KEYSMITH_REDIS_KEY_PREFIX: prefix,
+        KEYSMITH_WEBHOOK_ALLOW_PRIVATE: "true",
+      });
       try {
         expect(await delivered).toBe(body.id);
         expect(received.filter((id) => id === body.id)).toHaveLength(1);

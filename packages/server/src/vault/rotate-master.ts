@@ -1,4 +1,5 @@
 import type { Store } from "../storage/store.js";
+import { rewrapWebhookKey } from "../webhooks/secret-key.js";
 import { unwrapProjectKey, wrapProjectKey } from "./crypto.js";
 import {
   checkMasterKey,
@@ -9,7 +10,6 @@ import {
   setKdf,
 } from "./master-key.js";
 import { VaultRepo } from "./vault-repo.js";
-import { rewrapWebhookKey } from "../webhooks/secret-key.js";
 
 export interface RotationResult {
   /** Project keys re-wrapped under the new master key. */

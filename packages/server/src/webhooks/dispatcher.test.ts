@@ -187,7 +187,11 @@ describe.each(await testDialects())("webhook delivery on %s", (dialect) => {
     // An endpoint that never answers: the attempt is cut at the timeout.
     const silent = await startRawReceiver(() => {});
     cleanup.push(() => silent.close());
-    const created = await h.api("POST", "/v1/webhooks", { url: silent.url, events: ["key.anomaly"], projectId });
+    const created = await h.api("POST", "/v1/webhooks", {
+      url: silent.url,
+      events: ["key.anomaly"],
+      projectId,
+    });
     cleanup.push(() => h.api("DELETE", `/v1/webhooks/${created.body.id}`));
     const stall = new WebhookDispatcher({
       db: h.store.database,

@@ -5,7 +5,13 @@ import type { Dialect } from "../storage/connect.js";
 import type { Database } from "../storage/schema.js";
 import { VERSION } from "../version.js";
 import type { WebhookSecretBox } from "./secret-box.js";
-import { type FailureClass, MAX_RESPONSE_BYTES, type Resolver, type SendResult, sendWebhook } from "./send.js";
+import {
+  type FailureClass,
+  MAX_RESPONSE_BYTES,
+  type Resolver,
+  type SendResult,
+  sendWebhook,
+} from "./send.js";
 import { webhookHeaders } from "./signing.js";
 import { PUBLIC_ONLY, type TargetPolicy } from "./target-policy.js";
 

@@ -32,7 +32,15 @@ describe("webhook target policy", () => {
 
   it("refuses private and loopback addresses unless allowed, by switch or by range", () => {
     const ranges = parseTargetPolicy("127.0.0.1/32, 10.1.0.0/16");
-    for (const address of ["127.0.0.1", "::1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "100.64.0.1", "fd12::1"]) {
+    for (const address of [
+      "127.0.0.1",
+      "::1",
+      "10.1.2.3",
+      "172.16.0.1",
+      "192.168.1.1",
+      "100.64.0.1",
+      "fd12::1",
+    ]) {
       expect([address, addressAllowed(address, PUBLIC_ONLY)]).toEqual([address, false]);
       expect([address, addressAllowed(address, ALLOW_PRIVATE)]).toEqual([address, true]);
     }
@@ -66,7 +74,12 @@ describe.each(await testDialects())("webhook outbound security on %s", (dialect)
   beforeAll(async () => {
     h = await createHarness(dialect);
     // The same database served with the default policy: public targets only.
-    strict = await buildApp({ store: h.store, clock: h.clock, logger: quiet(), webhookSecrets: h.webhookSecrets });
+    strict = await buildApp({
+      store: h.store,
+      clock: h.clock,
+      logger: quiet(),
+      webhookSecrets: h.webhookSecrets,
+    });
     projectId = (await h.project()).id;
   });
   afterEach(async () => {
@@ -215,7 +228,11 @@ describe.each(await testDialects())("webhook outbound security on %s", (dialect)
     const id = await endpoint(receiver.url);
     await raise("literal:1");
     expect(await dispatcher({ policy: PUBLIC_ONLY }).runOnce()).toBe(1);
-    expect((await log(id))[0]).toMatchObject({ status: "pending", error: "address_refused", responseStatus: null });
+    expect((await log(id))[0]).toMatchObject({
+      status: "pending",
+      error: "address_refused",
+      responseStatus: null,
+    });
     expect(receiver.received).toHaveLength(0);
   });
 
@@ -224,11 +241,18 @@ describe.each(await testDialects())("webhook outbound security on %s", (dialect)
     const redirecting = await startRawReceiver((_request, response) =>
       response.writeHead(302, { location: target.url }).end(),
     );
-    cleanup.push(() => target.close(), () => redirecting.close());
+    cleanup.push(
+      () => target.close(),
+      () => redirecting.close(),
+    );
     const id = await endpoint(redirecting.url);
     await raise("redirect:1");
     expect(await dispatcher().runOnce()).toBe(1);
-    expect((await log(id))[0]).toMatchObject({ status: "pending", responseStatus: 302, error: "http_status" });
+    expect((await log(id))[0]).toMatchObject({
+      status: "pending",
+      responseStatus: 302,
+      error: "http_status",
+    });
     expect(redirecting.requests).toHaveLength(1);
     expect(target.requests).toHaveLength(0);
   });
@@ -242,7 +266,11 @@ describe.each(await testDialects())("webhook outbound security on %s", (dialect)
     const id = await endpoint(chatty.url);
     await raise("large:1");
     expect(await dispatcher().runOnce()).toBe(1);
-    expect((await log(id))[0]).toMatchObject({ status: "pending", responseStatus: 200, error: "response_too_large" });
+    expect((await log(id))[0]).toMatchObject({
+      status: "pending",
+      responseStatus: 200,
+      error: "response_too_large",
+    });
   });
 
   it("records failures as classes, never the network error's text", async () => {
@@ -265,7 +293,11 @@ describe.each(await testDialects())("webhook outbound security on %s", (dialect)
     const good = await startReceiver(() => h.clock.now());
     cleanup.push(() => good.close());
     const hangingId = await endpoint(hanging.url);
-    const goodCreated = await h.api("POST", "/v1/webhooks", { url: good.url, events: ["key.anomaly"], projectId });
+    const goodCreated = await h.api("POST", "/v1/webhooks", {
+      url: good.url,
+      events: ["key.anomaly"],
+      projectId,
+    });
     cleanup.push(() => h.api("DELETE", `/v1/webhooks/${goodCreated.body.id}`));
     good.secret = goodCreated.body.secret;
     // A long timeout: the hanging endpoint stays in flight for the whole test.

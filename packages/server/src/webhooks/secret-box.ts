@@ -44,7 +44,10 @@ export class WebhookSecretBox {
     if (this.key === null) return null;
     const [nonce, ciphertext] = stored.slice(PREFIX.length).split(":");
     if (!nonce || !ciphertext) return null;
-    const sealed: Sealed = { nonce: Buffer.from(nonce, "base64"), ciphertext: Buffer.from(ciphertext, "base64") };
+    const sealed: Sealed = {
+      nonce: Buffer.from(nonce, "base64"),
+      ciphertext: Buffer.from(ciphertext, "base64"),
+    };
     try {
       return open(this.key, sealed, secretAad(endpointId), "a webhook secret").toString("utf8");
     } catch (error) {

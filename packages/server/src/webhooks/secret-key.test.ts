@@ -41,12 +41,14 @@ function sqliteBytes(file: string): string {
 /** Every row of every table of a Postgres database, as text. */
 async function postgresRows(h: Harness): Promise<string> {
   const tables = await sql<{ name: string }>`
-    select table_name as name from information_schema.tables where table_schema = 'public'`.execute(h.store.database);
+    select table_name as name from information_schema.tables where table_schema = 'public'`.execute(
+    h.store.database,
+  );
   const texts: string[] = [];
   for (const { name } of tables.rows) {
-    const rows = await sql<{ row: string }>`select row_to_json(t)::text as row from ${sql.table(name)} t`.execute(
-      h.store.database,
-    );
+    const rows = await sql<{
+      row: string;
+    }>`select row_to_json(t)::text as row from ${sql.table(name)} t`.execute(h.store.database);
     texts.push(...rows.rows.map((r) => r.row));
   }
   return texts.join("\n");
@@ -62,7 +64,10 @@ describe("webhook signing secrets at rest, on a default start (no master key)", 
 
   it("keeps no whsec_ in the SQLite file or WAL, and deliveries verify with the shown secret across a restart", async () => {
     const databaseUrl = join(dir, "data", "keysmith.db");
-    const loaded = loadConfig({}, { databaseUrl, port: "0", logLevel: "silent", webhookAllowPrivate: "true" });
+    const loaded = loadConfig(
+      {},
+      { databaseUrl, port: "0", logLevel: "silent", webhookAllowPrivate: "true" },
+    );
     if (!loaded.ok) throw new Error(loaded.error);
     const receiver = await startReceiver(() => Date.now());
     let server = await startServer(loaded.config, createLogger("silent"));
@@ -73,7 +78,8 @@ describe("webhook signing secrets at rest, on a default start (no master key)", 
         headers: { authorization: `Bearer ${root}`, "content-type": "application/json" },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
-      return { status: response.status, body: await response.json() };
+      // biome-ignore lint/suspicious/noExplicitAny: tests read response JSON freely
+      return { status: response.status, body: (await response.json()) as any };
     };
     try {
       const project = await call("POST", "/v1/projects", { name: "At rest", prefix: "rest" });
@@ -123,13 +129,18 @@ describe.each(await testDialects())("webhook signing secrets at rest on %s", (di
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const stored = async () => (h.dialect === "sqlite" ? sqliteBytes(h.database.file as string) : postgresRows(h));
+  const stored = async () =>
+    h.dialect === "sqlite" ? sqliteBytes(h.database.file as string) : postgresRows(h);
 
   it("stores only the sealed form; the shown secret signs deliveries", async () => {
     const projectId = (await h.project()).id;
     const receiver = await startReceiver(() => h.clock.now());
     try {
-      const created = await h.api("POST", "/v1/webhooks", { url: receiver.url, events: ["key.anomaly"], projectId });
+      const created = await h.api("POST", "/v1/webhooks", {
+        url: receiver.url,
+        events: ["key.anomaly"],
+        projectId,
+      });
       receiver.secret = created.body.secret;
       const text = await stored();
       expect(text).not.toContain("whsec_");
@@ -140,7 +151,13 @@ describe.each(await testDialects())("webhook signing secrets at rest on %s", (di
         .where("id", "=", created.body.id)
         .executeTakeFirstOrThrow();
       expect(row.secret).toMatch(/^sealed:1:/);
-      await h.keysmith.alerts.raise({ type: "key.anomaly", projectId, keyId: null, data: {}, idempotencyKey: "rest:1" });
+      await h.keysmith.alerts.raise({
+        type: "key.anomaly",
+        projectId,
+        keyId: null,
+        data: {},
+        idempotencyKey: "rest:1",
+      });
       await h.keysmith.dispatcher.runOnce();
       expect(receiver.accepted()).toHaveLength(1);
     } finally {
@@ -152,15 +169,33 @@ describe.each(await testDialects())("webhook signing secrets at rest on %s", (di
     const projectId = (await h.project()).id;
     const receiver = await startReceiver(() => h.clock.now());
     try {
-      const a = await h.api("POST", "/v1/webhooks", { url: receiver.url, events: ["key.anomaly"], projectId });
-      const b = await h.api("POST", "/v1/webhooks", { url: receiver.url, events: ["key.retry_storm"], projectId });
+      const a = await h.api("POST", "/v1/webhooks", {
+        url: receiver.url,
+        events: ["key.anomaly"],
+        projectId,
+      });
+      const b = await h.api("POST", "/v1/webhooks", {
+        url: receiver.url,
+        events: ["key.retry_storm"],
+        projectId,
+      });
       const sealedB = await h.store.database
         .selectFrom("webhooks")
         .select("secret")
         .where("id", "=", b.body.id)
         .executeTakeFirstOrThrow();
-      await h.store.database.updateTable("webhooks").set({ secret: sealedB.secret }).where("id", "=", a.body.id).execute();
-      await h.keysmith.alerts.raise({ type: "key.anomaly", projectId, keyId: null, data: {}, idempotencyKey: "moved:1" });
+      await h.store.database
+        .updateTable("webhooks")
+        .set({ secret: sealedB.secret })
+        .where("id", "=", a.body.id)
+        .execute();
+      await h.keysmith.alerts.raise({
+        type: "key.anomaly",
+        projectId,
+        keyId: null,
+        data: {},
+        idempotencyKey: "moved:1",
+      });
       await h.keysmith.dispatcher.runOnce();
       expect(receiver.received).toHaveLength(0);
       const log = await h.api("GET", `/v1/webhooks/${a.body.id}/deliveries`);
@@ -203,7 +238,9 @@ describe.each(await testDialects())("webhook signing secrets at rest on %s", (di
       expect(box.open("whk_legacy0000000000000000", row.secret)).toBe(plaintext);
       if (database.file) expect(sqliteBytes(database.file)).not.toContain(plaintext.slice(6));
       else {
-        const all = await sql<{ row: string }>`select row_to_json(t)::text as row from webhooks t`.execute(store.database);
+        const all = await sql<{ row: string }>`select row_to_json(t)::text as row from webhooks t`.execute(
+          store.database,
+        );
         expect(all.rows.map((r) => r.row).join("")).not.toContain(plaintext.slice(6));
       }
     } finally {
@@ -238,7 +275,9 @@ describe.each(await testDialects())("the webhook key under a master key on %s", 
       const locked = await openWebhookKey(store, { masterKey: null, keyFile, now }, withoutMaster.logger);
       expect(locked.locked).toBe(true);
       expect(withoutMaster.lines.join("")).toContain("KEYSMITH_MASTER_KEY");
-      expect(() => locked.seal("whk_b", "whsec_BBBB")).toThrow(expect.objectContaining({ code: "WEBHOOK_SECRETS_LOCKED" }));
+      expect(() => locked.seal("whk_b", "whsec_BBBB")).toThrow(
+        expect.objectContaining({ code: "WEBHOOK_SECRETS_LOCKED" }),
+      );
 
       // A master key rotation re-wraps it.
       const next = randomBytes(32);
@@ -275,19 +314,45 @@ describe.each(await testDialects())("migration 0007 on %s", (dialect) => {
         .set({ url: "https://user:s3cr3tpw@hooks.example.com/k?x=1" })
         .where("id", "=", hook.body.id)
         .execute();
-      const errors = ["HTTP 401", "timed out after 10000 ms", "fetch failed: ECONNREFUSED", null, "http_status"];
-      for (const [i, error] of errors.entries()) {
-        await h.keysmith.alerts.raise({ type: "key.anomaly", projectId, keyId: null, data: {}, idempotencyKey: `m:${i}` });
+      const errors = [
+        "HTTP 401",
+        "timed out after 10000 ms",
+        "fetch failed: ECONNREFUSED",
+        null,
+        "http_status",
+      ];
+      for (const i of errors.keys()) {
+        await h.keysmith.alerts.raise({
+          type: "key.anomaly",
+          projectId,
+          keyId: null,
+          data: {},
+          idempotencyKey: `m:${i}`,
+        });
       }
       const ids = (
         await h.store.database.selectFrom("webhook_deliveries").select("id").orderBy("id").execute()
       ).map((r) => r.id);
       for (const [i, id] of ids.entries()) {
-        await h.store.database.updateTable("webhook_deliveries").set({ error: errors[i] ?? null }).where("id", "=", id).execute();
+        await h.store.database
+          .updateTable("webhook_deliveries")
+          .set({ error: errors[i] ?? null })
+          .where("id", "=", id)
+          .execute();
       }
       await migration0007(h.store.database as never, migrationContext(h.store.dialect));
-      const after = await h.store.database.selectFrom("webhook_deliveries").select("error").orderBy("id").execute();
-      expect(after.map((r) => r.error)).toEqual(["http_status", "timeout", "connection_failed", null, "http_status"]);
+      const after = await h.store.database
+        .selectFrom("webhook_deliveries")
+        .select("error")
+        .orderBy("id")
+        .execute();
+      expect(after.map((r) => r.error)).toEqual([
+        "http_status",
+        "timeout",
+        "connection_failed",
+        null,
+        "http_status",
+      ]);
       const read = await h.api("GET", `/v1/webhooks/${hook.body.id}`);
       expect(read.body.url).toBe("https://hooks.example.com/k?x=1");
     } finally {

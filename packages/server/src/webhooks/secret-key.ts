@@ -87,7 +87,11 @@ export async function openWebhookKey(
     const key = randomBytes(KEY_BYTES);
     await db
       .insertInto("keysmith_meta")
-      .values({ name: META_NAME, value: JSON.stringify(wrap(kek, masterKey ? "master" : "local", key)), updated_at: now })
+      .values({
+        name: META_NAME,
+        value: JSON.stringify(wrap(kek, masterKey ? "master" : "local", key)),
+        updated_at: now,
+      })
       .onConflict((oc) => oc.column("name").doNothing())
       .execute();
     stored = await readWrapped(db);
@@ -127,7 +131,12 @@ export async function openWebhookKey(
 }
 
 /** Re-wraps the webhook key under a new master key, in the rotation's transaction. */
-export async function rewrapWebhookKey(db: Executor, oldKey: Buffer, newKey: Buffer, now: number): Promise<boolean> {
+export async function rewrapWebhookKey(
+  db: Executor,
+  oldKey: Buffer,
+  newKey: Buffer,
+  now: number,
+): Promise<boolean> {
   const stored = await readWrapped(db);
   if (stored === null || stored.kek !== "master") return false;
   const key = unwrap(oldKey, stored);
@@ -179,7 +188,10 @@ function wrap(kek: Buffer, kind: Kek, key: Buffer): WrappedKey {
 
 function unwrap(kek: Buffer, stored: WrappedKey): Buffer | null {
   try {
-    const sealed = { nonce: Buffer.from(stored.nonce, "base64"), ciphertext: Buffer.from(stored.ciphertext, "base64") };
+    const sealed = {
+      nonce: Buffer.from(stored.nonce, "base64"),
+      ciphertext: Buffer.from(stored.ciphertext, "base64"),
+    };
     return open(kek, sealed, wrapAad(), "the webhook key");
   } catch (error) {
     if (error instanceof VaultCryptoError) return null;
@@ -188,7 +200,11 @@ function unwrap(kek: Buffer, stored: WrappedKey): Buffer | null {
 }
 
 async function readWrapped(db: Executor): Promise<WrappedKey | null> {
-  const row = await db.selectFrom("keysmith_meta").select("value").where("name", "=", META_NAME).executeTakeFirst();
+  const row = await db
+    .selectFrom("keysmith_meta")
+    .select("value")
+    .where("name", "=", META_NAME)
+    .executeTakeFirst();
   return row ? (JSON.parse(row.value) as WrappedKey) : null;
 }
 

@@ -31,7 +31,8 @@ export const ALLOW_PRIVATE: TargetPolicy = { privateTargets: { kind: "all" } };
 
 function blockList(ranges: ReadonlyArray<readonly [string, number]>): BlockList {
   const list = new BlockList();
-  for (const [network, prefix] of ranges) list.addSubnet(network, prefix, network.includes(":") ? "ipv6" : "ipv4");
+  for (const [network, prefix] of ranges)
+    list.addSubnet(network, prefix, network.includes(":") ? "ipv6" : "ipv4");
   return list;
 }
 

@@ -21,9 +21,10 @@ export async function up(db: Kysely<unknown>, _context: MigrationContext): Promi
       ('timeout', 'connection_failed', 'http_status', 'response_too_large', 'address_refused', 'secret_unavailable')`.execute(
     db,
   );
-  const { rows } = await sql<{ id: string; url: string }>`select id, url from webhooks where url like ${"%@%"}`.execute(
-    db,
-  );
+  const { rows } = await sql<{
+    id: string;
+    url: string;
+  }>`select id, url from webhooks where url like ${"%@%"}`.execute(db);
   for (const row of rows) {
     let url: URL;
     try {
