@@ -64,11 +64,17 @@ type DueFilter = (eb: ExpressionBuilder<Database, "webhook_deliveries">) => Expr
 /**
  * Sends the outbox. Each pass claims due deliveries with one UPDATE that sets `locked_until`,
  * so nodes sharing a database never send the same delivery at the same time; sends them signed;
- * records the outcome and schedules retries with backoff. Everything lives in rows, so a restart
- * picks up where the last process stopped. Runs beside request handling, never inside it.
+ * records the outcome (a failure as a class) and schedules retries with backoff. Everything
+ * lives in rows, so a restart picks up where the last process stopped. Runs beside request
+ * handling, never inside it.
+ *
+ * Endpoints are isolated: a pass takes at most `perEndpoint` deliveries of one endpoint and
+ * none of an endpoint this node is still sending to, and the loop does not wait for a pass's
+ * sends before the next pass — so an endpoint that never answers holds only its own deliveries
+ * (until the timeout), never another endpoint's.
  *
  * @example
- * const dispatcher = new WebhookDispatcher({ db, dialect, clock, logger });
+ * const dispatcher = new WebhookDispatcher({ db, dialect, clock, logger, secrets });
  * dispatcher.start(1000);
  * await dispatcher.stop();
  */
@@ -211,9 +217,12 @@ export class WebhookDispatcher {
       .catch((err: unknown) => this.options.logger.warn({ err }, "webhook delivery failed"))
       .finally(() => {
         const left = (this.busy.get(endpoint) ?? 1) - 1;
-        if (left > 0) this.busy.set(endpoint, left);
-        else this.busy.delete(endpoint);
         this.inFlight.delete(sending);
+        if (left > 0) {
+          this.busy.set(endpoint, left);
+          return;
+        }
+        this.busy.delete(endpoint);
         // The endpoint is free again: its next due delivery need not wait for the interval.
         this.nudge();
       });

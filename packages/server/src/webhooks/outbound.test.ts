@@ -329,4 +329,32 @@ describe.each(await testDialects())("webhook outbound security on %s", (dialect)
     expect(tried.length).toBeGreaterThan(0);
     for (const entry of tried) expect(entry.error).toBe("connection_failed");
   });
+  it("lets no endpoint's backlog fill the node: a hanging endpoint holds at most perEndpoint requests", async () => {
+    const hanging = await startRawReceiver(() => {});
+    const good = await startReceiver(() => h.clock.now());
+    cleanup.push(() => good.close());
+    await endpoint(hanging.url);
+    const goodCreated = await h.api("POST", "/v1/webhooks", {
+      url: good.url,
+      events: ["key.anomaly"],
+      projectId,
+    });
+    cleanup.push(() => h.api("DELETE", `/v1/webhooks/${goodCreated.body.id}`));
+    good.secret = goodCreated.body.secret;
+    for (let i = 0; i < 10; i++) await raise(`backlog:${i}`);
+    const loop = dispatcher({ timeoutMs: 600_000, concurrency: 8, perEndpoint: 4 });
+    try {
+      const allTen = new Promise<void>((resolve) => {
+        const check = () => (good.accepted().length >= 10 ? resolve() : void good.next().then(check));
+        check();
+      });
+      loop.start(600_000);
+      await allTen;
+      expect(good.accepted()).toHaveLength(10);
+      expect(hanging.requests.length).toBeLessThanOrEqual(4);
+    } finally {
+      await hanging.close();
+      await loop.stop();
+    }
+  });
 });
