@@ -24,6 +24,8 @@ describe("webhook target policy", () => {
       "::ffff:169.254.169.254",
       "::ffff:a9fe:a9fe",
       "::ffff:0.0.0.0",
+      "64:ff9b::a9fe:a9fe",
+      "64:ff9b::169.254.169.254",
       "224.0.0.1",
     ]) {
       expect([address, addressAllowed(address, ALLOW_PRIVATE)]).toEqual([address, false]);
@@ -45,6 +47,8 @@ describe("webhook target policy", () => {
       expect([address, addressAllowed(address, ALLOW_PRIVATE)]).toEqual([address, true]);
     }
     expect(addressAllowed("::ffff:127.0.0.1", PUBLIC_ONLY)).toBe(false);
+    expect(addressAllowed("64:ff9b::7f00:1", PUBLIC_ONLY)).toBe(false);
+    expect(addressAllowed("64:ff9b::808:808", PUBLIC_ONLY)).toBe(true);
     expect(addressAllowed("127.0.0.1", ranges)).toBe(true);
     expect(addressAllowed("127.0.0.2", ranges)).toBe(false);
     expect(addressAllowed("10.1.9.9", ranges)).toBe(true);

@@ -12,7 +12,8 @@ import { BlockList, isIP } from "node:net";
  *   refused unless `KEYSMITH_WEBHOOK_ALLOW_PRIVATE` is `true` or a CIDR list holding them;
  * - everything else (public unicast) allowed.
  *
- * IPv4-mapped IPv6 addresses (`::ffff:169.254.169.254`) count as the IPv4 address they map.
+ * IPv4-mapped IPv6 addresses (`::ffff:169.254.169.254`) and NAT64 ones (`64:ff9b::a9fe:a9fe`)
+ * count as the IPv4 address they carry.
  */
 
 export type AddressClass = "public" | "private" | "loopback" | "refused";
@@ -62,6 +63,17 @@ const PRIVATE = blockList([
   ["fc00::", 7],
 ]);
 
+const NAT64 = blockList([["64:ff9b::", 96]]);
+
+/** The IPv4 address in the last 32 bits of an IPv6 address. */
+function embeddedIpv4(ip: string): string {
+  // The URL parser writes the address in its canonical hex form (no dotted tail).
+  const groups = new URL(`http://[${ip}]/`).hostname.slice(1, -1).split(":");
+  const high = Number.parseInt(groups[groups.length - 2] || "0", 16);
+  const low = Number.parseInt(groups[groups.length - 1] || "0", 16);
+  return [high >> 8, high & 255, low >> 8, low & 255].join(".");
+}
+
 /**
  * The class of an IP address in standard textual form (brackets allowed).
  *
@@ -72,6 +84,8 @@ export function classifyAddress(address: string): AddressClass {
   const family = isIP(ip);
   if (family === 0) return "refused";
   const type = family === 4 ? "ipv4" : "ipv6";
+  // NAT64 (64:ff9b::/96) reaches the IPv4 address in its last 32 bits: judge that one.
+  if (type === "ipv6" && NAT64.check(ip, "ipv6")) return classifyAddress(embeddedIpv4(ip));
   if (LOOPBACK.check(ip, type)) return "loopback";
   if (ALWAYS_REFUSED.check(ip, type)) return "refused";
   if (PRIVATE.check(ip, type)) return "private";
