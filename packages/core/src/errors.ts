@@ -26,6 +26,16 @@ export const ERRORS = {
   JSON_TOO_DEEP: { status: 400, retryable: false, message: "The JSON body is nested too deeply." },
   META_TOO_DEEP: { status: 400, retryable: false, message: "meta may be nested at most 8 levels deep." },
   META_TOO_LARGE: { status: 400, retryable: false, message: "meta may hold at most 64 KiB of JSON." },
+  WEBHOOK_URL_CREDENTIALS: {
+    status: 400,
+    retryable: false,
+    message: "A webhook URL must not carry a user name or password: deliveries are signed instead.",
+  },
+  WEBHOOK_TARGET_REFUSED: {
+    status: 400,
+    retryable: false,
+    message: "Webhooks may not target this address (link-local, metadata, private or loopback).",
+  },
   UNAUTHORIZED: { status: 401, retryable: false, message: "A valid root key is required as a Bearer token." },
   FORBIDDEN: { status: 403, retryable: false, message: "The root key lacks the scope this action needs." },
   NOT_FOUND: { status: 404, retryable: false, message: "No such resource." },
@@ -51,6 +61,11 @@ export const ERRORS = {
     status: 503,
     retryable: false,
     message: "The vault is off: the server was started without a master key.",
+  },
+  WEBHOOK_SECRETS_LOCKED: {
+    status: 503,
+    retryable: false,
+    message: "This server cannot read the key webhook signing secrets are sealed under.",
   },
 } as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
 

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { encodeBase62, KeysmithError, randomBase62 } from "@keysmith/core";
 import Fastify, {
@@ -51,6 +52,8 @@ import { Verifier } from "./verify/verifier.js";
 import { VERSION } from "./version.js";
 import { WebhookDispatcher } from "./webhooks/dispatcher.js";
 import { WebhookService } from "./webhooks/endpoints.js";
+import { WebhookSecretBox } from "./webhooks/secret-box.js";
+import { PUBLIC_ONLY, type TargetPolicy } from "./webhooks/target-policy.js";
 
 /**
  * Request ids: `req_` + 14 random base62 characters per process + an 8-character counter.
@@ -80,6 +83,13 @@ export interface AppOptions {
   webhookIntervalMs?: number;
   /** Per webhook request (default 10 000 ms). */
   webhookTimeoutMs?: number;
+  /**
+   * Seals and opens webhook signing secrets (`openWebhookKey`). Default: a random key for this
+   * process only, for tests and embedding: secrets created then cannot be read after a restart.
+   */
+  webhookSecrets?: WebhookSecretBox;
+  /** Which addresses webhooks may target (default: public ones only; `KEYSMITH_WEBHOOK_ALLOW_PRIVATE`). */
+  webhookTargets?: TargetPolicy;
   /** Where rate-limit counters live (default: this process's memory). */
   rateLimits?: RateLimitStore;
   /** The vault's master key, already checked (`openVault`); without one /v1/secrets answers VAULT_LOCKED. */
@@ -129,13 +139,17 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     onRaised: () => dispatcher.nudge(),
   });
   const alerts: AlertSink = alertService;
-  const webhooks = new WebhookService({ store, clock });
+  const webhookTargets = options.webhookTargets ?? PUBLIC_ONLY;
+  const webhookSecrets = options.webhookSecrets ?? new WebhookSecretBox(randomBytes(32));
+  const webhooks = new WebhookService({ store, clock, secrets: webhookSecrets, policy: webhookTargets });
   const dispatcher = new WebhookDispatcher({
     db: store.database,
     dialect: store.dialect,
     clock,
     logger: options.logger,
     timeoutMs: options.webhookTimeoutMs ?? 10_000,
+    policy: webhookTargets,
+    secrets: webhookSecrets,
     jobs: [
       expiringKeysJob({ db: store.database, alerts: alertService }),
       rotationDueJob({ db: store.database, alerts: alertService }),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "./config.js";
 import { parseDatabaseUrl } from "./storage/connect.js";
+import { PUBLIC_ONLY } from "./webhooks/target-policy.js";
 
 describe("loadConfig", () => {
   it("has documented defaults", () => {
@@ -24,6 +25,7 @@ describe("loadConfig", () => {
         redisTimeoutMs: 100,
         masterKey: "",
         masterPassphrase: "",
+        webhookAllowPrivate: PUBLIC_ONLY,
       },
     });
   });
@@ -43,6 +45,17 @@ describe("loadConfig", () => {
     }
     const level = loadConfig({ KEYSMITH_LOG_LEVEL: "loud" });
     expect(!level.ok && level.error).toMatch(/KEYSMITH_LOG_LEVEL/);
+  });
+
+  it("reads KEYSMITH_WEBHOOK_ALLOW_PRIVATE as a switch or CIDR ranges", () => {
+    const on = loadConfig({ KEYSMITH_WEBHOOK_ALLOW_PRIVATE: "true" });
+    expect(on.ok && on.config.webhookAllowPrivate.privateTargets.kind).toBe("all");
+    const ranges = loadConfig({ KEYSMITH_WEBHOOK_ALLOW_PRIVATE: "10.1.0.0/16,::1/128" });
+    expect(ranges.ok && ranges.config.webhookAllowPrivate.privateTargets.kind).toBe("ranges");
+    const bad = loadConfig({ KEYSMITH_WEBHOOK_ALLOW_PRIVATE: "everything" });
+    expect(!bad.ok && bad.error).toMatch(
+      /^invalid configuration: KEYSMITH_WEBHOOK_ALLOW_PRIVATE="everything": /,
+    );
   });
 });
 

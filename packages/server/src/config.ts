@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isCidr } from "./verify/ips.js";
+import { parseTargetPolicy } from "./webhooks/target-policy.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -47,6 +48,8 @@ export const CONFIG_VARIABLES = {
   // The vault's master key: 32 bytes in base64, or a passphrase for scrypt. Neither: vault off.
   masterKey: { env: "KEYSMITH_MASTER_KEY", default: "" },
   masterPassphrase: { env: "KEYSMITH_MASTER_PASSPHRASE", default: "" },
+  // Webhook targets in private ranges and on loopback: false, true, or CIDR ranges (webhooks/target-policy.ts).
+  webhookAllowPrivate: { env: "KEYSMITH_WEBHOOK_ALLOW_PRIVATE", default: "false" },
 } as const;
 
 export type ConfigName = keyof typeof CONFIG_VARIABLES;
@@ -76,6 +79,14 @@ const schema = z.object({
   // Checked by the vault (vault/master-key.ts), whose messages never echo the value.
   masterKey: z.string(),
   masterPassphrase: z.string(),
+  webhookAllowPrivate: z.string().transform((text, ctx) => {
+    try {
+      return parseTargetPolicy(text);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -9,6 +9,7 @@ import { DEFAULT_DASHBOARD_ROOT } from "./plugins/dashboard.js";
 import { RedisChangeFeed } from "./redis-change-feed.js";
 import type { Store } from "./storage/store.js";
 import { openVault } from "./vault/open.js";
+import { openWebhookKey, webhookKeyFile } from "./webhooks/secret-key.js";
 
 export interface RunningServer {
   url: string;
@@ -38,6 +39,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       );
     }
     const rootKey = await bootstrapRootKey(store, systemClock);
+    const webhookSecrets = await openWebhookKey(
+      store,
+      { masterKey, keyFile: webhookKeyFile(config.databaseUrl), now: Date.now() },
+      logger,
+    );
     let lastRedisWarning = 0;
     let lastFeedWarning = 0;
     const rateLimits = config.redisUrl
@@ -94,6 +100,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         config.cacheTtlMs === "auto" ? (store.dialect === "postgres" ? 5000 : 0) : config.cacheTtlMs,
       bodyLimit: config.bodyLimit,
       trustProxy: config.trustProxy,
+      webhookTargets: config.webhookAllowPrivate,
+      webhookSecrets,
       dashboardRoot: DEFAULT_DASHBOARD_ROOT,
     });
     const app = keysmith.app;

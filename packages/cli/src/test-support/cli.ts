@@ -101,7 +101,13 @@ export async function startTestServer(): Promise<TestServer> {
   const dir = tempDir();
   const loaded = loadConfig(
     {},
-    { databaseUrl: join(dir.path, "keysmith.db"), port: "0", logLevel: "silent" },
+    // Test endpoints are on loopback, which webhooks may target only when allowed.
+    {
+      databaseUrl: join(dir.path, "keysmith.db"),
+      port: "0",
+      logLevel: "silent",
+      webhookAllowPrivate: "true",
+    },
   );
   if (!loaded.ok) throw new Error(loaded.error);
   const running = await startServer(loaded.config, createLogger("silent"));

@@ -1260,6 +1260,7 @@ export interface Operations {
         status: "pending" | "delivered" | "failed" | "cancelled";
         attempts: number;
         responseStatus: number | null;
+        /** Why the last attempt failed, as a class: timeout, connection_failed, http_status (see responseStatus), response_too_large, address_refused, secret_unavailable */
         error: string | null;
         createdAt: string;
         lastAttemptAt: string | null;

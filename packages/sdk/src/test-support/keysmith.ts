@@ -37,6 +37,8 @@ export async function startKeysmith(): Promise<TestKeysmith> {
       host: "127.0.0.1",
       port: "0",
       logLevel: "silent",
+      // Test webhook endpoints are on loopback, which webhooks may target only when allowed.
+      webhookAllowPrivate: "true",
       masterKey: randomBytes(32).toString("base64"),
     },
   );

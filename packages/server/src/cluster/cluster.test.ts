@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,6 +14,7 @@ import {
 import { clusterPrefix, type Node, procfileNodes, startNode } from "./cluster-support.js";
 
 const ready = (await postgresAvailable()) && (await redisAvailable());
+const clusterMasterKey = randomBytes(32).toString("base64");
 
 /** Quantile of sorted numbers. */
 const quantile = (sorted: number[], q: number) =>
@@ -33,7 +35,13 @@ describe.skipIf(!ready)("three keysmith nodes on one Postgres and one Redis", ()
     const procfile = readFileSync(new URL("../../../../deploy/Procfile", import.meta.url), "utf8");
     const [node1, node2] = procfileNodes(procfile, { DATABASE_URL: database.url, REDIS_URL });
     expect(node1).toMatchObject({ KEYSMITH_DATABASE_URL: database.url, KEYSMITH_REDIS_URL: REDIS_URL });
-    const shared = { KEYSMITH_REDIS_KEY_PREFIX: prefix };
+    // The test's webhook receiver listens on loopback. Nodes sharing a database share webhook
+    // secrets through the master key (without one each node would seal under a local key file).
+    const shared = {
+      KEYSMITH_REDIS_KEY_PREFIX: prefix,
+      KEYSMITH_WEBHOOK_ALLOW_PRIVATE: "true",
+      KEYSMITH_MASTER_KEY: clusterMasterKey,
+    };
     a = await startNode("A", { ...node1, ...shared });
     [b, c] = await Promise.all([
       startNode("B", { ...node2, ...shared }),
@@ -217,7 +225,12 @@ describe.skipIf(!ready)("three keysmith nodes on one Postgres and one Redis", ()
       // A fresh node on the same database and Redis delivers what B left in the outbox.
       const procfile = readFileSync(new URL("../../../../deploy/Procfile", import.meta.url), "utf8");
       const [node1] = procfileNodes(procfile, { DATABASE_URL: database.url, REDIS_URL });
-      const d = await startNode("D", { ...node1, KEYSMITH_REDIS_KEY_PREFIX: prefix });
+      const d = await startNode("D", {
+        ...node1,
+        KEYSMITH_REDIS_KEY_PREFIX: prefix,
+        KEYSMITH_WEBHOOK_ALLOW_PRIVATE: "true",
+        KEYSMITH_MASTER_KEY: clusterMasterKey,
+      });
       try {
         expect(await delivered).toBe(body.id);
         expect(received.filter((id) => id === body.id)).toHaveLength(1);

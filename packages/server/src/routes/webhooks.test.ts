@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../app.js";
+import { createLogger } from "../logger.js";
 import { testDialects } from "../test-support/databases.js";
 import { createHarness, type Harness } from "../test-support/harness.js";
+import { WebhookSecretBox } from "../webhooks/secret-box.js";
 
 const URL_A = "https://hooks.example.com/keysmith?token=abc";
 
@@ -281,5 +284,31 @@ describe.each(await testDialects())("webhook endpoints and alerts on %s", (diale
       { where: "gist" },
       { where: "gist" },
     ]);
+  });
+});
+
+describe("webhook endpoints on a node that cannot read the webhook key", () => {
+  it("answers 503 WEBHOOK_SECRETS_LOCKED on create and stores nothing", async () => {
+    const h = await createHarness("sqlite");
+    const locked = await buildApp({
+      store: h.store,
+      clock: h.clock,
+      logger: createLogger("silent"),
+      webhookSecrets: new WebhookSecretBox(null),
+    });
+    try {
+      const res = await locked.app.inject({
+        method: "POST",
+        url: "/v1/webhooks",
+        headers: { authorization: `Bearer ${h.rootKey}` },
+        payload: { url: "https://hooks.example.com/k", events: ["key.revoked"] },
+      });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().error.code).toBe("WEBHOOK_SECRETS_LOCKED");
+      expect((await h.api("GET", "/v1/webhooks")).body.data).toEqual([]);
+    } finally {
+      await locked.close();
+      await h.close();
+    }
   });
 });

@@ -32,7 +32,8 @@ export function webhookRoutes(
         tags: ["webhooks"],
         summary: "Create a webhook endpoint (the signing secret is in this response only)",
         body: WebhookCreate,
-        response: { 201: CreatedWebhook, ...errors },
+        // 503: WEBHOOK_SECRETS_LOCKED, on a node that cannot read the webhook key.
+        response: { 201: CreatedWebhook, ...errors, 503: ErrorResponse },
       },
     },
     async (request, reply) => {

@@ -6,6 +6,7 @@ import * as alertsWebhooks from "./migrations/0003-alerts-webhooks.js";
 import * as vault from "./migrations/0004-vault.js";
 import * as changeLog from "./migrations/0005-change-log.js";
 import * as sessions from "./migrations/0006-sessions.js";
+import * as webhookSecrets from "./migrations/0007-webhook-secrets.js";
 import * as sessionHashes from "./migrations/0008-session-hashes.js";
 import { type MigrationContext, migrationContext } from "./migrations/context.js";
 
@@ -20,6 +21,7 @@ const STEPS: Record<string, Step> = {
   "0005_change_log": changeLog,
   "0006_sessions": sessions,
   "0008_session_hashes": sessionHashes,
+  "0007_webhook_secrets": webhookSecrets,
 };
 
 function migrations(dialect: Dialect): Record<string, Migration> {

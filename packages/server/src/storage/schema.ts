@@ -115,7 +115,10 @@ export interface WebhooksTable {
   project_id: string | null;
   url: string;
   events: string;
-  /** The signing secret (`whsec_…`): needed to sign every delivery, so it is kept. */
+  /**
+   * The signing secret, needed to sign every delivery: sealed (`sealed:1:…`, webhooks/secret-box.ts)
+   * under the webhook key; plaintext `whsec_…` only in rows from before sealing, until the next start.
+   */
   secret: string;
   description: string | null;
   created_at: number;
@@ -133,6 +136,7 @@ export interface WebhookDeliveriesTable {
   locked_until: number | null;
   last_attempt_at: number | null;
   response_status: number | null;
+  /** A failure class (webhooks/send.ts: timeout, connection_failed, http_status, …), never network text. */
   error: string | null;
   created_at: number;
   delivered_at: number | null;

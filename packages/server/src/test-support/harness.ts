@@ -6,6 +6,9 @@ import { openStore } from "../database.js";
 import { createLogger } from "../logger.js";
 import type { Store } from "../storage/store.js";
 import { unlockVault } from "../vault/master-key.js";
+import type { WebhookSecretBox } from "../webhooks/secret-box.js";
+import { openWebhookKey, webhookKeyFile } from "../webhooks/secret-key.js";
+import { ALLOW_PRIVATE } from "../webhooks/target-policy.js";
 import { createTestDatabase, type TestDatabase, type TestDialect } from "./databases.js";
 
 export interface ApiResponse {
@@ -21,6 +24,8 @@ export interface Harness {
   database: TestDatabase;
   store: Store;
   keysmith: KeysmithApp;
+  /** The app's webhook secret box: pass it to another app or dispatcher on the same database. */
+  webhookSecrets: WebhookSecretBox;
   clock: ManualClock;
   rootKey: string;
   /** Everything the server logged. */
@@ -73,12 +78,22 @@ export async function createHarness(dialect: TestDialect, options: HarnessOption
         clock.now(),
       )
     : null;
+  const logger = createLogger("debug", { destination });
+  // SQLite: the key file beside the test database, as a server start makes it.
+  const webhookSecrets = await openWebhookKey(
+    store,
+    { masterKey, keyFile: database.file ? webhookKeyFile(database.file) : null, now: clock.now() },
+    logger,
+  );
   const keysmith = await buildApp({
     store,
     clock,
     masterKey,
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
-    logger: createLogger("debug", { destination }),
+    // Test receivers listen on loopback: allowed here explicitly, refused by default.
+    webhookTargets: ALLOW_PRIVATE,
+    webhookSecrets,
+    logger,
   });
   const plaintexts: string[] = [rootKey];
 
@@ -114,6 +129,7 @@ export async function createHarness(dialect: TestDialect, options: HarnessOption
     database,
     store,
     keysmith,
+    webhookSecrets,
     clock,
     rootKey,
     logs,

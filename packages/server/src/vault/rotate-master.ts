@@ -1,4 +1,5 @@
 import type { Store } from "../storage/store.js";
+import { rewrapWebhookKey } from "../webhooks/secret-key.js";
 import { unwrapProjectKey, wrapProjectKey } from "./crypto.js";
 import {
   checkMasterKey,
@@ -51,6 +52,8 @@ export async function rotateMasterKey(
         now,
       );
     }
+    // The webhook key is wrapped under the master key too (when it is not under a local key file).
+    await rewrapWebhookKey(repo.executor, oldKey, fresh.key, now);
     await setCheck(repo.executor, fresh.check, now);
     await setKdf(repo.executor, fresh.kdf, now);
     await repo.appendAudit(

@@ -1,10 +1,19 @@
 import type { FastifyBaseLogger } from "fastify";
-import type { Expression, ExpressionBuilder, Kysely, SqlBool } from "kysely";
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from "kysely";
 import type { Clock } from "../clock.js";
 import type { Dialect } from "../storage/connect.js";
 import type { Database } from "../storage/schema.js";
 import { VERSION } from "../version.js";
+import type { WebhookSecretBox } from "./secret-box.js";
+import {
+  type FailureClass,
+  MAX_RESPONSE_BYTES,
+  type Resolver,
+  type SendResult,
+  sendWebhook,
+} from "./send.js";
 import { webhookHeaders } from "./signing.js";
+import { PUBLIC_ONLY, type TargetPolicy } from "./target-policy.js";
 
 /** Waits before each retry: attempt 1 failed → 5 s, … attempt 8 failed → 24 h; attempt 9 failing gives up. */
 export const RETRY_SCHEDULE_MS: readonly number[] = [
@@ -14,7 +23,6 @@ export const RETRY_SCHEDULE_MS: readonly number[] = [
 const JITTER = 0.2;
 /** A claim outlives the request timeout by this much; a node that dies mid-send frees it then. */
 const LEASE_MARGIN_MS = 30_000;
-const MAX_ERROR_LENGTH = 200;
 
 export type DeliveryStatus = "pending" | "delivered" | "failed" | "cancelled";
 
@@ -23,14 +31,22 @@ export interface WebhookDispatcherOptions {
   dialect: Dialect;
   clock: Clock;
   logger: Pick<FastifyBaseLogger, "warn">;
-  /** Injectable for tests; the global fetch by default. */
-  fetch?: typeof fetch;
-  /** Per request; a slower endpoint counts as a failed attempt. Default 10 s. */
+  /** Per attempt (lookup, connect, request, response); a slower endpoint counts as `timeout`. Default 10 s. */
   timeoutMs?: number;
   /** Deliveries claimed per pass. Default 50. */
   batchSize?: number;
-  /** Requests in flight at once. Default 8. */
+  /** Requests in flight at once on this node, over all endpoints. Default 64. */
   concurrency?: number;
+  /** Requests in flight at once to one endpoint. Default 4. */
+  perEndpoint?: number;
+  /** Which addresses deliveries may connect to. Default: public addresses only. */
+  policy?: TargetPolicy;
+  /** Response bytes read at most (default 64 KiB); more is `response_too_large`. */
+  maxResponseBytes?: number;
+  /** Opens the endpoints' signing secrets; a locked box sends nothing (another node may hold the key). */
+  secrets: WebhookSecretBox;
+  /** Host name resolution; the system's by default (tests inject one to play DNS rebinding). */
+  resolve?: Resolver;
   /** In [0, 1); the jitter source. */
   random?: () => number;
   /** Periodic work run at the start of every pass (e.g. the key.expiring check). */
@@ -48,52 +64,61 @@ type DueFilter = (eb: ExpressionBuilder<Database, "webhook_deliveries">) => Expr
 /**
  * Sends the outbox. Each pass claims due deliveries with one UPDATE that sets `locked_until`,
  * so nodes sharing a database never send the same delivery at the same time; sends them signed;
- * records the outcome and schedules retries with backoff. Everything lives in rows, so a restart
- * picks up where the last process stopped. Runs beside request handling, never inside it.
+ * records the outcome (a failure as a class) and schedules retries with backoff. Everything
+ * lives in rows, so a restart picks up where the last process stopped. Runs beside request
+ * handling, never inside it.
+ *
+ * Endpoints are isolated: a pass takes at most `perEndpoint` deliveries of one endpoint and
+ * none of an endpoint this node is still sending to, and the loop does not wait for a pass's
+ * sends before the next pass — so an endpoint that never answers holds only its own deliveries
+ * (until the timeout), never another endpoint's.
  *
  * @example
- * const dispatcher = new WebhookDispatcher({ db, dialect, clock, logger });
+ * const dispatcher = new WebhookDispatcher({ db, dialect, clock, logger, secrets });
  * dispatcher.start(1000);
  * await dispatcher.stop();
  */
 export class WebhookDispatcher {
-  private readonly fetch: typeof fetch;
   private readonly timeoutMs: number;
   private readonly batchSize: number;
   private readonly concurrency: number;
+  private readonly perEndpoint: number;
   private readonly random: () => number;
-  private running: Promise<number> | null = null;
+  private readonly policy: TargetPolicy;
+  private readonly maxResponseBytes: number;
+  /** The claim step of the latest pass; claims never overlap, deliveries do. */
+  private claiming: Promise<unknown> = Promise.resolve();
+  /** Deliveries in flight on this node, by endpoint id. */
+  private readonly busy = new Map<string, number>();
+  private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
   private active = false;
   private nudged = false;
   private intervalMs = 1000;
 
   constructor(private readonly options: WebhookDispatcherOptions) {
-    this.fetch = options.fetch ?? globalThis.fetch;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.batchSize = options.batchSize ?? 50;
-    this.concurrency = options.concurrency ?? 8;
+    this.concurrency = options.concurrency ?? 64;
+    this.perEndpoint = options.perEndpoint ?? 4;
     this.random = options.random ?? Math.random;
+    this.policy = options.policy ?? PUBLIC_ONLY;
+    this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   }
 
   /**
-   * One pass: runs the jobs, then claims and sends every due delivery (up to the batch size).
-   * Answers how many deliveries it attempted. Passes never overlap: a call made during one
-   * starts after it.
+   * One pass: runs the jobs, then claims due deliveries (up to the batch size, at most
+   * `perEndpoint` per endpoint, none of an endpoint this node is still sending to) and sends
+   * them. Answers how many deliveries it attempted, once they are done. Claim steps never
+   * overlap; a call made during one claims after it.
    */
-  runOnce(): Promise<number> {
-    const previous = this.running ?? Promise.resolve(0);
-    const run = previous.catch(() => 0).then(() => this.pass());
-    this.running = run;
-    void run
-      .catch(() => 0)
-      .finally(() => {
-        if (this.running === run) this.running = null;
-      });
-    return run;
+  async runOnce(): Promise<number> {
+    const { attempted, done } = await this.claimAndSend();
+    await done;
+    return attempted;
   }
 
-  /** Runs a pass every `intervalMs`, and at once after `nudge()` or a full batch. */
+  /** Runs a pass every `intervalMs`, and at once after `nudge()`, a full batch or a finished endpoint. */
   start(intervalMs = 1000): void {
     if (this.active) return;
     this.active = true;
@@ -111,20 +136,23 @@ export class WebhookDispatcher {
     }
   }
 
-  /** Stops the loop and waits for a pass in flight to finish. */
+  /** Stops the loop and waits for the deliveries in flight to finish. */
   async stop(): Promise<void> {
     this.active = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.running?.catch(() => 0);
+    await this.claiming.catch(() => 0);
+    await Promise.all(this.inFlight);
   }
 
   private schedule(delay: number): void {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.nudged = false;
-      this.runOnce().then(
-        (attempted) => {
+      // The loop waits for the claim step only: a slow endpoint's delivery goes on in the
+      // background while the next pass serves every other endpoint.
+      this.claimAndSend().then(
+        ({ attempted }) => {
           if (this.active) this.schedule(attempted >= this.batchSize || this.nudged ? 0 : this.intervalMs);
         },
         (err: unknown) => {
@@ -136,7 +164,13 @@ export class WebhookDispatcher {
     this.timer.unref();
   }
 
-  private async pass(): Promise<number> {
+  private claimAndSend(): Promise<{ attempted: number; done: Promise<unknown> }> {
+    const step = this.claiming.catch(() => 0).then(() => this.pass());
+    this.claiming = step;
+    return step;
+  }
+
+  private async pass(): Promise<{ attempted: number; done: Promise<unknown> }> {
     const now = this.options.clock.now();
     for (const job of this.options.jobs ?? []) {
       try {
@@ -145,15 +179,19 @@ export class WebhookDispatcher {
         this.options.logger.warn({ err }, "alert job failed");
       }
     }
+    const room = Math.min(this.batchSize, this.concurrency - this.inFlight.size);
+    const none = { attempted: 0, done: Promise.resolve() };
+    if (room <= 0 || this.options.secrets.locked) return none;
     const lease = now + this.timeoutMs + LEASE_MARGIN_MS;
-    const claimed = await this.claim(now, lease);
-    if (!claimed.length) return 0;
+    const claimed = await this.claim(now, lease, room);
+    if (!claimed.length) return none;
     const deliveries = await this.options.db
       .selectFrom("webhook_deliveries as d")
       .innerJoin("alerts as a", "a.id", "d.alert_id")
       .innerJoin("webhooks as w", "w.id", "d.webhook_id")
       .select([
         "d.id",
+        "d.webhook_id as webhookId",
         "d.attempts",
         "a.id as alertId",
         "a.type",
@@ -167,34 +205,61 @@ export class WebhookDispatcher {
       ])
       .where("d.id", "in", claimed)
       .execute();
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < deliveries.length) {
-        const delivery = deliveries[next++];
-        if (delivery) await this.deliver(delivery, lease);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, deliveries.length) }, worker));
-    return deliveries.length;
+    const sends = deliveries.map((delivery) => this.track(delivery, lease));
+    return { attempted: deliveries.length, done: Promise.all(sends) };
   }
 
-  /** Claims due, unclaimed deliveries; the WHERE is repeated on the UPDATE so a lost race claims nothing. */
-  private async claim(now: number, lease: number): Promise<string[]> {
-    const { db, dialect } = this.options;
+  /** Sends one delivery, counting it against its endpoint while in flight. Never rejects. */
+  private track(delivery: ClaimedDelivery, lease: number): Promise<void> {
+    const endpoint = delivery.webhookId;
+    this.busy.set(endpoint, (this.busy.get(endpoint) ?? 0) + 1);
+    const sending: Promise<void> = this.deliver(delivery, lease)
+      .catch((err: unknown) => this.options.logger.warn({ err }, "webhook delivery failed"))
+      .finally(() => {
+        const left = (this.busy.get(endpoint) ?? 1) - 1;
+        this.inFlight.delete(sending);
+        if (left > 0) {
+          this.busy.set(endpoint, left);
+          return;
+        }
+        this.busy.delete(endpoint);
+        // The endpoint is free again: its next due delivery need not wait for the interval.
+        this.nudge();
+      });
+    this.inFlight.add(sending);
+    return sending;
+  }
+
+  /**
+   * Claims due, unclaimed deliveries: the oldest first, at most `perEndpoint` per endpoint (so an
+   * endpoint with a long backlog cannot fill the batch), none of endpoints this node is still
+   * sending to. The WHERE is repeated on the UPDATE, so a node that lost the race for a row
+   * claims nothing of it.
+   */
+  private async claim(now: number, lease: number, room: number): Promise<string[]> {
+    const { db } = this.options;
     const due: DueFilter = (eb) =>
       eb.and([
         eb("status", "=", "pending"),
         eb("next_attempt_at", "<=", now),
         eb.or([eb("locked_until", "is", null), eb("locked_until", "<=", now)]),
       ]);
-    let candidates = db
+    let ranked = db
       .selectFrom("webhook_deliveries")
-      .select("id")
-      .where(due)
-      .orderBy("next_attempt_at")
-      .limit(this.batchSize);
-    // Postgres: skip rows another node is claiming instead of queueing behind its lock.
-    if (dialect === "postgres") candidates = candidates.forUpdate().skipLocked();
+      .select([
+        "id",
+        "next_attempt_at",
+        sql<number>`row_number() over (partition by webhook_id order by next_attempt_at, id)`.as("rank"),
+      ])
+      .where(due);
+    const busy = [...this.busy.keys()];
+    if (busy.length) ranked = ranked.where("webhook_id", "not in", busy);
+    const candidates = db
+      .selectFrom(ranked.as("r"))
+      .select("r.id")
+      .where("r.rank", "<=", this.perEndpoint)
+      .orderBy("r.next_attempt_at")
+      .limit(room);
     const rows = await db
       .updateTable("webhook_deliveries")
       .set({ locked_until: lease })
@@ -222,28 +287,29 @@ export class WebhookDispatcher {
       data: { projectId: delivery.projectId, keyId: delivery.keyId, ...JSON.parse(delivery.data) },
     });
     const sentAt = clock.now();
-    // webhook-id is the alert id: a retry carries the same id, so receivers can drop repeats.
-    const headers = {
-      "content-type": "application/json",
-      "user-agent": `keysmith-webhooks/${VERSION}`,
-      ...webhookHeaders(delivery.secret, delivery.alertId, Math.floor(sentAt / 1000), body),
-    };
-    let responseStatus: number | null = null;
-    let error: string | null = null;
-    try {
-      const response = await this.fetch(delivery.url, {
-        method: "POST",
+    const secret = this.options.secrets.open(delivery.webhookId, delivery.secret);
+    let outcome: SendResult;
+    if (secret === null) {
+      // Sealed under another key, or the row was changed: nothing unsigned is ever sent.
+      outcome = { ok: false, failure: "secret_unavailable", status: null };
+    } else {
+      // webhook-id is the alert id: a retry carries the same id, so receivers can drop repeats.
+      const headers = {
+        "content-type": "application/json",
+        "user-agent": `keysmith-webhooks/${VERSION}`,
+        ...webhookHeaders(secret, delivery.alertId, Math.floor(sentAt / 1000), body),
+      };
+      outcome = await sendWebhook(delivery.url, {
         headers,
         body,
-        redirect: "manual",
-        signal: AbortSignal.timeout(this.timeoutMs),
+        timeoutMs: this.timeoutMs,
+        maxResponseBytes: this.maxResponseBytes,
+        policy: this.policy,
+        ...(this.options.resolve ? { resolve: this.options.resolve } : {}),
       });
-      responseStatus = response.status;
-      await response.body?.cancel().catch(() => {});
-      if (responseStatus < 200 || responseStatus > 299) error = `HTTP ${responseStatus}`;
-    } catch (err) {
-      error = describeFailure(err, this.timeoutMs);
     }
+    const responseStatus = outcome.status;
+    const error: FailureClass | null = outcome.ok ? null : outcome.failure;
     const attempts = delivery.attempts + 1;
     const finishedAt = clock.now();
     const delay = error === null ? null : retryDelay(attempts, this.random);
@@ -276,6 +342,7 @@ export class WebhookDispatcher {
 
 interface ClaimedDelivery {
   id: string;
+  webhookId: string;
   attempts: number;
   alertId: string;
   type: string;
@@ -286,13 +353,4 @@ interface ClaimedDelivery {
   url: string;
   secret: string;
   deletedAt: number | null;
-}
-
-/** A short, secret-free reason for the delivery log. */
-function describeFailure(err: unknown, timeoutMs: number): string {
-  const error = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (error?.name === "TimeoutError") return `timed out after ${timeoutMs} ms`;
-  const cause = error?.cause?.code ?? error?.cause?.message;
-  const text = cause ? `${error.message ?? "request failed"}: ${cause}` : (error?.message ?? String(err));
-  return text.slice(0, MAX_ERROR_LENGTH);
 }

@@ -14,7 +14,9 @@ import type { Page } from "../storage/records.js";
 import type { Database, WebhooksTable } from "../storage/schema.js";
 import { Repo, type Store } from "../storage/store.js";
 import type { DeliveryStatus } from "./dispatcher.js";
+import type { WebhookSecretBox } from "./secret-box.js";
 import { generateWebhookSecret } from "./signing.js";
+import { hostAllowed, PUBLIC_ONLY, type TargetPolicy } from "./target-policy.js";
 
 export interface WebhookRecord {
   id: string;
@@ -60,14 +62,16 @@ interface ListQuery {
  * are audited in the same transaction as the change.
  */
 export class WebhookService {
-  constructor(private readonly deps: { store: Store; clock: Clock }) {}
+  constructor(
+    private readonly deps: { store: Store; clock: Clock; secrets: WebhookSecretBox; policy?: TargetPolicy },
+  ) {}
 
   async create(
     ctx: ActionContext,
     input: CreateWebhookInput,
   ): Promise<{ record: WebhookRecord; secret: string }> {
     requireScope(ctx.actor, "projects:write");
-    const url = parseEndpointUrl(input.url);
+    const url = parseEndpointUrl(input.url, this.deps.policy ?? PUBLIC_ONLY);
     // A root key bound to a project creates endpoints for that project only.
     const projectId = input.projectId ?? ctx.actor.projectId;
     if (projectId !== null) {
@@ -86,6 +90,8 @@ export class WebhookService {
       deletedAt: null,
     };
     const secret = generateWebhookSecret();
+    // Sealed before the transaction: a locked node answers WEBHOOK_SECRETS_LOCKED and stores nothing.
+    const sealed = this.deps.secrets.seal(record.id, secret);
     await this.inTransaction(async (trx, repo) => {
       await trx
         .insertInto("webhooks")
@@ -94,7 +100,7 @@ export class WebhookService {
           project_id: record.projectId,
           url: record.url,
           events: JSON.stringify(record.events),
-          secret,
+          secret: sealed,
           description: record.description,
           created_at: now,
           deleted_at: null,
@@ -219,8 +225,13 @@ export class WebhookService {
   }
 }
 
-/** An absolute http(s) URL, normalized; anything else is a validation error. */
-function parseEndpointUrl(text: string): string {
+/**
+ * An absolute http(s) URL, normalized, without credentials (the signature authenticates a
+ * delivery; a password in the URL would be one more secret stored and shown), whose host, when
+ * it is a literal address or `localhost`, the target policy allows. Names are checked again on
+ * their resolved address at every delivery.
+ */
+function parseEndpointUrl(text: string, policy: TargetPolicy): string {
   let url: URL;
   try {
     url = new URL(text);
@@ -229,6 +240,12 @@ function parseEndpointUrl(text: string): string {
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new KeysmithError("VALIDATION_ERROR", "url must use http or https.", { field: "url" });
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw new KeysmithError("WEBHOOK_URL_CREDENTIALS", undefined, { field: "url" });
+  }
+  if (!hostAllowed(url.hostname, policy)) {
+    throw new KeysmithError("WEBHOOK_TARGET_REFUSED", undefined, { field: "url" });
   }
   return url.href;
 }

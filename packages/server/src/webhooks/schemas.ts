@@ -57,7 +57,10 @@ export const Delivery = Type.Object({
   status: DeliveryStatusSchema,
   attempts: Type.Integer(),
   responseStatus: Type.Unsafe<number | null>({ type: ["integer", "null"] }),
-  error: NullableString(),
+  error: NullableString({
+    description:
+      "Why the last attempt failed, as a class: timeout, connection_failed, http_status (see responseStatus), response_too_large, address_refused, secret_unavailable",
+  }),
   createdAt: Timestamp,
   lastAttemptAt: NullableTimestamp,
   deliveredAt: NullableTimestamp,

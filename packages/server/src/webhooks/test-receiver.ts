@@ -1,4 +1,4 @@
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { verifyWebhook, type WebhookVerification } from "./signing.js";
 
@@ -80,4 +80,41 @@ export async function startReceiver(now: () => number): Promise<TestReceiver> {
         server.close(() => resolve());
       }),
   });
+}
+
+export interface RawReceiver {
+  url: string;
+  /** Requests that arrived (their paths), in order. */
+  requests: string[];
+  /** Resolves when the next request has arrived (its headers, not necessarily its body). */
+  next(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A bare HTTP server on 127.0.0.1 that answers with `handler`, for endpoints that misbehave:
+ * one that never answers, redirects, or streams a huge body.
+ */
+export async function startRawReceiver(
+  handler: (request: IncomingMessage, response: ServerResponse) => void,
+): Promise<RawReceiver> {
+  const requests: string[] = [];
+  const waiting: Array<() => void> = [];
+  const server = createServer((request, response) => {
+    requests.push(request.url ?? "");
+    for (const resolve of waiting.splice(0)) resolve();
+    handler(request, response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    requests,
+    next: () => new Promise<void>((resolve) => waiting.push(resolve)),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
