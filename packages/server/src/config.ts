@@ -25,10 +25,6 @@ const trustProxyText = z.string().transform((text, ctx): boolean | number | stri
   return z.NEVER;
 });
 
-const booleanText = z
-  .enum(["true", "false", "1", "0", "yes", "no"])
-  .transform((v) => v === "true" || v === "1" || v === "yes");
-
 /** Every setting, its environment variable and its default. The README's table mirrors it. */
 export const CONFIG_VARIABLES = {
   databaseUrl: { env: "KEYSMITH_DATABASE_URL", default: "./.keysmith/keysmith.db" },

@@ -24,8 +24,20 @@ describe("Cache-Control: no-store on every answer that carries a secret", () => 
       () => ({ url: "https://hooks.example.com/a", events: ["key.leaked"] }),
       201,
     ],
-    ["secret reveal", "GET", "/v1/secrets/production/STRIPE_KEY?projectId=PID", () => undefined, 200],
-    ["secret export", "GET", "/v1/secrets/export?environment=production&projectId=PID", () => undefined, 200],
+    [
+      "secret reveal",
+      "GET",
+      "/v1/secrets/production/STRIPE_KEY?projectId=PID",
+      (): unknown => undefined,
+      200,
+    ],
+    [
+      "secret export",
+      "GET",
+      "/v1/secrets/export?environment=production&projectId=PID",
+      (): unknown => undefined,
+      200,
+    ],
   ] as const)("%s", async (_name, method, url, body, status) => {
     const res = await h.api(method, url.replace("PID", projectId), body());
     expect(res.status).toBe(status);
