@@ -29,6 +29,9 @@ Environment:
   KEYSMITH_DATABASE_URL, KEYSMITH_HOST, KEYSMITH_PORT, KEYSMITH_LOG_LEVEL
                         server settings for serve, init and migrate (flags win)
 
+serve, init, migrate and vault rotate-master run the server: they need the @keysmith/server
+package installed next to the CLI (a checkout of the repository has it).
+
 Exit codes:
   0  success
   1  a negative answer: an invalid key, a broken audit chain, an already initialized database,
@@ -51,7 +54,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.ERROR;
   }
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
-    const { VERSION } = await import("@keysmith/server");
+    const { VERSION } = await import("./version.js");
     io.stdout(`${VERSION}\n`);
     return EXIT.OK;
   }

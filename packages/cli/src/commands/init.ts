@@ -21,7 +21,7 @@ export function initCommand(program: Command, { io, act }: Context): void {
 }
 
 async function init(io: Io, flags: InitFlags): Promise<number> {
-  const { server, config } = await loadServer(io, flags);
+  const { server, config } = await loadServer(io, flags, "keysmith init");
   const database = describeDatabase(server, config.databaseUrl);
   let store: Store;
   try {

@@ -29,7 +29,7 @@ async function serve(io: Io, flags: ServeFlags): Promise<number> {
   // during startup stops the server as soon as it is up. Without a hook (bin.ts passes SIGTERM and
   // SIGINT, tests their own), run until the process ends.
   const shutdown = io.waitForShutdown?.() ?? new Promise<void>(() => {});
-  const { server, config } = await loadServer(io, flags);
+  const { server, config } = await loadServer(io, flags, "keysmith serve");
   const logger = server.createLogger(config.logLevel, { pretty: io.isTTY });
   let running: RunningServer;
   try {
