@@ -23,6 +23,7 @@ const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
 
 interface Manifest {
   name: string;
+  version: string;
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
