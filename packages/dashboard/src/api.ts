@@ -1,22 +1,22 @@
 import type {
   Alert,
-  ApiKey,
+  Key as ApiKey,
   AuditEntry,
-  AuditVerify,
+  AuditVerification as AuditVerify,
   CreatedWebhook,
   Delivery,
-  Granularity,
+  UsageGranularity as Granularity,
   IssuedKey,
-  List,
+  Page as List,
   Project,
   RolledKey,
   Secret,
   SecretValue,
   SecretVersion,
-  SessionInfo,
-  Usage,
+  Session as SessionInfo,
+  UsageSeries as Usage,
   Webhook,
-} from "./types";
+} from "@keysmith/sdk";
 
 /** An answer other than 2xx, with the API's stable error code. */
 export class ApiError extends Error {

@@ -1,7 +1,7 @@
+import type { Budget, UsageGranularity as Granularity, UsageSeries as Usage } from "@keysmith/sdk";
 import { useState } from "react";
 import type { UsageQuery } from "../api";
 import { periodStart, spendSince } from "../chart";
-import type { Budget, Granularity, Usage } from "../types";
 import { useData } from "../use-data";
 import { ErrorNote, Field, Loading } from "./bits";
 import { BudgetBar } from "./budget-bar";
