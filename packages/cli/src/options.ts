@@ -1,4 +1,5 @@
-import { parseDuration } from "@keysmith/core";
+// The subpath loads no node:crypto: `--help` and client commands start faster.
+import { parseDuration } from "@keysmith/core/duration";
 import { InvalidArgumentError } from "commander";
 
 /**

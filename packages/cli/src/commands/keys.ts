@@ -1,4 +1,5 @@
-import { parseDuration } from "@keysmith/core";
+// The subpath loads no node:crypto: `--help` and client commands start faster.
+import { parseDuration } from "@keysmith/core/duration";
 import type { IssuedKey, Key, Page, RolledKey } from "@keysmith/sdk";
 import { type Command, Option } from "commander";
 import { type ClientFlags, type Context, clientCommand, clientFor, print, segment } from "../context.js";

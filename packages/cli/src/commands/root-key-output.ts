@@ -1,4 +1,3 @@
-import { open } from "node:fs/promises";
 import type { Io } from "../io.js";
 import { oneLine } from "./server-config.js";
 
@@ -17,6 +16,7 @@ export function rootKeyFile(io: Io, flag: string | undefined): string | null {
  * (it may hold the only copy of another database's key). Returns null when written, else why not.
  */
 export async function writeRootKeyFile(path: string, rootKey: string): Promise<string | null> {
+  const { open } = await import("node:fs/promises");
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(path, "wx", 0o600);
