@@ -163,3 +163,14 @@ describe("keysmith serve", () => {
     expect(result.stderr).toMatch(/^keysmith: could not start: [^\n]+\n$/);
   });
 });
+
+describe("the shipped systemd unit", () => {
+  it("sends the first root key to a 0600 file in a 0700 state directory, not to the journal", () => {
+    const unit = readFileSync(new URL("../../../../deploy/keysmith@.service", import.meta.url), "utf8");
+    const file = /^Environment=KEYSMITH_ROOT_KEY_FILE=(\/var\/lib\/keysmith\/\S+)$/m.exec(unit)?.[1];
+    expect(file).toBeDefined();
+    expect(unit).toMatch(/^StateDirectory=keysmith$/m);
+    expect(unit).toMatch(/^StateDirectoryMode=0700$/m);
+    expect(unit).toMatch(/^ExecStart=\S+ packages\/cli\/dist\/bin\.js serve$/m);
+  });
+});
