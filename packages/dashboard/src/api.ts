@@ -5,7 +5,6 @@ import type {
   AuditVerification as AuditVerify,
   CreatedWebhook,
   Delivery,
-  UsageGranularity as Granularity,
   IssuedKey,
   Page as List,
   Project,
@@ -15,6 +14,7 @@ import type {
   SecretVersion,
   Session as SessionInfo,
   UsageSeries as Usage,
+  UsageRange,
   Webhook,
 } from "@keysmith/sdk";
 
@@ -47,12 +47,6 @@ export function queryString(query: Query = {}): string {
   }
   const text = params.toString();
   return text ? `?${text}` : "";
-}
-
-export interface UsageQuery {
-  granularity?: Granularity;
-  from?: string;
-  to?: string;
 }
 
 /**
@@ -151,11 +145,11 @@ export class Api {
   }
 
   // ── usage, alerts, webhooks ──────────────────────────────────────────────────────────
-  keyUsage(id: string, query: UsageQuery): Promise<Usage> {
+  keyUsage(id: string, query: UsageRange): Promise<Usage> {
     return this.request("GET", `/v1/keys/${encodeURIComponent(id)}/usage${queryString({ ...query })}`);
   }
 
-  usage(query: UsageQuery & { projectId?: string; ownerId?: string }): Promise<Usage> {
+  usage(query: UsageRange & { projectId?: string; ownerId?: string }): Promise<Usage> {
     return this.request("GET", `/v1/usage${queryString({ ...query })}`);
   }
 

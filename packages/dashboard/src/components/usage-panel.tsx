@@ -1,6 +1,10 @@
-import type { Budget, UsageGranularity as Granularity, UsageSeries as Usage } from "@keysmith/sdk";
+import type {
+  Budget,
+  UsageGranularity as Granularity,
+  UsageSeries as Usage,
+  UsageRange,
+} from "@keysmith/sdk";
 import { useState } from "react";
-import type { UsageQuery } from "../api";
 import { periodStart, spendSince } from "../chart";
 import { useData } from "../use-data";
 import { ErrorNote, Field, Loading } from "./bits";
@@ -25,7 +29,7 @@ export function UsagePanel({
 }: {
   /** Names what is charted (a key or project id): a new subject loads anew. */
   subject: string;
-  load: (query: UsageQuery) => Promise<Usage>;
+  load: (query: UsageRange) => Promise<Usage>;
   budget: Budget | null;
   budgetLabel: string;
 }) {
