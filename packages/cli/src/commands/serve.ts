@@ -14,7 +14,9 @@ interface ServeFlags extends ServerFlags {
 export function serveCommand(program: Command, { io, act }: Context): void {
   program
     .command("serve")
-    .description("run the keysmith server (the first start creates and prints the first root key)")
+    .description(
+      "run the keysmith server (the first start creates the first root key and shows it once, on stderr)",
+    )
     .option("--database-url <url>", DATABASE_URL_HELP)
     .option("--host <host>", "the interface to listen on (env KEYSMITH_HOST)")
     .option("--port <port>", "the port to listen on, 0 for any free one (env KEYSMITH_PORT)")
