@@ -146,7 +146,7 @@ describe("the CLI installed without the server package", () => {
       expect(result.code).toBe(2);
       expect(result.stdout).toBe("");
       expect(result.stderr).toBe(
-        `keysmith: keysmith ${command.join(" ")} runs the keysmith server, which is not installed: ` +
+        `keysmith: keysmith ${command.join(" ")} needs the keysmith server package, which is not installed: ` +
           "npm install @keysmith/server (next to the keysmith CLI), then run it again\n",
       );
       expect(existsSync(join(root, "keysmith.db"))).toBe(false);

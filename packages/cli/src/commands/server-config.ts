@@ -21,7 +21,7 @@ export async function importServer(
   } catch (error) {
     if (!isMissingPackage(error)) throw error;
     throw new CliError(
-      `${command} runs the keysmith server, which is not installed: ` +
+      `${command} needs the keysmith server package, which is not installed: ` +
         `npm install ${SERVER_PACKAGE} (next to the keysmith CLI), then run it again`,
     );
   }
