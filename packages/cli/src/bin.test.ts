@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -53,11 +53,15 @@ function collect(stream: NodeJS.ReadableStream | null): () => string {
 /** Starts `keysmith serve` and resolves with its stdout up to the "listening on" line. */
 async function serve(
   env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string; output: string }> {
+): Promise<{ child: ChildProcess; url: string; output: string; stdout: () => string; stderr: () => string }> {
   const child = keysmith(["serve"], env);
   const stderr = collect(child.stderr);
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   let output = "";
+  let all = "";
+  lines.on("line", (line) => {
+    all += `${line}\n`;
+  });
   const url = await new Promise<string>((resolve, reject) => {
     lines.on("line", (line) => {
       output += `${line}\n`;
@@ -68,20 +72,29 @@ async function serve(
       reject(new Error(`serve exited with ${code} before listening: ${stderr()}`)),
     );
   });
-  return { child, url, output };
+  return { child, url, output, stdout: () => all, stderr };
 }
 
 describe("the keysmith binary", () => {
-  it("prints a root key on the first start only, and exits 0 on SIGTERM", async () => {
+  it("prints a root key on stderr on the first start only, never in stdout's log lines, and exits 0 on SIGTERM", async () => {
     const env = {
       KEYSMITH_DATABASE_URL: join(dir.path, "keysmith.db"),
       KEYSMITH_PORT: "0",
-      KEYSMITH_LOG_LEVEL: "warn",
+      // Info: stdout carries the JSON log lines (one per request below).
+      KEYSMITH_LOG_LEVEL: "info",
     };
     const first = await serve(env);
-    const rootKeys = keysIn(first.output);
+    // Written before "listening" on stdout; read once stderr has delivered it.
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (keysIn(first.stderr()).length > 0) resolve();
+        else first.child.stderr?.once("data", check);
+      };
+      check();
+    });
+    const rootKeys = keysIn(first.stderr());
     expect(rootKeys).toHaveLength(1);
-    expect(first.output).toContain("shown once — store it now");
+    expect(first.stderr()).toContain("shown once — store it now");
 
     // While it runs: a client command through the binary, the key to verify piped on stdin.
     const project = keysmith(["projects", "create", "--name", "Acme", "--prefix", "acme", "--json"], {
@@ -111,12 +124,48 @@ describe("the keysmith binary", () => {
     const firstExit = exited(first.child);
     first.child.kill("SIGTERM");
     expect(await firstExit).toEqual({ code: 0, signal: null });
+    const logLines = first
+      .stdout()
+      .split("\n")
+      .filter((line) => line.startsWith("{"));
+    expect(logLines.length).toBeGreaterThan(0);
+    for (const line of logLines) expect(JSON.parse(line)).toHaveProperty("level");
+    expect(first.stdout()).not.toContain(rootKeys[0]);
+    expect(keysIn(first.stdout())).toEqual([]);
+    expect(keysIn(first.stderr())).toEqual(rootKeys);
 
     const second = await serve(env);
-    expect(keysIn(second.output)).toEqual([]);
     const secondExit = exited(second.child);
     second.child.kill("SIGINT");
     expect(await secondExit).toEqual({ code: 0, signal: null });
+    expect(keysIn(second.stdout())).toEqual([]);
+    expect(second.stderr()).toBe("");
+  });
+
+  it("writes the first root key to KEYSMITH_ROOT_KEY_FILE with mode 0600, and nowhere else", async () => {
+    const file = join(dir.path, "root-key");
+    const env = {
+      KEYSMITH_DATABASE_URL: join(dir.path, "keysmith.db"),
+      KEYSMITH_PORT: "0",
+      KEYSMITH_LOG_LEVEL: "info",
+      KEYSMITH_ROOT_KEY_FILE: file,
+    };
+    const first = await serve(env);
+    const firstExit = exited(first.child);
+    first.child.kill("SIGTERM");
+    expect(await firstExit).toEqual({ code: 0, signal: null });
+    const written = readFileSync(file, "utf8");
+    expect(keysIn(written)).toHaveLength(1);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(keysIn(first.stdout() + first.stderr())).toEqual([]);
+
+    const second = await serve(env);
+    const secondExit = exited(second.child);
+    second.child.kill("SIGTERM");
+    expect(await secondExit).toEqual({ code: 0, signal: null });
+    expect(readFileSync(file, "utf8")).toBe(written);
+    expect(keysIn(second.stdout())).toEqual([]);
+    expect(second.stderr()).toBe("");
   });
 
   it("exits 2 with a one-line reason on an invalid configuration", async () => {

@@ -69,7 +69,16 @@ const io: Io = {
 const argv = process.argv.slice(2);
 // `keysmith run` sits on the start path of the program it wraps: it skips loading the rest of
 // the CLI (commander and every command) when its arguments are plain.
-const fast = argv[0] === "run" ? (await import("./commands/run.js")).runFast(argv, io) : null;
+// `--version` loads nothing but the CLI's package.json.
+const fast =
+  argv[0] === "run"
+    ? (await import("./commands/run.js")).runFast(argv, io)
+    : argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")
+      ? import("./version.js").then(({ VERSION }) => {
+          io.stdout(`${VERSION}\n`);
+          return EXIT.OK as number;
+        })
+      : null;
 const code = await (fast ?? import("./run.js").then(({ run }) => run(argv, io))).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`keysmith: unexpected error: ${redactKeys(message)}\n`);

@@ -1,10 +1,7 @@
+import type { ErrorResponse } from "@keysmith/sdk";
+
 /** The `{ error }` body every keysmith API error answers with. */
-export interface ApiErrorBody {
-  code: string;
-  message: string;
-  requestId: string;
-  details?: unknown;
-}
+export type ApiErrorBody = ErrorResponse["error"];
 
 /** The server answered with an error: its stable code, message and request id. */
 export class ApiError extends Error {

@@ -1,5 +1,5 @@
+import type { Budget, Credits, RateLimit } from "@keysmith/sdk";
 import { type Command, Option } from "commander";
-import type { Budget, Credits, RateLimit } from "./api-types.js";
 import { amount } from "./format.js";
 import { CliError } from "./io.js";
 import {

@@ -1,4 +1,7 @@
-import { parseDuration } from "@keysmith/core";
+// The subpath loads no node:crypto: `--help` and client commands start faster.
+
+import { parseDuration } from "@keysmith/core/duration";
+import type { KeyCreate, Period, RateLimit } from "@keysmith/sdk";
 import { InvalidArgumentError } from "commander";
 
 /**
@@ -76,25 +79,16 @@ export function jsonObject(value: string): Record<string, unknown> | typeof NULL
 
 // ── metering ──────────────────────────────────────────────────────────────────────────────
 
-/** A rate-limit window as the API takes it. */
-export interface RateLimitSpec {
-  name: string;
-  limit: number;
-  duration: string;
-}
+/** A rate-limit window as the API takes it (the flags give its duration as text). */
+export type RateLimitSpec = RateLimit & { duration: string };
 
-export type Period = "day" | "month";
+export type { Period };
 
 /** A budget as the flags give it; `--soft-cap` and `--thresholds` add the rest. */
-export interface BudgetSpec {
-  limit: number;
-  period?: Period;
-}
+export type BudgetSpec = Pick<NonNullable<KeyCreate["budget"]>, "limit" | "period">;
 
-export interface Refill {
-  amount: number;
-  interval: Period;
-}
+/** A credit refill as the API takes it. */
+export type Refill = NonNullable<NonNullable<KeyCreate["credits"]>["refill"]>;
 
 const AMOUNT = "[0-9]+(?:\\.[0-9]+)?";
 const WINDOW_NAME = /^[A-Za-z0-9_.-]{1,40}$/;

@@ -1,4 +1,4 @@
-import type { Page } from "./api-types.js";
+import type { Page } from "@keysmith/sdk";
 import type { ApiClient, Query } from "./client.js";
 
 export interface PagingFlags {

@@ -28,6 +28,12 @@ Environment:
   KEYSMITH_VERIFY_KEY   the key \`keys verify\` checks when none is piped on stdin
   KEYSMITH_DATABASE_URL, KEYSMITH_HOST, KEYSMITH_PORT, KEYSMITH_LOG_LEVEL
                         server settings for serve, init and migrate (flags win)
+  KEYSMITH_ROOT_KEY_FILE
+                        serve and init write the first root key to this new 0600 file
+                        instead of the terminal (--root-key-file wins)
+
+serve, init, migrate and vault rotate-master run the server: they need the @keysmith/server
+package installed next to the CLI (a checkout of the repository has it).
 
 Exit codes:
   0  success
@@ -51,7 +57,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.ERROR;
   }
   if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
-    const { VERSION } = await import("@keysmith/server");
+    const { VERSION } = await import("./version.js");
     io.stdout(`${VERSION}\n`);
     return EXIT.OK;
   }

@@ -1,22 +1,22 @@
 import type {
   Alert,
-  ApiKey,
+  Key as ApiKey,
   AuditEntry,
-  AuditVerify,
+  AuditVerification as AuditVerify,
   CreatedWebhook,
   Delivery,
-  Granularity,
   IssuedKey,
-  List,
+  Page as List,
   Project,
   RolledKey,
   Secret,
   SecretValue,
   SecretVersion,
-  SessionInfo,
-  Usage,
+  Session as SessionInfo,
+  UsageSeries as Usage,
+  UsageRange,
   Webhook,
-} from "./types";
+} from "@keysmith/sdk";
 
 /** An answer other than 2xx, with the API's stable error code. */
 export class ApiError extends Error {
@@ -47,12 +47,6 @@ export function queryString(query: Query = {}): string {
   }
   const text = params.toString();
   return text ? `?${text}` : "";
-}
-
-export interface UsageQuery {
-  granularity?: Granularity;
-  from?: string;
-  to?: string;
 }
 
 /**
@@ -151,11 +145,11 @@ export class Api {
   }
 
   // ── usage, alerts, webhooks ──────────────────────────────────────────────────────────
-  keyUsage(id: string, query: UsageQuery): Promise<Usage> {
+  keyUsage(id: string, query: UsageRange): Promise<Usage> {
     return this.request("GET", `/v1/keys/${encodeURIComponent(id)}/usage${queryString({ ...query })}`);
   }
 
-  usage(query: UsageQuery & { projectId?: string; ownerId?: string }): Promise<Usage> {
+  usage(query: UsageRange & { projectId?: string; ownerId?: string }): Promise<Usage> {
     return this.request("GET", `/v1/usage${queryString({ ...query })}`);
   }
 

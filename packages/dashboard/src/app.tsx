@@ -1,3 +1,4 @@
+import type { Session as SessionInfo } from "@keysmith/sdk";
 import { type ReactElement, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Api } from "./api";
 import { ErrorNote, Loading } from "./components/bits";
@@ -15,7 +16,6 @@ import { WebhookDetailPage } from "./pages/webhook-detail";
 import { WebhooksPage } from "./pages/webhooks";
 import { Link, matchPath, navigate, useLocation } from "./router";
 import { Session, type SessionContext } from "./session";
-import type { SessionInfo } from "./types";
 import { useData } from "./use-data";
 
 type State =

@@ -1,4 +1,5 @@
-import { type Granularity, KEY_OUTCOMES, type UsageBucket } from "./types";
+import type { Budget, UsageGranularity as Granularity, UsageBucket } from "@keysmith/sdk";
+import { KEY_OUTCOMES } from "./api-values";
 
 /**
  * One colour per outcome, each at least 3:1 against white (WCAG 1.4.11) and told apart by the
@@ -46,7 +47,10 @@ export interface Stacked {
  * Usage buckets as stacked bars: outcomes in a fixed order (VALID at the bottom), empty ones
  * left out.
  */
-export function stackBuckets(buckets: readonly UsageBucket[]): Stacked {
+/** A usage bucket read by outcome name: a newer server may count outcomes this build does not know. */
+type Bucket = Omit<UsageBucket, "outcomes"> & { outcomes: Record<string, number> };
+
+export function stackBuckets(buckets: readonly Bucket[]): Stacked {
   const order = [...KEY_OUTCOMES, ...new Set(buckets.flatMap((b) => Object.keys(b.outcomes)))].filter(
     (code, i, all) => all.indexOf(code) === i,
   );
@@ -92,8 +96,8 @@ export function bucketLabel(iso: string, granularity: Granularity): string {
   return `${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
-/** Start of the budget period a time falls in, in UTC as keysmith counts it. */
-export function periodStart(period: "day" | "month", now: number = Date.now()): Date {
+/** Start of the budget period (`day`, else `month`) a time falls in, in UTC as keysmith counts it. */
+export function periodStart(period: Budget["period"], now: number = Date.now()): Date {
   const date = new Date(now);
   return period === "day"
     ? new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()))
@@ -101,7 +105,7 @@ export function periodStart(period: "day" | "month", now: number = Date.now()): 
 }
 
 /** Spend summed over the buckets that start in the period. */
-export function spendSince(buckets: readonly UsageBucket[], since: Date): number {
+export function spendSince(buckets: readonly Bucket[], since: Date): number {
   const from = since.getTime();
   return buckets.reduce((sum, b) => (Date.parse(b.start) >= from ? sum + b.spend : sum), 0);
 }

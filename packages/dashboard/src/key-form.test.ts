@@ -1,6 +1,6 @@
+import type { Key as ApiKey } from "@keysmith/sdk";
 import { describe, expect, it } from "vitest";
 import { changedFields, emptyKeyForm, keyFormFrom, keyFormToBody } from "./key-form";
-import type { ApiKey } from "./types";
 
 const KEY: ApiKey = {
   id: "key_1",

@@ -1,5 +1,5 @@
+import type { Key as ApiKey, KeyEnvironment as Environment, KeyType, Period } from "@keysmith/sdk";
 import { formatDuration, fromLocalInput, splitLines, splitList, toLocalInput } from "./format";
-import type { ApiKey, Environment, KeyType, Period } from "./types";
 
 /** The create and edit forms' fields, as text the inputs hold. */
 export interface KeyFormState {
@@ -55,6 +55,11 @@ export function emptyKeyForm(environment: Environment = "live"): KeyFormState {
 }
 
 /** The form as it starts when editing `key`. */
+/** A period as an answer states it (the OpenAPI types it as a string): `day`, else `month`. */
+function period(value: string): Period {
+  return value === "day" ? "day" : "month";
+}
+
 export function keyFormFrom(key: ApiKey): KeyFormState {
   return {
     type: key.type,
@@ -73,9 +78,9 @@ export function keyFormFrom(key: ApiKey): KeyFormState {
     })),
     creditsRemaining: key.credits ? String(key.credits.remaining) : "",
     refillAmount: key.credits?.refill ? String(key.credits.refill.amount) : "",
-    refillInterval: key.credits?.refill?.interval ?? "",
+    refillInterval: key.credits?.refill ? period(key.credits.refill.interval) : "",
     budgetLimit: key.budget ? String(key.budget.limit) : "",
-    budgetPeriod: key.budget?.period ?? "month",
+    budgetPeriod: period(key.budget?.period ?? "month"),
     budgetThresholds: (key.budget?.thresholds ?? [0.8, 1])
       .map((t) => String(Math.round(t * 1000) / 10))
       .join(", "),

@@ -1,6 +1,6 @@
+import type { Project, Session as SessionInfo } from "@keysmith/sdk";
 import { createContext, useContext } from "react";
 import type { Api } from "./api";
-import type { Project, SessionInfo } from "./types";
 
 export interface SessionContext {
   api: Api;

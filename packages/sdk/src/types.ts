@@ -81,3 +81,29 @@ export type SecretVersionsQuery = Query<"GET /v1/secrets/{environment}/{name}/ve
 export type SecretExportQuery = Query<"GET /v1/secrets/export">;
 /** Which project's vault, for a root key bound to all projects. */
 export type SecretScope = Query<"DELETE /v1/secrets/{environment}/{name}">;
+
+// Parts of the answers above, named for the CLI and the dashboard (which import their API types
+// from here, never their own copies).
+
+export type KeyType = Key["type"];
+export type KeyStatus = Key["status"];
+/** A named rate-limit window of a key or a project's default. */
+export type RateLimit = NonNullable<Key["ratelimits"]>[number];
+export type Credits = NonNullable<Key["credits"]>;
+export type Budget = NonNullable<Key["budget"]>;
+/** A budget's or a refill's period as a create or update body takes it. */
+export type Period = NonNullable<NonNullable<KeyCreate["budget"]>["period"]>;
+
+export type UsageGranularity = UsageSeries["granularity"];
+/** One bucket of a usage series: verifications by outcome code, and spend. */
+export type UsageBucket = UsageSeries["data"][number];
+/** The outcomes a usage bucket counts (every verify code but MALFORMED and NOT_FOUND). */
+export type UsageOutcome = keyof UsageBucket["outcomes"];
+
+/** The alert types; webhooks subscribe to them. */
+export type AlertType = NonNullable<AlertListQuery["type"]>;
+export type DeliveryStatus = Delivery["status"];
+
+/** The dashboard's signed-in session (cookie): never the root key itself, only what identifies it. */
+export type Session = Answer<"GET /v1/sessions/current">;
+export type SessionRootKey = Session["rootKey"];

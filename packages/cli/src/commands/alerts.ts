@@ -1,5 +1,6 @@
+import type { Alert, Page } from "@keysmith/sdk";
 import { type Command, Option } from "commander";
-import { ALERT_EVENTS, type Alert, type Page } from "../api-types.js";
+import { ALERT_EVENTS } from "../alert-events.js";
 import { type ClientFlags, type Context, clientCommand, clientFor, print } from "../context.js";
 import { table } from "../format.js";
 import { EXIT } from "../io.js";

@@ -1,5 +1,5 @@
+import type { AuditEntry, AuditVerification, Page } from "@keysmith/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AuditEntry, AuditVerification, Page } from "../api-types.js";
 import { startTestServer, type TestServer } from "../test-support/cli.js";
 
 let server: TestServer;

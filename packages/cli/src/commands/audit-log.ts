@@ -1,5 +1,5 @@
+import type { AuditEntry, AuditVerification, Page } from "@keysmith/sdk";
 import type { Command } from "commander";
-import type { AuditEntry, AuditVerification, Page } from "../api-types.js";
 import { type ClientFlags, type Context, clientCommand, clientFor, print } from "../context.js";
 import { table } from "../format.js";
 import { EXIT } from "../io.js";

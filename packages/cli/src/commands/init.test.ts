@@ -1,3 +1,4 @@
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { cli, keysIn, tempDir } from "../test-support/cli.js";
@@ -43,6 +44,32 @@ describe("keysmith init", () => {
     expect(result.stdout).toContain(
       'curl -H "Authorization: Bearer $KEYSMITH_ROOT_KEY" http://127.0.0.1:9999/v1/projects',
     );
+  });
+});
+
+describe("keysmith init --root-key-file", () => {
+  it("writes the key to a new 0600 file and prints only where it is", async () => {
+    const file = join(dir.path, "root-key");
+    const result = await cli(["init", "--database-url", databaseUrl, "--root-key-file", file, "--json"]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toEqual({ rootKey: null, rootKeyFile: file });
+    expect(readFileSync(file, "utf8")).toMatch(/^ks_root_live_[0-9A-Za-z]{36}\n$/);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it("takes KEYSMITH_ROOT_KEY_FILE, and never overwrites a file: the key goes to the terminal then", async () => {
+    const file = join(dir.path, "taken");
+    writeFileSync(file, "keep me\n");
+    const result = await cli(["init", "--database-url", databaseUrl], {
+      env: { KEYSMITH_ROOT_KEY_FILE: file },
+    });
+    expect(result.code).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe("keep me\n");
+    expect(result.stderr).toBe(
+      `keysmith: could not write the first root key to ${file}: ${file} exists and is never overwritten\n`,
+    );
+    expect(keysIn(result.stdout)).toHaveLength(1);
   });
 });
 

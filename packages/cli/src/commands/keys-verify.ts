@@ -1,5 +1,5 @@
+import type { VerifyResponse } from "@keysmith/sdk";
 import { type Command, Option } from "commander";
-import type { VerifyAnswer } from "../api-types.js";
 import { type ClientFlags, type Context, clientCommand, clientFor, print } from "../context.js";
 import { fields } from "../format.js";
 import { CliError, EXIT, type Io } from "../io.js";
@@ -36,7 +36,7 @@ export function keysVerifyCommand(keys: Command, { io, act }: Context): void {
     act(async (flags: VerifyFlags) => {
       const client = clientFor(io, flags);
       const key = await keyToVerify(io);
-      const answer = await client.post<VerifyAnswer>("/v1/keys/verify", {
+      const answer = await client.post<VerifyResponse>("/v1/keys/verify", {
         key,
         ...(flags.scopes ? { scopes: flags.scopes } : {}),
         ...(flags.env ? { environment: flags.env } : {}),
@@ -62,7 +62,7 @@ async function keyToVerify(io: Io): Promise<string> {
   return key;
 }
 
-function verifyFields(answer: VerifyAnswer): string {
+function verifyFields(answer: VerifyResponse): string {
   const entries: [string, string | boolean | null | string[]][] = [
     ["valid", answer.valid],
     ["code", answer.code],

@@ -1,5 +1,5 @@
+import type { IssuedKey, Key, Page, RolledKey, VerifyResponse } from "@keysmith/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { IssuedKey, Key, Page, RolledKey, VerifyAnswer } from "../api-types.js";
 import { keysIn, startTestServer, type TestServer } from "../test-support/cli.js";
 
 let server: TestServer;
@@ -105,7 +105,7 @@ describe("keysmith keys", () => {
 
     const env = await server.cli(["keys", "verify", "--env", "test", "--json"], { stdin: issued.key });
     expect(env.code).toBe(1);
-    expect((JSON.parse(env.stdout) as VerifyAnswer).code).toBe("ENVIRONMENT_MISMATCH");
+    expect((JSON.parse(env.stdout) as VerifyResponse).code).toBe("ENVIRONMENT_MISMATCH");
   });
 
   it("reads only the first line of stdin, and KEYSMITH_VERIFY_KEY before stdin", async () => {
@@ -117,7 +117,7 @@ describe("keysmith keys", () => {
       env: { KEYSMITH_VERIFY_KEY: issued.key },
     });
     expect(fromEnv.code).toBe(0);
-    const answer = JSON.parse(fromEnv.stdout) as VerifyAnswer;
+    const answer = JSON.parse(fromEnv.stdout) as VerifyResponse;
     expect(answer).toMatchObject({ valid: true, code: "VALID", keyId: issued.id });
   });
 

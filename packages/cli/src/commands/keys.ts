@@ -1,6 +1,7 @@
-import { parseDuration } from "@keysmith/core";
+// The subpath loads no node:crypto: `--help` and client commands start faster.
+import { parseDuration } from "@keysmith/core/duration";
+import type { IssuedKey, Key, Page, RolledKey } from "@keysmith/sdk";
 import { type Command, Option } from "commander";
-import type { IssuedKey, Key, Page, RolledKey } from "../api-types.js";
 import { type ClientFlags, type Context, clientCommand, clientFor, print, segment } from "../context.js";
 import { cell, fields, masked, table } from "../format.js";
 import { CliError, EXIT, type Io } from "../io.js";

@@ -1,5 +1,5 @@
+import type { IssuedKey, Key, Project, VerifyResponse } from "@keysmith/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { IssuedKey, Key, Project, VerifyAnswer } from "../api-types.js";
 import { startTestServer, type TestServer } from "../test-support/cli.js";
 
 let server: TestServer;
@@ -127,7 +127,7 @@ describe("keysmith keys update", () => {
     });
     const verified = await server.cli(["keys", "verify", "--json"], { stdin: issued.key });
     expect(verified.code).toBe(0);
-    expect((JSON.parse(verified.stdout) as VerifyAnswer).credits).toEqual({ remaining: 9 });
+    expect((JSON.parse(verified.stdout) as VerifyResponse).credits).toEqual({ remaining: 9 });
 
     const rest = await server.cli([
       "keys",

@@ -21,7 +21,7 @@ export function migrateCommand(program: Command, { io, act }: Context): void {
 }
 
 async function migrate(io: Io, flags: MigrateFlags): Promise<number> {
-  const { server, config } = await loadServer(io, flags);
+  const { server, config } = await loadServer(io, flags, "keysmith migrate");
   const database = describeDatabase(server, config.databaseUrl);
   let store: Store;
   try {

@@ -1,5 +1,5 @@
+import type { Page, Project } from "@keysmith/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Page, Project } from "../api-types.js";
 import { startTestServer, type TestServer } from "../test-support/cli.js";
 
 let server: TestServer;

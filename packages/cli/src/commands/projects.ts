@@ -1,5 +1,5 @@
+import type { Page, Project } from "@keysmith/sdk";
 import type { Command } from "commander";
-import type { Page, Project } from "../api-types.js";
 import { type ClientFlags, type Context, clientCommand, clientFor, print, segment } from "../context.js";
 import { fields, table } from "../format.js";
 import { CliError, EXIT } from "../io.js";

@@ -1,5 +1,5 @@
+import type { IssuedKey, IssuedRootKey, Page, RootKey } from "@keysmith/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { IssuedKey, IssuedRootKey, Page, RootKey } from "../api-types.js";
 import { keysIn, startTestServer, type TestServer } from "../test-support/cli.js";
 
 let server: TestServer;

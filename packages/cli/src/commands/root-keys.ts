@@ -1,5 +1,5 @@
+import type { IssuedRootKey, Page, RootKey } from "@keysmith/sdk";
 import type { Command } from "commander";
-import type { IssuedRootKey, Page, RootKey } from "../api-types.js";
 import { type ClientFlags, type Context, clientCommand, clientFor, print, segment } from "../context.js";
 import { fields, masked, table } from "../format.js";
 import { EXIT } from "../io.js";

@@ -1,6 +1,6 @@
 import { randomBase62 } from "@keysmith/core";
+import type { IssuedKey, Project } from "@keysmith/sdk";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { IssuedKey, Project } from "../api-types.js";
 import { startTestServer, type TestServer, tempDir } from "../test-support/cli.js";
 import { fakeKey, write } from "../test-support/git.js";
 

@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import type { Finding, ScanResult } from "@keysmith/scanner";
@@ -205,7 +204,9 @@ function realpath(path: string): string {
 }
 
 /** The top of the git work tree containing `dir`, or null outside one (or without git). */
-export function gitTopLevel(dir: string): Promise<string | null> {
+export async function gitTopLevel(dir: string): Promise<string | null> {
+  // Loaded here, not at the top: `--help` and the other commands never start a process.
+  const { execFile } = await import("node:child_process");
   return new Promise((done) => {
     execFile("git", ["rev-parse", "--show-toplevel"], { cwd: dir, encoding: "utf8" }, (error, stdout) =>
       done(error ? null : realpath(stdout.trim()) || null),

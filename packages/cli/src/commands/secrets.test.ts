@@ -1,11 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Secret } from "@keysmith/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../run.js";
 import { captureIo, tempDir } from "../test-support/cli.js";
 import { TRICKY_VALUES } from "../test-support/tricky-values.js";
 import { startVaultServer, type VaultServer } from "../test-support/vault-server.js";
-import type { Secret } from "./secrets.js";
 import { parseDotenv, serializeDotenv } from "./secrets-dotenv.js";
 
 let server: VaultServer;

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
+import type { Page, Secret, SecretExport as SecretsExport, SecretValue, SecretVersion } from "@keysmith/sdk";
 import { type Command, Option } from "commander";
-import type { Page } from "../api-types.js";
 import { type ApiClient, ApiError } from "../client.js";
 import { type ClientFlags, type Context, clientCommand, clientFor, print, segment } from "../context.js";
 import { cell, json, table } from "../format.js";
@@ -8,46 +8,6 @@ import { CliError, EXIT, type Io } from "../io.js";
 import { duration, positiveInt } from "../options.js";
 import { listPages, nextPageHint, type PagingFlags } from "../paging.js";
 import { type DotenvEntry, parseDotenv, serializeDotenv } from "./secrets-dotenv.js";
-
-/** A secret as the API lists it: no value. */
-export interface Secret {
-  id: string;
-  projectId: string;
-  environment: string;
-  name: string;
-  version: number;
-  rotateEvery: string | null;
-  lastRotatedAt: string;
-  rotationDueAt: string | null;
-  overdue: boolean;
-  createdAt: string;
-  updatedAt: string;
-  deletedAt: string | null;
-}
-
-export interface SecretValue {
-  projectId: string;
-  environment: string;
-  name: string;
-  version: number;
-  current: boolean;
-  value: string;
-  createdAt: string;
-  createdBy: string | null;
-}
-
-interface SecretVersion {
-  version: number;
-  current: boolean;
-  createdAt: string;
-  createdBy: string | null;
-}
-
-export interface SecretsExport {
-  projectId: string;
-  environment: string;
-  secrets: { name: string; version: number; value: string }[];
-}
 
 interface SecretFlags extends ClientFlags {
   env: string;

@@ -4,6 +4,39 @@ import { CliError, type Io } from "../io.js";
 /** The server package, loaded only by the commands that run it: client commands start faster. */
 export type ServerModule = typeof import("@keysmith/server");
 
+/** The package `serve`, `init`, `migrate` and `vault rotate-master` need; the CLI alone is a client. */
+export const SERVER_PACKAGE = "@keysmith/server";
+
+/**
+ * Imports the server package on demand. The CLI does not depend on it (installing the client
+ * pulls no database driver or HTTP server): when it is absent, the command fails with exit 2 and
+ * names the package to install.
+ */
+export async function importServer(
+  command: string,
+  load: () => Promise<ServerModule> = () => import("@keysmith/server"),
+): Promise<ServerModule> {
+  try {
+    return await load();
+  } catch (error) {
+    if (!isMissingPackage(error)) throw error;
+    throw new CliError(
+      `${command} needs the keysmith server package, which is not installed: ` +
+        `npm install ${SERVER_PACKAGE} (next to the keysmith CLI), then run it again`,
+    );
+  }
+}
+
+/** True when an import failed because the server package itself cannot be found. */
+function isMissingPackage(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") &&
+    typeof message === "string" &&
+    message.includes(SERVER_PACKAGE)
+  );
+}
+
 export interface ServerFlags {
   databaseUrl?: string;
   host?: string;
@@ -20,8 +53,9 @@ export const DATABASE_URL_HELP = "SQLite path, sqlite:PATH or postgres://… (en
 export async function loadServer(
   io: Io,
   flags: ServerFlags,
+  command: string,
 ): Promise<{ server: ServerModule; config: Config }> {
-  const server = await import("@keysmith/server");
+  const server = await importServer(command);
   const loaded = server.loadConfig(io.env, {
     databaseUrl: flags.databaseUrl,
     host: flags.host,

@@ -1,5 +1,5 @@
+import type { IssuedKey, UsageSeries as Usage } from "@keysmith/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { IssuedKey, Usage } from "../api-types.js";
 import { startTestServer, type TestServer } from "../test-support/cli.js";
 
 let server: TestServer;
@@ -28,7 +28,7 @@ async function verify(key: string, scopes: string, expected: number): Promise<vo
   expect(result.code).toBe(expected);
 }
 
-function total(usage: Usage, code: string): number {
+function total(usage: Usage, code: keyof Usage["data"][number]["outcomes"]): number {
   return usage.data.reduce((sum, bucket) => sum + (bucket.outcomes[code] ?? 0), 0);
 }
 

@@ -1,5 +1,9 @@
+import type { UsageSeries as Usage, UsageBucket } from "@keysmith/sdk";
 import { type Command, Option } from "commander";
-import type { Usage, UsageBucket } from "../api-types.js";
+
+/** A bucket, or the totals of several, read by outcome name (a newer server may count more). */
+type Counts = Omit<UsageBucket, "outcomes"> & { outcomes: Record<string, number> };
+
 import { type ClientFlags, type Context, clientCommand, clientFor, print, segment } from "../context.js";
 import { amount, fields, sparkline, table } from "../format.js";
 import { EXIT } from "../io.js";
@@ -65,7 +69,7 @@ function usageReport(usage: Usage, of: string): string {
   if (first === undefined || last === undefined) return `No usage buckets for ${of}.\n`;
   const end = new Date(Date.parse(last.start) + STEP_MS[usage.granularity]).toISOString();
   const valid = buckets.map((b) => b.outcomes.VALID ?? 0);
-  const totals: UsageBucket = { start: first.start, outcomes: {}, spend: 0 };
+  const totals: Counts = { start: first.start, outcomes: {}, spend: 0 };
   for (const bucket of buckets) {
     totals.spend += bucket.spend;
     for (const [code, count] of Object.entries(bucket.outcomes)) {
@@ -94,12 +98,12 @@ function usageReport(usage: Usage, of: string): string {
 }
 
 /** The non-zero outcomes other than VALID, as `CODE=n`, in the API's order. */
-function rejections(bucket: UsageBucket): string[] {
+function rejections(bucket: Counts): string[] {
   return Object.entries(bucket.outcomes)
     .filter(([code, n]) => code !== "VALID" && n > 0)
     .map(([code, n]) => `${code}=${n}`);
 }
 
-function rejectedTotal(bucket: UsageBucket): number {
+function rejectedTotal(bucket: Counts): number {
   return Object.entries(bucket.outcomes).reduce((sum, [code, n]) => (code === "VALID" ? sum : sum + n), 0);
 }

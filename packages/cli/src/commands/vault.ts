@@ -40,7 +40,7 @@ export function vaultCommands(program: Command, { io, act }: Context): void {
 }
 
 async function rotate(io: Io, flags: RotateFlags): Promise<number> {
-  const { server, config } = await loadServer(io, flags);
+  const { server, config } = await loadServer(io, flags, "keysmith vault rotate-master");
   let from: MasterKeySource | null;
   let to: MasterKeySource | null;
   try {

@@ -1,13 +1,6 @@
+import type { Alert, CreatedWebhook, Delivery, IssuedKey, Page, Webhook } from "@keysmith/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  ALERT_EVENTS,
-  type Alert,
-  type CreatedWebhook,
-  type Delivery,
-  type IssuedKey,
-  type Page,
-  type Webhook,
-} from "../api-types.js";
+import { ALERT_EVENTS } from "../alert-events.js";
 import { startTestServer, type TestServer } from "../test-support/cli.js";
 
 let server: TestServer;

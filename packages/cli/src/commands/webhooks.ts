@@ -1,5 +1,6 @@
+import type { CreatedWebhook, Delivery, Page, Webhook } from "@keysmith/sdk";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { ALERT_EVENTS, type CreatedWebhook, type Delivery, type Page, type Webhook } from "../api-types.js";
+import { ALERT_EVENTS } from "../alert-events.js";
 import {
   type ClientFlags,
   type Context,

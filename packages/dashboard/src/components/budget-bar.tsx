@@ -1,5 +1,5 @@
+import type { Budget } from "@keysmith/sdk";
 import { formatNumber, formatPercent } from "../format";
-import type { Budget } from "../types";
 
 const W = 400;
 const H = 24;

@@ -1,9 +1,9 @@
+import type { KeyEnvironment as Environment, IssuedKey, Project } from "@keysmith/sdk";
 import { type FormEvent, useState } from "react";
 import { maskedKey } from "../format";
 import { emptyKeyForm, type KeyFormState, keyFormToBody } from "../key-form";
 import { Link } from "../router";
 import { useSession } from "../session";
-import type { Environment, IssuedKey, Project } from "../types";
 import { ErrorNote } from "./bits";
 import { Dialog } from "./dialog";
 import { KeyFields } from "./key-fields";

@@ -1,5 +1,5 @@
+import type { Project } from "@keysmith/sdk";
 import type { KeyFormState } from "../key-form";
-import type { Project } from "../types";
 import { Field } from "./bits";
 
 type Update = (change: Partial<KeyFormState>) => void;

@@ -1,7 +1,7 @@
+import type { UsageSeries as Usage } from "@keysmith/sdk";
 import { useId, useLayoutEffect, useRef, useState } from "react";
 import { bucketLabel, niceMax, OUTCOME_COLORS, stackBuckets } from "../chart";
 import { formatNumber, formatTime } from "../format";
-import type { Usage } from "../types";
 
 const H = 220;
 const M = { left: 44, right: 8, top: 10, bottom: 28 };

@@ -1,7 +1,11 @@
+import type {
+  Budget,
+  UsageGranularity as Granularity,
+  UsageSeries as Usage,
+  UsageRange,
+} from "@keysmith/sdk";
 import { useState } from "react";
-import type { UsageQuery } from "../api";
 import { periodStart, spendSince } from "../chart";
-import type { Budget, Granularity, Usage } from "../types";
 import { useData } from "../use-data";
 import { ErrorNote, Field, Loading } from "./bits";
 import { BudgetBar } from "./budget-bar";
@@ -25,7 +29,7 @@ export function UsagePanel({
 }: {
   /** Names what is charted (a key or project id): a new subject loads anew. */
   subject: string;
-  load: (query: UsageQuery) => Promise<Usage>;
+  load: (query: UsageRange) => Promise<Usage>;
   budget: Budget | null;
   budgetLabel: string;
 }) {

@@ -1,8 +1,8 @@
+import { ALERT_EVENTS } from "../api-values";
 import { Empty, ErrorNote, Field, Loading, MoreButton, TableFrame } from "../components/bits";
 import { alertSummary, formatTime, relativeTime } from "../format";
 import { Link, setSearch, useLocation } from "../router";
 import { projectName, useSession } from "../session";
-import { ALERT_EVENTS } from "../types";
 import { usePaged } from "../use-data";
 import { useTitle } from "../use-title";
 

@@ -1,8 +1,8 @@
+import type { AuditEntry, AuditVerification as AuditVerify, Project } from "@keysmith/sdk";
 import { Empty, ErrorNote, Field, Loading, MoreButton, TableFrame } from "../components/bits";
 import { formatTime, fromLocalInput, toLocalInput } from "../format";
 import { Link, setSearch, useLocation } from "../router";
 import { projectName, useSession } from "../session";
-import type { AuditEntry, AuditVerify, Project } from "../types";
 import { type Loaded, useData, usePaged } from "../use-data";
 import { useTitle } from "../use-title";
 

@@ -1,3 +1,4 @@
+import type { Key as ApiKey, RolledKey } from "@keysmith/sdk";
 import { type FormEvent, type ReactNode, useState } from "react";
 import { Empty, ErrorNote, Field, Loading, StatusBadge } from "../components/bits";
 import { ConfirmDialog } from "../components/confirm";
@@ -9,7 +10,6 @@ import { alertSummary, formatDuration, formatNumber, formatTime, maskedKey, rela
 import { changedFields, DURATION, type KeyFormState, keyFormFrom, keyFormToBody } from "../key-form";
 import { Link, navigate } from "../router";
 import { projectName, useSession } from "../session";
-import type { ApiKey, RolledKey } from "../types";
 import { useData, usePaged } from "../use-data";
 import { useTitle } from "../use-title";
 import { Scopes } from "./project-keys";

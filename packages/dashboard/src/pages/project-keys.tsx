@@ -1,10 +1,10 @@
+import type { Key as ApiKey, KeyEnvironment as Environment, Project } from "@keysmith/sdk";
 import { useState } from "react";
 import { Empty, ErrorNote, Field, Loading, MoreButton, StatusBadge, TableFrame } from "../components/bits";
 import { CreateKey } from "../components/create-key";
 import { formatTime, keyMatches, looksLikeKey, maskedKey, relativeTime } from "../format";
 import { Link, setSearch, useLocation } from "../router";
 import { useSession } from "../session";
-import type { ApiKey, Environment, Project } from "../types";
 import { usePaged } from "../use-data";
 import { useTitle } from "../use-title";
 

@@ -1,8 +1,8 @@
+import type { Session as SessionInfo } from "@keysmith/sdk";
 import { type FormEvent, useRef, useState } from "react";
 import type { Api } from "../api";
 import { ErrorNote } from "../components/bits";
 import { Logo } from "../components/logo";
-import type { SessionInfo } from "../types";
 
 /**
  * Sign-in with a root key. The key goes to the server once, in a POST body, and comes back as

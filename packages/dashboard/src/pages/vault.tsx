@@ -1,3 +1,4 @@
+import type { Secret, SecretValue } from "@keysmith/sdk";
 import { useState } from "react";
 import { ApiError } from "../api";
 import { CopyButton, Empty, ErrorNote, Field, Loading, MoreButton, TableFrame } from "../components/bits";
@@ -5,7 +6,6 @@ import { Dialog } from "../components/dialog";
 import { formatTime, relativeTime } from "../format";
 import { setSearch, useLocation } from "../router";
 import { useSession } from "../session";
-import type { Secret, SecretValue } from "../types";
 import { useData, usePaged } from "../use-data";
 import { useTitle } from "../use-title";
 

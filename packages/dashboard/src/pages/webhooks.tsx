@@ -1,11 +1,12 @@
+import type { CreatedWebhook, Webhook } from "@keysmith/sdk";
 import { type FormEvent, useState } from "react";
+import { ALERT_EVENTS } from "../api-values";
 import { Empty, ErrorNote, Field, Loading, MoreButton, TableFrame } from "../components/bits";
 import { ConfirmDialog } from "../components/confirm";
 import { ShowOnceDialog } from "../components/show-once";
 import { formatTime } from "../format";
 import { Link } from "../router";
 import { projectName, useSession } from "../session";
-import { ALERT_EVENTS, type CreatedWebhook, type Webhook } from "../types";
 import { usePaged } from "../use-data";
 import { useTitle } from "../use-title";
 

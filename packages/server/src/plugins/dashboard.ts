@@ -6,8 +6,11 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../http-types.js";
 import { STRICT_CSP, securityHeaders } from "./security-headers.js";
 
-/** Where `npm run build` puts the dashboard, from this file in `src/` or in `dist/`. */
-export const DEFAULT_DASHBOARD_ROOT = fileURLToPath(new URL("../../../dashboard/dist/", import.meta.url));
+/**
+ * The built dashboard inside this package (`dashboard/`, copied there by the server's build and
+ * shipped by `npm pack`), from this file in `src/plugins/` or in `dist/plugins/`.
+ */
+export const DEFAULT_DASHBOARD_ROOT = fileURLToPath(new URL("../../dashboard/", import.meta.url));
 
 /** Scripts, styles and connections from this server only; no inline script, no framing. */
 export const DASHBOARD_CSP = STRICT_CSP;
@@ -36,7 +39,8 @@ const NOT_BUILT_PAGE = `<!doctype html>
 <h1>The keysmith dashboard is not built</h1>
 <p>The API is running. To serve the dashboard here, build it and restart the server:</p>
 <pre>npm run build</pre>
-<p>(or <code>npm run build -w @keysmith/dashboard</code> for the dashboard alone).
+<p>(or <code>npm run build -w @keysmith/dashboard &amp;&amp; npm run build -w @keysmith/server</code>
+for the dashboard alone: the second step copies it into the server package).
 <code>npm install</code> and <code>npm start</code> build it too.</p>
 </body>
 </html>
