@@ -30,6 +30,7 @@ import { routeAccess } from "./plugins/route-access.js";
 import { validation } from "./plugins/validation.js";
 import { auditRoutes } from "./routes/audit.js";
 import { changeRoutes } from "./routes/changes.js";
+import { type GithubScanningKeys, githubLeakRoutes } from "./routes/github-leaks.js";
 import { keyRoutes } from "./routes/keys.js";
 import { leakRoutes } from "./routes/leaks.js";
 import { projectRoutes } from "./routes/projects.js";
@@ -41,6 +42,7 @@ import { verifyRoutes } from "./routes/verify.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { AuditService } from "./services/audit.js";
 import { KeyService } from "./services/keys.js";
+import { LeakService } from "./services/leaks.js";
 import { ProjectService } from "./services/projects.js";
 import { RootAuth } from "./services/root-auth.js";
 import { RootKeyService } from "./services/root-keys.js";
@@ -94,6 +96,8 @@ export interface AppOptions {
   rateLimits?: RateLimitStore;
   /** The vault's master key, already checked (`openVault`); without one /v1/secrets answers VAULT_LOCKED. */
   masterKey?: Buffer | null;
+  /** GitHub's secret-scanning public keys; without them `POST /v1/leaks/github` answers 401. */
+  githubScanningKeys?: GithubScanningKeys;
   /** Serves the dashboard built in this folder at `/` (default: no dashboard). */
   dashboardRoot?: string | null;
 }
@@ -183,6 +187,7 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     cacheTtlMs: options.cacheTtlMs ?? 0,
   });
   const sessions = new SessionService({ store, clock });
+  const leaks = new LeakService({ store, clock, keys: keyService, alerts: alertService, changes });
   const services: Services = {
     projects: new ProjectService(deps),
     keys: keyService,
@@ -289,7 +294,8 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     projectRoutes(api, services);
     verifyRoutes(api, services, metrics);
     keyRoutes(api, services);
-    leakRoutes(api, services, { store, alerts: alertService, changes, rateLimits });
+    leakRoutes(api, services, { leaks, rateLimits });
+    githubLeakRoutes(api, { leaks, keys: options.githubScanningKeys ?? new Map() });
     rootKeyRoutes(api, services);
     auditRoutes(api, services);
     webhookRoutes(api, { webhooks, alerts: alertService });

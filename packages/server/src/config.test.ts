@@ -25,6 +25,7 @@ describe("loadConfig", () => {
         redisTimeoutMs: 100,
         masterKey: "",
         masterPassphrase: "",
+        githubScanningKeys: "",
         webhookAllowPrivate: PUBLIC_ONLY,
       },
     });

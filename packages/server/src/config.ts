@@ -44,6 +44,8 @@ export const CONFIG_VARIABLES = {
   // The vault's master key: 32 bytes in base64, or a passphrase for scrypt. Neither: vault off.
   masterKey: { env: "KEYSMITH_MASTER_KEY", default: "" },
   masterPassphrase: { env: "KEYSMITH_MASTER_PASSPHRASE", default: "" },
+  // GitHub's secret-scanning public keys (its meta/public_keys/secret_scanning JSON, or a path to it).
+  githubScanningKeys: { env: "KEYSMITH_GITHUB_SCANNING_KEYS", default: "" },
   // Webhook targets in private ranges and on loopback: false, true, or CIDR ranges (webhooks/target-policy.ts).
   webhookAllowPrivate: { env: "KEYSMITH_WEBHOOK_ALLOW_PRIVATE", default: "false" },
 } as const;
@@ -75,6 +77,7 @@ const schema = z.object({
   // Checked by the vault (vault/master-key.ts), whose messages never echo the value.
   masterKey: z.string(),
   masterPassphrase: z.string(),
+  githubScanningKeys: z.string(),
   webhookAllowPrivate: z.string().transform((text, ctx) => {
     try {
       return parseTargetPolicy(text);

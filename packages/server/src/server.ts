@@ -7,6 +7,7 @@ import { openStore } from "./database.js";
 import { RedisRateLimitStore } from "./metering/redis-rate-limit-store.js";
 import { DEFAULT_DASHBOARD_ROOT } from "./plugins/dashboard.js";
 import { RedisChangeFeed } from "./redis-change-feed.js";
+import { readGithubScanningKeys } from "./routes/github-leaks.js";
 import type { Store } from "./storage/store.js";
 import { openVault } from "./vault/open.js";
 import { openWebhookKey, webhookKeyFile } from "./webhooks/secret-key.js";
@@ -87,7 +88,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
           logger.warn({ err }, "change feed not up yet; serving with a short cache TTL"),
         );
     }
+    const githubScanningKeys = config.githubScanningKeys
+      ? readGithubScanningKeys(config.githubScanningKeys)
+      : undefined;
     keysmith = await buildApp({
+      ...(githubScanningKeys ? { githubScanningKeys } : {}),
       ...(rateLimits ? { rateLimits } : {}),
       ...(changes ? { changes } : {}),
       store,

@@ -1,11 +1,8 @@
 import { KeysmithError } from "@keysmith/core";
 import { Type } from "typebox";
-import type { AlertService } from "../alerts/alerts.js";
-import type { ChangeFeed } from "../changes.js";
 import { type App, contextOf, type Services } from "../http-types.js";
 import type { RateLimitStore } from "../metering/rate-limit.js";
-import { LeakService } from "../services/leaks.js";
-import type { Store } from "../storage/store.js";
+import type { LeakService } from "../services/leaks.js";
 import { ErrorResponse } from "./schemas.js";
 
 export const LeakReportBody = Type.Object(
@@ -52,16 +49,10 @@ const LEAK_WINDOW = [{ name: "leaks", limit: LEAK_REPORTS_PER_MINUTE, durationMs
 /** `POST /v1/leaks`: keys found in public are revoked (or flagged) and alerted. */
 export function leakRoutes(
   app: App,
-  { keys, clock }: Services,
-  deps: { store: Store; alerts: AlertService; changes: ChangeFeed; rateLimits: RateLimitStore },
+  { clock }: Services,
+  deps: { leaks: LeakService; rateLimits: RateLimitStore },
 ): void {
-  const leaks = new LeakService({
-    store: deps.store,
-    clock,
-    keys,
-    alerts: deps.alerts,
-    changes: deps.changes,
-  });
+  const { leaks } = deps;
 
   app.post(
     "/v1/leaks",

@@ -7,6 +7,8 @@ import type { Store } from "../storage/store.js";
 /** Who is acting and on which request: every service call carries it, every audit entry records it. */
 export interface ActionContext {
   actor: RootKeyRecord;
+  /** Who the audit log names: a root key (the default), or keysmith itself acting on a partner's report. */
+  actorType?: "root_key" | "system";
   requestId: string;
   sourceIp: string | null;
 }
@@ -56,7 +58,7 @@ export function auditEntry(
   details: Record<string, unknown> = {},
 ): AuditInput {
   return {
-    actorType: "root_key",
+    actorType: ctx.actorType ?? "root_key",
     actorId: ctx.actor.id,
     action,
     targetType: target.type,

@@ -94,16 +94,46 @@ export class LeakService {
         this.reportToOwners(ctx, found, where);
         continue;
       }
-      const action =
-        found.kind === "key"
-          ? await this.handleKey(ctx, found.record, where)
-          : await this.handleRootKey(ctx, found.record, where);
+      const action = await this.handle(ctx, found, where);
       outcome.matched++;
       if (action === "revoked") outcome.revoked++;
       else outcome.flagged++;
       outcome.keys.push({ keyId: found.record.id, projectId: found.record.projectId, action });
     }
     return outcome;
+  }
+
+  /**
+   * A report from a trusted partner (GitHub's secret scanning): every live keysmith key among the
+   * tokens is handled as a leak, whatever its project; the answer labels each token a true or a
+   * false positive by its SHA-256, never echoing it.
+   *
+   * @example await leaks.partnerReport(ctx, [{ token, type, url }], "github-secret-scanning")
+   */
+  async partnerReport(
+    ctx: ActionContext,
+    matches: readonly { token: string; type: string; url?: string | undefined }[],
+    source: string,
+  ): Promise<{ tokenHash: string; tokenType: string; truePositive: boolean }[]> {
+    const labels = [];
+    for (const match of matches) {
+      const found = await this.find(match.token.trim());
+      if (found !== null && found.record.revokedAt === null) {
+        await this.handle(ctx, found, { source, url: clean(match.url) });
+      }
+      labels.push({
+        tokenHash: hash("sha256", match.token, "hex"),
+        tokenType: match.type,
+        truePositive: found !== null,
+      });
+    }
+    return labels;
+  }
+
+  private handle(ctx: ActionContext, found: Found, where: Where): Promise<LeakAction> {
+    return found.kind === "key"
+      ? this.handleKey(ctx, found.record, where)
+      : this.handleRootKey(ctx, found.record, where);
   }
 
   /** Only checksum-valid keys are worth a lookup. */

@@ -56,6 +56,8 @@ export interface HarnessOptions {
   masterKey?: Buffer;
   /** Which hops may set X-Forwarded-For (default none). */
   trustProxy?: AppOptions["trustProxy"];
+  /** GitHub's secret-scanning public keys (default none). */
+  githubScanningKeys?: AppOptions["githubScanningKeys"];
 }
 
 /** A keysmith app in-process on a database of its own, with a manual clock and captured logs. */
@@ -90,6 +92,7 @@ export async function createHarness(dialect: TestDialect, options: HarnessOption
     clock,
     masterKey,
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+    ...(options.githubScanningKeys === undefined ? {} : { githubScanningKeys: options.githubScanningKeys }),
     // Test receivers listen on loopback: allowed here explicitly, refused by default.
     webhookTargets: ALLOW_PRIVATE,
     webhookSecrets,
