@@ -139,6 +139,12 @@ async function scan(io: Io, paths: string[], given: ScanFlags): Promise<number> 
     }),
   );
   const failed = result.findings.some((f) => f.severity !== "info");
+  // In every format: a file that ran past the per-file time budget was only partly scanned.
+  const timedOut = result.skipped.filter((s) => s.reason === "timeout");
+  for (const s of timedOut.slice(0, 20)) {
+    io.stderr(`warning: ${s.file}: scan stopped at the per-file time budget; the file was only partly scanned.\n`);
+  }
+  if (timedOut.length > 20) io.stderr(`warning: ${timedOut.length - 20} more files stopped at the time budget.\n`);
   if (flags.format === "text") {
     const tooLarge = result.skipped.filter((s) => s.reason === "too-large").length;
     if (tooLarge > 0) {

@@ -29,9 +29,12 @@ export const privateKey: Rule = {
   description:
     "A PEM-encoded private key (RSA, EC, DSA, PKCS #8, OpenSSH or PGP). Replace the key pair and revoke its certificates.",
   keywords: ["PRIVATE KEY"],
-  window: { before: 0, after: 200 },
+  window: { before: 0, after: 400 },
+  reach: { before: 64, after: 20_000 },
+  // The body never holds `--`, so a search from one BEGIN stops at the next boundary: linear time
+  // even over a file of BEGIN lines.
   regex:
-    /-----BEGIN (?<label>(?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----[\s\S]{0,16384}?-----END \k<label>-----/g,
+    /-----BEGIN (?<label>(?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----(?:[^-]|-(?!-)){0,16384}?-----END \k<label>-----/g,
   validate: (secret) => {
     const body = payload(secret);
     return body.length >= 64 && looksRandom(body, 4);
