@@ -111,7 +111,8 @@ export function timeRegex(regex: RegExp, text: string, timeoutMs: number): numbe
     probeContext.text = text;
     PROBE.runInContext(probeContext, { timeout: timeoutMs });
   } catch (error) {
-    if (error instanceof Error && /timed out/i.test(error.message)) return null;
+    // The error comes from the probe's context: not an `Error` of this realm.
+    if ((error as { code?: string } | null)?.code === "ERR_SCRIPT_EXECUTION_TIMEOUT") return null;
     throw error;
   } finally {
     probeContext.re = null;

@@ -211,7 +211,7 @@ export const rules: readonly Rule[] = [
     title: "1Password service account token",
     description: "A 1Password service account token (ops_…). Revoke it in the 1Password admin console.",
     keywords: ["ops_eyJ"],
-    regex: /(?<![A-Za-z0-9_])ops_eyJ[A-Za-z0-9+/=_-]{250,1200}(?![A-Za-z0-9+/=_-])/g,
+    regex: /(?<![A-Za-z0-9+/=_-])ops_eyJ[A-Za-z0-9+/=_-]{250,1200}(?![A-Za-z0-9+/=_-])/g,
     body: after("ops_"),
     entropy: 4,
     reach: { before: 16, after: 1300 },
@@ -248,7 +248,7 @@ export const rules: readonly Rule[] = [
     description: "A Fly.io access or macaroon token. Revoke it with fly tokens revoke.",
     keywords: ["fo1_", "fm1r_", "fm1a_", "fm2_"],
     regex:
-      /(?<![A-Za-z0-9_])(?:fo1_[A-Za-z0-9_-]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,2000}={0,3})(?![A-Za-z0-9+/=_-])/g,
+      /(?<![A-Za-z0-9+/=_-])(?:fo1_[A-Za-z0-9_-]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,2000}={0,3})(?![A-Za-z0-9+/=_-])/g,
     body: after("_"),
     entropy: 4,
     reach: { before: 16, after: 2100 },
@@ -260,7 +260,7 @@ export const rules: readonly Rule[] = [
       "A Grafana API key, Grafana Cloud token (glc_) or service account token (glsa_). Delete it in Grafana.",
     keywords: ["eyJrIjoi", "glc_", "glsa_"],
     regex:
-      /(?<![A-Za-z0-9_])(?:eyJrIjoi[A-Za-z0-9]{70,400}={0,2}|glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})(?![A-Za-z0-9+/=_])/g,
+      /(?<![A-Za-z0-9+/=_])(?:eyJrIjoi[A-Za-z0-9]{70,400}={0,2}|glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})(?![A-Za-z0-9+/=_])/g,
     entropy: 3.5,
   }),
   token({
@@ -300,7 +300,8 @@ export const rules: readonly Rule[] = [
     description:
       "A Sentry organization (sntrys_) or user (sntryu_) auth token. Revoke it in Sentry's settings.",
     keywords: ["sntrys_", "sntryu_"],
-    regex: /(?<![A-Za-z0-9_])(?:sntrys_eyJ[A-Za-z0-9+/=_-]{80,800}|sntryu_[a-f0-9]{64})(?![A-Za-z0-9+/=_-])/g,
+    regex:
+      /(?<![A-Za-z0-9+/=_-])(?:sntrys_eyJ[A-Za-z0-9+/=_-]{80,800}|sntryu_[a-f0-9]{64})(?![A-Za-z0-9+/=_-])/g,
     body: after("_"),
     entropy: 3.5,
   }),
@@ -522,7 +523,7 @@ export const rules: readonly Rule[] = [
     description:
       "A PlanetScale service token, OAuth token or database password (pscale_). Revoke it in PlanetScale.",
     keywords: ["pscale_tkn_", "pscale_pw_", "pscale_oauth_"],
-    regex: /(?<![A-Za-z0-9_])pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.=-]{32,64}(?![A-Za-z0-9_.=-])/g,
+    regex: /(?<![A-Za-z0-9_.=-])pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.=-]{32,64}(?![A-Za-z0-9_.=-])/g,
     body: (s) => s.slice(s.indexOf("_", 7) + 1),
     entropy: 3.5,
   }),
@@ -632,7 +633,7 @@ export const rules: readonly Rule[] = [
     title: "Typeform personal access token",
     description: "A Typeform personal access token (tfp_). Revoke it in the account settings.",
     keywords: ["tfp_"],
-    regex: /(?<![A-Za-z0-9_])tfp_[A-Za-z0-9_.=-]{59}(?![A-Za-z0-9_.=-])/g,
+    regex: /(?<![A-Za-z0-9_.=-])tfp_[A-Za-z0-9_.=-]{59}(?![A-Za-z0-9_.=-])/g,
     body: after("tfp_"),
     entropy: 3.5,
   }),
