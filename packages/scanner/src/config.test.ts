@@ -28,7 +28,7 @@ describe("scan configuration", () => {
   });
 
   it("adds a custom rule from .keysmith/scan.toml beside the built-in ones", () => {
-    const token = `itk_${run(B62, 40, 3)}`;
+    const token = `itk_${run(B62, 40)}`;
     const toml = `
 [[rules]]
 id = "acme-internal-token"
@@ -46,7 +46,7 @@ entropy = 3.5
   });
 
   it("reads a .gitleaks.toml: Go syntax, secretGroup, keywords, allowlist paths / regexes / stopwords", () => {
-    const secret = run(B62, 32, 5);
+    const secret = run(B62, 32);
     const toml = `
 title = "custom"
 [extend]
@@ -96,7 +96,7 @@ stopwords = ["notreal"]
 
   it("honours an inline gitleaks:allow like keysmith:allow", () => {
     const engine = createEngine();
-    const key = `AKIA${run("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16, 11)}`;
+    const key = `AKIA${run("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)}`;
     expect(engine.scan(Buffer.from(`id = ${key}\n`), "a.tf")).toHaveLength(1);
     expect(engine.scan(Buffer.from(`id = ${key} # gitleaks:allow\n`), "a.tf")).toEqual([]);
   });

@@ -45,12 +45,19 @@ export function regexAlphabets(regex: RegExp, max = 4): string[] {
 
 /** A run of `size` characters drawn from `alphabet` in a fixed pseudo-random order (high entropy). */
 export function run(alphabet: string, size: number): string {
+  const key = `${size}:${alphabet}`;
+  const cached = runCache.get(key);
+  if (cached !== undefined) return cached;
   const noise = randomIndexes(size);
   const table = Buffer.from(alphabet, "latin1");
   const out = Buffer.allocUnsafe(size);
   for (let i = 0; i < size; i++) out[i] = table[(noise[i] as number) % table.length] as number;
-  return out.toString("latin1");
+  const text = out.toString("latin1");
+  if (runCache.size > 64) runCache.clear();
+  runCache.set(key, text);
+  return text;
 }
+const runCache = new Map<string, string>();
 
 let noiseCache = new Uint32Array(0);
 function randomIndexes(size: number): Uint32Array {
@@ -74,7 +81,7 @@ function randomIndexes(size: number): Uint32Array {
  */
 export function pathologicalInputs(rule: Rule, size: number, maxKeywords = 2): ProbeInput[] {
   const keywords = rule.keywords.length > 0 ? rule.keywords.slice(0, maxKeywords) : [""];
-  const alphabets = [...regexAlphabets(rule.regex, 3), BASE64];
+  const alphabets = [...regexAlphabets(rule.regex, 2), BASE64];
   const inputs: ProbeInput[] = [];
   for (const keyword of keywords) {
     for (const alphabet of alphabets) {

@@ -1,8 +1,10 @@
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { cli, tempDir } from "../test-support/cli.js";
 import { commitFile, fakeKey, gitIn, initRepo, write } from "../test-support/git.js";
+import { binPath } from "./hook.js";
 
 let dir: { path: string; remove(): void };
 beforeEach(() => {
@@ -292,4 +294,28 @@ describe("keysmith scan: configuration, --redact, time budget", () => {
     const result = await scan(["--no-progress"]);
     expect(result.code).toBe(0);
   });
+});
+
+describe("keysmith scan into a closed pipe", () => {
+  const bin = binPath();
+  it.skipIf(!existsSync(bin))(
+    "ends quietly when the reader closed the pipe (scan --format json | head)",
+    async () => {
+      for (let i = 0; i < 200; i++) write(dir.path, `src/f${i}.ts`, `export const k${i} = "${fakeKey()}";\n`);
+      const child = spawn(process.execPath, [bin, "scan", "--format", "json", "--no-progress"], {
+        cwd: dir.path,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      // The reader goes away before (or while) the scanner writes: its writes fail with EPIPE.
+      child.stdout.destroy();
+      let stderr = "";
+      child.stderr.setEncoding("utf8").on("data", (d: string) => {
+        stderr += d;
+      });
+      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+      expect(stderr).not.toMatch(/EPIPE|Error|at /);
+      // 1: secrets were found (the exit code of a completed scan), not a crash.
+      expect(code).toBe(1);
+    },
+  );
 });

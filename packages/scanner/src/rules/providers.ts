@@ -585,7 +585,7 @@ export const rules: readonly Rule[] = [
     keywords: [".webhook.office.com/webhookb2/"],
     prefix: false,
     regex:
-      /[a-z0-9-]{1,64}\.webhook\.office\.com\/webhookb2\/[0-9a-f-]{36}@[0-9a-f-]{36}\/IncomingWebhook\/[0-9a-f]{32}\/[0-9a-f-]{36}(?:\/[A-Za-z0-9_-]{1,80})?/g,
+      /(?<![a-z0-9-])[a-z0-9-]{1,64}\.webhook\.office\.com\/webhookb2\/[0-9a-f-]{36}@[0-9a-f-]{36}\/IncomingWebhook\/[0-9a-f]{32}\/[0-9a-f-]{36}(?:\/[A-Za-z0-9_-]{1,80})?/g,
     body: (s) => s.split("/IncomingWebhook/")[1] ?? "",
     entropy: 3,
   }),
