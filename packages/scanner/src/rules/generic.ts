@@ -98,6 +98,14 @@ export function isSecretValue(value: string): boolean {
   // Identifiers and dotted references: `config.api_key`, `API_KEY_NAME`, `getApiKey`.
   if (/^[a-z]+(?:[._:/-][a-z]+)+$/.test(value) || /^[A-Z][A-Z0-9_]+$/.test(value)) return false;
   if (/^[a-z]+(?:[A-Z][a-z]+)+$/.test(value)) return false;
+  // `?NonExpressionParenEnd`, `LIB-NAME`, `urn:uuid:…`, `df123-4567`: markers, constants, URNs and
+  // typed-in sequences rather than generated secrets.
+  if (
+    /^[^A-Za-z0-9]{1,2}[A-Za-z]+[^A-Za-z0-9]{0,2}$|^[A-Za-z]+[^A-Za-z0-9]{1,2}$/.test(value) ||
+    /^[A-Z][A-Z0-9_-]+$/.test(value)
+  )
+    return false;
+  if (/^urn:/i.test(value) || /0123|1234|2345|3456|4567|5678|6789/.test(value)) return false;
   const hasDigit = /[0-9]/.test(value);
   const hasSymbol = /[^A-Za-z0-9]/.test(value);
   const classes =
@@ -203,6 +211,18 @@ function nameStartsLine(bytes: Uint8Array, start: number): boolean {
   return i === 0 || bytes[i - 1] === 10;
 }
 
+/**
+ * `"Password:"),x?f("…")`: the name and `:` are the text of a string literal (a form label in
+ * minified UI code) and the "value" is the code after it. The quote before the name is the one
+ * the value opens with, and no quote closes the name before its `:`.
+ */
+function labelInString(match: RegExpExecArray): boolean {
+  const range = match.indices?.groups?.name;
+  const quote = match.groups?.q;
+  if (!range || !quote) return false;
+  return match.input[range[0] - 1] === quote && match.input[range[1]] !== quote;
+}
+
 export const genericSecret: Rule = {
   id: "generic-secret",
   title: "Hard-coded secret",
@@ -217,7 +237,7 @@ export const genericSecret: Rule = {
   generic: true,
   validate: (secret, match) => {
     const name = match.groups?.name ?? match.groups?.name2 ?? "";
-    return isSecretValue(secret) && isSecretName(name);
+    return isSecretValue(secret) && isSecretName(name) && !labelInString(match);
   },
   mask: (secret) => maskSecret(secret, 0),
 };

@@ -19,6 +19,8 @@ interface TokenSpec {
   /** The random part of the secret, for the entropy test (default: the whole secret). */
   body?: (secret: string) => string;
   severity?: Severity;
+  /** A byte-level test at the keyword hit (default: `startsWord` unless `prefix` is false). */
+  quickCheck?: Rule["quickCheck"];
   /** Extra test after the entropy and placeholder ones. */
   check?: (secret: string, match: RegExpExecArray) => boolean;
   /** Keywords start the token: skip hits inside a word. */
@@ -42,10 +44,30 @@ function token(spec: TokenSpec): Rule {
     ...(spec.reach ? { reach: spec.reach } : {}),
     ...(spec.generic ? { generic: true } : {}),
     regex: spec.regex,
-    ...(spec.prefix === false ? {} : { quickCheck: startsWord }),
+    ...(spec.quickCheck
+      ? { quickCheck: spec.quickCheck }
+      : spec.prefix === false
+        ? {}
+        : { quickCheck: startsWord }),
     validate: (secret, match) =>
       looksRandom(body(secret), entropy) && (spec.check ? spec.check(secret, match) : true),
   };
+}
+
+/**
+ * At a `scheme://` hit: is there a `user:password@` before the first `/`, space or quote? Most
+ * URLs have none, so their lines are not decoded.
+ */
+function credentialsFollow(bytes: Uint8Array, _start: number, end: number): boolean {
+  const limit = Math.min(bytes.length, end + 200);
+  let colon = false;
+  for (let i = end; i < limit; i++) {
+    const b = bytes[i] as number;
+    if (b === 64 /* @ */) return colon;
+    if (b === 58 /* : */) colon = true;
+    else if (b <= 32 || b === 47 || b === 34 || b === 39 || b === 96 || b === 60 || b === 62) return false;
+  }
+  return false;
 }
 
 const after = (prefix: string) => (s: string) => s.slice(s.indexOf(prefix) + prefix.length);
@@ -105,6 +127,7 @@ export const rules: readonly Rule[] = [
       "mssql://",
     ],
     prefix: false,
+    quickCheck: credentialsFollow,
     regex:
       /(?<![A-Za-z0-9+])(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|sqlserver|mssql):\/\/[^\s:@/"'`]{0,64}:(?<secret>[^\s:@/"'`]{1,128})@[A-Za-z0-9_.-]{1,253}/g,
     entropy: 0,
@@ -117,6 +140,7 @@ export const rules: readonly Rule[] = [
       "An http(s) or ftp URL with user:password@ credentials. Change the password; pass credentials in a header or from a secret store.",
     keywords: ["http://", "https://", "ftp://", "ftps://"],
     prefix: false,
+    quickCheck: credentialsFollow,
     regex:
       /(?<![A-Za-z0-9+.-])(?:https?|ftps?):\/\/(?<user>[A-Za-z0-9._~%!$&'()*+,;=-]{1,64}):(?<secret>[A-Za-z0-9._~%!$&()*+,;=-]{1,128})@(?<host>[A-Za-z0-9.-]{1,253})/g,
     entropy: 0,
@@ -211,7 +235,7 @@ export const rules: readonly Rule[] = [
     title: "1Password service account token",
     description: "A 1Password service account token (ops_…). Revoke it in the 1Password admin console.",
     keywords: ["ops_eyJ"],
-    regex: /(?<![A-Za-z0-9+/=_-])ops_eyJ[A-Za-z0-9+/=_-]{250,1200}(?![A-Za-z0-9+/=_-])/g,
+    regex: /(?<![A-Za-z0-9+/_-])ops_eyJ[A-Za-z0-9+/_-]{250,1200}={0,2}(?![A-Za-z0-9+/=_-])/g,
     body: after("ops_"),
     entropy: 4,
     reach: { before: 16, after: 1300 },
@@ -248,7 +272,7 @@ export const rules: readonly Rule[] = [
     description: "A Fly.io access or macaroon token. Revoke it with fly tokens revoke.",
     keywords: ["fo1_", "fm1r_", "fm1a_", "fm2_"],
     regex:
-      /(?<![A-Za-z0-9+/=_-])(?:fo1_[A-Za-z0-9_-]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,2000}={0,3})(?![A-Za-z0-9+/=_-])/g,
+      /(?<![A-Za-z0-9+/_-])(?:fo1_[A-Za-z0-9_-]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,2000}={0,3})(?![A-Za-z0-9+/=_-])/g,
     body: after("_"),
     entropy: 4,
     reach: { before: 16, after: 2100 },
@@ -260,7 +284,7 @@ export const rules: readonly Rule[] = [
       "A Grafana API key, Grafana Cloud token (glc_) or service account token (glsa_). Delete it in Grafana.",
     keywords: ["eyJrIjoi", "glc_", "glsa_"],
     regex:
-      /(?<![A-Za-z0-9+/=_])(?:eyJrIjoi[A-Za-z0-9]{70,400}={0,2}|glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})(?![A-Za-z0-9+/=_])/g,
+      /(?<![A-Za-z0-9+/_])(?:eyJrIjoi[A-Za-z0-9]{70,400}={0,2}|glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})(?![A-Za-z0-9+/=_])/g,
     entropy: 3.5,
   }),
   token({
@@ -301,7 +325,7 @@ export const rules: readonly Rule[] = [
       "A Sentry organization (sntrys_) or user (sntryu_) auth token. Revoke it in Sentry's settings.",
     keywords: ["sntrys_", "sntryu_"],
     regex:
-      /(?<![A-Za-z0-9+/=_-])(?:sntrys_eyJ[A-Za-z0-9+/=_-]{80,800}|sntryu_[a-f0-9]{64})(?![A-Za-z0-9+/=_-])/g,
+      /(?<![A-Za-z0-9+/_-])(?:sntrys_eyJ[A-Za-z0-9+/_-]{80,800}={0,2}|sntryu_[a-f0-9]{64})(?![A-Za-z0-9+/=_-])/g,
     body: after("_"),
     entropy: 3.5,
   }),
@@ -523,7 +547,7 @@ export const rules: readonly Rule[] = [
     description:
       "A PlanetScale service token, OAuth token or database password (pscale_). Revoke it in PlanetScale.",
     keywords: ["pscale_tkn_", "pscale_pw_", "pscale_oauth_"],
-    regex: /(?<![A-Za-z0-9_.=-])pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.=-]{32,64}(?![A-Za-z0-9_.=-])/g,
+    regex: /(?<![A-Za-z0-9_.-])pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.=-]{32,64}(?![A-Za-z0-9_.=-])/g,
     body: (s) => s.slice(s.indexOf("_", 7) + 1),
     entropy: 3.5,
   }),
@@ -633,7 +657,7 @@ export const rules: readonly Rule[] = [
     title: "Typeform personal access token",
     description: "A Typeform personal access token (tfp_). Revoke it in the account settings.",
     keywords: ["tfp_"],
-    regex: /(?<![A-Za-z0-9_.=-])tfp_[A-Za-z0-9_.=-]{59}(?![A-Za-z0-9_.=-])/g,
+    regex: /(?<![A-Za-z0-9_.-])tfp_[A-Za-z0-9_.=-]{59}(?![A-Za-z0-9_.=-])/g,
     body: after("tfp_"),
     entropy: 3.5,
   }),
