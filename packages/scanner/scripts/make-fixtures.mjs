@@ -1198,6 +1198,254 @@ const FIXTURES = {
     ],
     () => ["JIRA_API_TOKEN=ATATT3xxxx", "JIRA_URL=https://acme.atlassian.net"],
   ),
+  "groq-api-key": simple(
+    "env",
+    [
+      ["GROQ_API_KEY=", () => `gsk_${chars(B62, 52)}`],
+      ['client = Groq(api_key="', () => `gsk_${chars(B62, 52)}`, '")'],
+    ],
+    () => ["GROQ_API_KEY=gsk_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "GROQ_MODEL=llama3"],
+  ),
+  "perplexity-api-key": simple(
+    "env",
+    [
+      ["PPLX_API_KEY=", () => `pplx-${chars(B62, 48)}`],
+      ["key: ", () => `pplx-${chars(B62, 48)}`],
+    ],
+    () => ["PPLX_API_KEY=pplx-xxxx", "model: sonar"],
+  ),
+  "xai-api-key": simple(
+    "env",
+    [
+      ["XAI_API_KEY=", () => `xai-${chars(B62, 80)}`],
+      ["key: ", () => `xai-${chars(B62, 80)}`],
+    ],
+    () => ["XAI_API_KEY=xai-xxxx", "model: grok-2"],
+  ),
+  "replicate-api-token": simple(
+    "env",
+    [
+      ["REPLICATE_API_TOKEN=", () => `r8_${chars(B62, 37)}`],
+      ["token: ", () => `r8_${chars(B62, 37)}`],
+    ],
+    () => ["REPLICATE_API_TOKEN=r8_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "model: flux"],
+  ),
+  "langsmith-api-key": simple(
+    "env",
+    [
+      ["LANGSMITH_API_KEY=", () => `lsv2_pt_${chars(HEX, 32)}_${chars(HEX, 10)}`],
+      ["key: ", () => `lsv2_sk_${chars(HEX, 32)}_${chars(HEX, 10)}`],
+    ],
+    () => ["LANGSMITH_API_KEY=lsv2_pt_xxxx", "LANGSMITH_PROJECT=default"],
+  ),
+  "supabase-token": simple(
+    "env",
+    [
+      ["SUPABASE_ACCESS_TOKEN=", () => `sbp_${chars(HEX, 40)}`],
+      ["SUPABASE_SECRET_KEY=", () => `sb_secret_${chars(B64URL, 31)}`],
+    ],
+    () => ["SUPABASE_ACCESS_TOKEN=sbp_xxxx", "SUPABASE_URL=https://abc.supabase.co"],
+  ),
+  "render-api-key": simple(
+    "env",
+    [
+      ["RENDER_API_KEY=", () => `rnd_${chars(B62, 32)}`],
+      ["key: ", () => `rnd_${chars(B62, 32)}`],
+    ],
+    () => ["RENDER_API_KEY=rnd_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "region: oregon"],
+  ),
+  "netlify-token": simple(
+    "env",
+    [
+      ["NETLIFY_AUTH_TOKEN=", () => `nfp_${chars(B62, 36)}`],
+      ["token: ", () => `nfp_${chars(B62, 36)}`],
+    ],
+    () => ["NETLIFY_AUTH_TOKEN=nfp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "NETLIFY_SITE_ID=abc"],
+  ),
+  "resend-api-key": simple(
+    "ts",
+    [
+      ['const resend = new Resend("', () => `re_${chars(B62, 8)}_${chars(B62, 24)}`, '");'],
+      ["// RESEND_API_KEY=", () => `re_${chars(B62, 8)}_${chars(B62, 24)}`],
+    ],
+    () => ['const resend = new Resend("re_123456789");', "const re_match = /x/;"],
+  ),
+  "brevo-api-key": simple(
+    "env",
+    [
+      ["BREVO_API_KEY=", () => `xkeysib-${chars(HEX, 64)}-${chars(B62, 16)}`],
+      ["key: ", () => `xkeysib-${chars(HEX, 64)}-${chars(B62, 16)}`],
+    ],
+    () => ["BREVO_API_KEY=xkeysib-xxxx", "sender: team@acme.io"],
+  ),
+  "plaid-access-token": simple(
+    "env",
+    [
+      ["PLAID_ACCESS_TOKEN=", () => `access-sandbox-${uuid()}`],
+      ["token: ", () => `access-production-${uuid()}`],
+    ],
+    () => ["PLAID_ACCESS_TOKEN=access-sandbox-xxxx", "PLAID_ENV=sandbox"],
+  ),
+  "terraform-cloud-token": simple(
+    "hcl",
+    [
+      ['token = "', () => `${chars(B62, 14)}.atlasv1.${chars(B64URL, 67)}`, '"'],
+      ["TF_TOKEN_app_terraform_io=", () => `${chars(B62, 14)}.atlasv1.${chars(B64URL, 67)}`],
+    ],
+    () => ['token = "xxxxxxxxxxxxxx.atlasv1.xxxx"', 'hostname = "app.terraform.io"'],
+  ),
+  "openshift-token": simple(
+    "sh",
+    [
+      ["oc login --token=", () => `sha256~${chars(B64URL, 43)}`, " --server=https://api.acme.io:6443"],
+      ["OPENSHIFT_TOKEN=", () => `sha256~${chars(B64URL, 43)}`],
+    ],
+    () => ["oc login --token=sha256~xxxx", "digest: sha256:abcdef"],
+  ),
+  "yandex-cloud-key": simple(
+    "env",
+    [
+      ["YC_API_KEY=", () => `AQVN${chars(B64URL, 36)}`],
+      ["key: ", () => `AQVN${chars(B64URL, 38)}`],
+    ],
+    () => ["YC_API_KEY=AQVNxxxx", "YC_FOLDER_ID=b1g"],
+  ),
+  "defined-networking-api-token": simple(
+    "env",
+    [
+      [
+        "DN_API_KEY=",
+        () =>
+          `dnkey-${chars("abcdefghijklmnopqrstuvwxyz0123456789", 26)}-${chars("abcdefghijklmnopqrstuvwxyz0123456789", 52)}`,
+      ],
+      [
+        "key: ",
+        () =>
+          `dnkey-${chars("abcdefghijklmnopqrstuvwxyz0123456789", 26)}-${chars("abcdefghijklmnopqrstuvwxyz0123456789", 52)}`,
+      ],
+    ],
+    () => ["DN_API_KEY=dnkey-xxxx", "network: home"],
+  ),
+  "settlemint-token": simple(
+    "env",
+    [
+      ["SETTLEMINT_TOKEN=", () => `sm_pat_${chars(B62, 16)}`],
+      ["token: ", () => `sm_aat_${chars(B62, 16)}`],
+    ],
+    () => ["SETTLEMINT_TOKEN=sm_pat_xxxxxxxxxxxxxxxx", "instance: https://console.settlemint.com"],
+  ),
+  "airtable-pat": simple(
+    "env",
+    [
+      ["AIRTABLE_TOKEN=", () => `pat${chars(B62, 14)}.${chars(HEX, 64)}`],
+      ["Authorization: Bearer ", () => `pat${chars(B62, 14)}.${chars(HEX, 64)}`],
+    ],
+    () => ["AIRTABLE_TOKEN=patxxxxxxxxxxxxxx.xxxx", "pattern = /x/"],
+  ),
+  "datadog-key": simple(
+    "env",
+    [
+      ["DD_API_KEY=", () => chars(HEX, 32)],
+      ["datadog_app_key: ", () => chars(HEX, 40)],
+    ],
+    () => ["DD_SITE=datadoghq.eu", "DD_API_KEY=00000000000000000000000000000000"],
+  ),
+  "algolia-admin-key": simple(
+    "env",
+    [
+      ["ALGOLIA_ADMIN_KEY=", () => chars(HEX, 32)],
+      ['algoliaWriteKey: "', () => chars(HEX, 32), '"'],
+    ],
+    () => ["ALGOLIA_APP_ID=ABCD1234", "ALGOLIA_INDEX=products"],
+  ),
+  "okta-api-token": simple(
+    "env",
+    [
+      ["OKTA_API_TOKEN=", () => `00${chars(B64URL, 40)}`],
+      ["okta_token: ", () => `00${chars(B64URL, 40)}`],
+    ],
+    () => ["OKTA_ORG_URL=https://acme.okta.com", "OKTA_CLIENT_ID=0oa1abcd"],
+  ),
+  "twitch-api-token": simple(
+    "env",
+    [
+      ["TWITCH_CLIENT_SECRET=", () => chars("abcdefghijklmnopqrstuvwxyz0123456789", 30)],
+      ["twitch_oauth: ", () => chars("abcdefghijklmnopqrstuvwxyz0123456789", 30)],
+    ],
+    () => ["TWITCH_CHANNEL=acme_live", "TWITCH_CLIENT_ID=${CLIENT_ID}"],
+  ),
+  "zendesk-api-token": simple(
+    "env",
+    [
+      ["ZENDESK_API_TOKEN=", () => chars(B62, 40)],
+      ["zendesk_token: ", () => chars(B62, 40)],
+    ],
+    () => ["ZENDESK_SUBDOMAIN=acme", "ZENDESK_EMAIL=support@acme.io"],
+  ),
+  "contentful-token": simple(
+    "env",
+    [
+      ["CONTENTFUL_MANAGEMENT_TOKEN=", () => `CFPAT-${chars(B64URL, 43)}`],
+      ["CONTENTFUL_DELIVERY_TOKEN=", () => chars(B64URL, 43)],
+    ],
+    () => ["CONTENTFUL_SPACE_ID=abc123", "CONTENTFUL_ENVIRONMENT=master"],
+  ),
+  "launchdarkly-key": simple(
+    "env",
+    [
+      ["LAUNCHDARKLY_SDK_KEY=", () => `sdk-${uuid()}`],
+      ["launchdarkly_api_token: ", () => `api-${uuid()}`],
+    ],
+    () => ["LAUNCHDARKLY_PROJECT=default", "LAUNCHDARKLY_ENV=production"],
+  ),
+  "postmark-server-token": simple(
+    "env",
+    [
+      ["POSTMARK_SERVER_TOKEN=", () => uuid()],
+      ["postmark_api_token: ", () => uuid()],
+    ],
+    () => ["POSTMARK_FROM=team@acme.io", "POSTMARK_STREAM=outbound"],
+  ),
+  "confluent-api-secret": simple(
+    "env",
+    [
+      ["CONFLUENT_CLOUD_API_SECRET=", () => chars(B64, 64)],
+      ["KAFKA_SASL_PASSWORD=", () => chars(B64, 64)],
+    ],
+    () => ["CONFLUENT_CLOUD_API_KEY=ABCDEFGHIJKLMNOP", "KAFKA_BOOTSTRAP=pkc-123.confluent.cloud:9092"],
+  ),
+  "bitbucket-client-secret": simple(
+    "env",
+    [
+      ["BITBUCKET_CLIENT_SECRET=", () => chars(B64URL, 32)],
+      ["bitbucket_secret: ", () => chars(B64URL, 64)],
+    ],
+    () => ["BITBUCKET_WORKSPACE=acme", "BITBUCKET_REPO_SLUG=app"],
+  ),
+  "mistral-api-key": simple(
+    "env",
+    [
+      ["MISTRAL_API_KEY=", () => chars(B62, 32)],
+      ['mistral_key = "', () => chars(B62, 32), '"'],
+    ],
+    () => ["MISTRAL_MODEL=mistral-large-latest", "MISTRAL_API_KEY=${MISTRAL_KEY}"],
+  ),
+  "cohere-api-key": simple(
+    "env",
+    [
+      ["COHERE_API_KEY=", () => chars(B62, 40)],
+      ["CO_API_KEY=", () => chars(B62, 40)],
+    ],
+    () => ["COHERE_MODEL=command-r", "CO_API_URL=https://api.cohere.com"],
+  ),
+  "vercel-token": simple(
+    "env",
+    [
+      ["VERCEL_TOKEN=", () => chars(B62, 24)],
+      ["vercel_api_token: ", () => chars(B62, 24)],
+    ],
+    () => ["VERCEL_ORG_ID=team_abc", "VERCEL_PROJECT_ID=prj_abc"],
+  ),
 };
 
 /** Renders lines, recording where each hit starts (1-based line and UTF-16 column). */
