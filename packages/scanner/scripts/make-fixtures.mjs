@@ -1446,6 +1446,212 @@ const FIXTURES = {
     ],
     () => ["VERCEL_ORG_ID=team_abc", "VERCEL_PROJECT_ID=prj_abc"],
   ),
+  "twitter-api-secret": simple(
+    "env",
+    [
+      ["TWITTER_API_SECRET=", () => chars(B62, 50)],
+      ['twitter_consumer_secret: "', () => chars(B62, 50), '"'],
+    ],
+    () => ["TWITTER_HANDLE=acme", "TWITTER_API_KEY=${TWITTER_KEY}"],
+  ),
+  "asana-token": simple(
+    "env",
+    [
+      ["ASANA_TOKEN=", () => `1/${chars("0123456789", 16)}:${chars(B62, 32)}`],
+      ["asana_pat: ", () => `2/${chars("0123456789", 16)}/${chars("0123456789", 16)}:${chars(HEX, 32)}`],
+    ],
+    () => ["ASANA_WORKSPACE=1234", "ASANA_PROJECT=roadmap"],
+  ),
+  "discord-bot-token": simple(
+    "env",
+    [
+      ["DISCORD_BOT_TOKEN=", () => `MT${chars(B64URL, 24)}.${chars(B64URL, 6)}.${chars(B64URL, 38)}`],
+      ['discord_token = "', () => `NT${chars(B64URL, 22)}.${chars(B64URL, 6)}.${chars(B64URL, 27)}`, '"'],
+    ],
+    () => ["DISCORD_GUILD_ID=123456789012345678", "DISCORD_CHANNEL=general"],
+  ),
+  "trello-token": simple(
+    "env",
+    [
+      ["TRELLO_TOKEN=", () => chars(HEX, 64)],
+      ["TRELLO_KEY=", () => chars(HEX, 32)],
+    ],
+    () => ["TRELLO_BOARD=roadmap", "TRELLO_LIST_ID=5f0c"],
+  ),
+  "travis-ci-token": simple(
+    "yml",
+    [
+      ["travis_token: ", () => chars(B62, 22)],
+      ['TRAVIS_API_TOKEN="', () => chars(B62, 22), '"'],
+    ],
+    () => ["travis_branch: main", "travis_os: linux"],
+  ),
+  "gocardless-token": simple(
+    "env",
+    [
+      ["GOCARDLESS_ACCESS_TOKEN=", () => `live_${chars(B64URL, 40)}`],
+      ["gocardless_token: ", () => `sandbox_${chars(B64URL, 40)}`],
+    ],
+    () => ["GOCARDLESS_ENVIRONMENT=sandbox", "GOCARDLESS_WEBHOOK_ENDPOINT=/hooks"],
+  ),
+  "lob-api-key": simple(
+    "env",
+    [
+      ["LOB_API_KEY=", () => `live_${chars(HEX, 35)}`],
+      ["lob_secret: ", () => `test_${chars(HEX, 35)}`],
+    ],
+    () => ["LOB_VERSION=2020-02-11", "LOB_ADDRESS_ID=adr_123"],
+  ),
+  "intercom-token": simple(
+    "env",
+    [
+      ["INTERCOM_ACCESS_TOKEN=", () => chars(B64URL, 60)],
+      ["intercom_token: ", () => chars(B64URL, 60)],
+    ],
+    () => ["INTERCOM_APP_ID=abc123", "INTERCOM_REGION=eu"],
+  ),
+  "messagebird-api-key": simple(
+    "env",
+    [
+      ["MESSAGEBIRD_API_KEY=", () => chars(B62, 25)],
+      ["messagebird_key: ", () => chars(B62, 25)],
+    ],
+    () => ["MESSAGEBIRD_ORIGINATOR=Acme", "MESSAGEBIRD_CHANNEL=sms"],
+  ),
+  "mattermost-token": simple(
+    "env",
+    [
+      ["MATTERMOST_TOKEN=", () => chars("abcdefghijklmnopqrstuvwxyz0123456789", 26)],
+      ["mattermost_access_token: ", () => chars("abcdefghijklmnopqrstuvwxyz0123456789", 26)],
+    ],
+    () => ["MATTERMOST_URL=https://chat.acme.io", "MATTERMOST_TEAM=eng"],
+  ),
+  "fastly-api-token": simple(
+    "env",
+    [
+      ["FASTLY_API_TOKEN=", () => chars(B64URL, 32)],
+      ["fastly_key: ", () => chars(B64URL, 32)],
+    ],
+    () => ["FASTLY_SERVICE_ID=abc", "FASTLY_API_TOKEN=${{ secrets.FASTLY }}"],
+  ),
+  "rapidapi-key": simple(
+    "js",
+    [
+      ['headers: { "X-RapidAPI-Key": "', () => chars(B64URL, 50), '" }'],
+      ["RAPIDAPI_KEY=", () => chars(B64URL, 50)],
+    ],
+    () => ['headers: { "X-RapidAPI-Host": "weather.p.rapidapi.com" }', "RAPIDAPI_HOST=api.example"],
+  ),
+  "pusher-secret": simple(
+    "env",
+    [
+      ["PUSHER_SECRET=", () => chars(HEX, 20)],
+      ["pusher_app_secret: ", () => chars(HEX, 20)],
+    ],
+    () => ["PUSHER_APP_ID=123456", "PUSHER_CLUSTER=eu"],
+  ),
+  "rollbar-token": simple(
+    "env",
+    [
+      ["ROLLBAR_ACCESS_TOKEN=", () => chars(HEX, 32)],
+      ["rollbar_token: ", () => chars(HEX, 32)],
+    ],
+    () => ["ROLLBAR_ENV=production", "ROLLBAR_ENDPOINT=https://api.rollbar.com"],
+  ),
+  "bugsnag-api-key": simple(
+    "env",
+    [
+      ["BUGSNAG_API_KEY=", () => chars(HEX, 32)],
+      ["bugsnag_key: ", () => chars(HEX, 32)],
+    ],
+    () => ["BUGSNAG_RELEASE_STAGE=production", "BUGSNAG_APP_VERSION=1.2.3"],
+  ),
+  "pagerduty-token": simple(
+    "env",
+    [
+      ["PAGERDUTY_TOKEN=", () => chars(B64URL, 20)],
+      ["pagerduty_api_key: ", () => chars(B64URL, 20)],
+    ],
+    () => ["PAGERDUTY_SERVICE=PABC123", "PAGERDUTY_ESCALATION=primary"],
+  ),
+  "sparkpost-api-key": simple(
+    "env",
+    [
+      ["SPARKPOST_API_KEY=", () => chars(HEX, 40)],
+      ["sparkpost_key: ", () => chars(HEX, 40)],
+    ],
+    () => ["SPARKPOST_HOST=api.eu.sparkpost.com", "SPARKPOST_SENDER=team@acme.io"],
+  ),
+  "auth0-client-secret": simple(
+    "env",
+    [
+      ["AUTH0_CLIENT_SECRET=", () => chars(B64URL, 64)],
+      ["auth0_secret: ", () => chars(B64URL, 64)],
+    ],
+    () => ["AUTH0_DOMAIN=acme.eu.auth0.com", "AUTH0_CLIENT_ID=${AUTH0_ID}"],
+  ),
+  "firebase-cloud-messaging-key": simple(
+    "json",
+    [
+      ['  "serverKey": "', () => `AAAA${chars(B64URL, 7)}:APA91b${chars(B64URL, 134)}`, '",'],
+      ["FCM_SERVER_KEY=", () => `AAAA${chars(B64URL, 7)}:APA91b${chars(B64URL, 134)}`],
+    ],
+    () => ['  "senderId": "123456789012",', "FCM_SERVER_KEY=AAAA:APA91b..."],
+  ),
+  "nuget-api-key": simple(
+    "sh",
+    [
+      [
+        "dotnet nuget push pkg.nupkg --api-key ",
+        () => `oy2${chars("abcdefghijklmnopqrstuvwxyz0123456789", 43)}`,
+      ],
+      ["NUGET_API_KEY=", () => `oy2${chars("abcdefghijklmnopqrstuvwxyz0123456789", 43)}`],
+    ],
+    () => [
+      "dotnet nuget push pkg.nupkg --api-key $NUGET_KEY",
+      "NUGET_SOURCE=https://api.nuget.org/v3/index.json",
+    ],
+  ),
+  "circleci-token": simple(
+    "env",
+    [
+      ["CIRCLECI_TOKEN=", () => `CCIPAT_${chars(B62, 22)}_${chars(HEX, 40)}`],
+      ["token: ", () => `CCIPAT_${chars(B62, 22)}_${chars(HEX, 40)}`],
+    ],
+    () => ["CIRCLECI_TOKEN=CCIPAT_xxxx", "CIRCLE_BRANCH=main"],
+  ),
+  "buildkite-token": simple(
+    "env",
+    [
+      ["BUILDKITE_API_TOKEN=", () => `bkua_${chars(HEX, 40)}`],
+      ["token: ", () => `bkua_${chars(HEX, 40)}`],
+    ],
+    () => ["BUILDKITE_API_TOKEN=bkua_xxxx", "BUILDKITE_ORG=acme"],
+  ),
+  "gitlab-oauth-secret": simple(
+    "env",
+    [
+      ["GITLAB_OAUTH_SECRET=", () => `gloas-${chars(HEX, 64)}`],
+      ["secret: ", () => `gloas-${chars(HEX, 64)}`],
+    ],
+    () => ["GITLAB_OAUTH_SECRET=gloas-xxxx", "GITLAB_URL=https://gitlab.acme.io"],
+  ),
+  "cloudinary-url": simple(
+    "env",
+    [
+      ['cloudinary: "cloudinary://987654321098765:', () => chars(B64URL, 27), '@media-acme"'],
+      ["CLOUDINARY_URL=cloudinary://123456789012345:", () => chars(B64URL, 27), "@acme"],
+    ],
+    () => ["CLOUDINARY_URL=cloudinary://<api_key>:<api_secret>@<cloud_name>", "CLOUDINARY_CLOUD=acme"],
+  ),
+  "mandrill-api-key": simple(
+    "env",
+    [
+      ["MANDRILL_API_KEY=", () => `md-${chars(B62, 22)}`],
+      ["key: ", () => `md-${chars(B62, 22)}`],
+    ],
+    () => ["MANDRILL_API_KEY=md-xxxxxxxxxxxxxxxxxxxxxx", "the md-file-name.md"],
+  ),
 };
 
 /** Renders lines, recording where each hit starts (1-based line and UTF-16 column). */

@@ -113,6 +113,7 @@ function expandKeywords(rule: Rule): string[] {
   if (rule.keywordCase !== "variants") return [...rule.keywords];
   const out = new Set<string>();
   for (const k of rule.keywords) {
+    out.add(k);
     out.add(k.toLowerCase());
     out.add(k.toUpperCase());
     out.add(k.charAt(0).toUpperCase() + k.slice(1).toLowerCase());

@@ -1037,4 +1037,230 @@ export const rules: readonly Rule[] = [
     value: "[A-Za-z0-9]{24}",
     entropy: 3.5,
   }),
+  named({
+    id: "twitter-api-secret",
+    title: "Twitter / X API secret",
+    description:
+      "A Twitter / X API secret assigned to a setting named after the provider. Regenerate it in the X developer portal.",
+    names: ["twitter", "x_api_secret"],
+    value: "[A-Za-z0-9]{50}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "asana-token",
+    title: "Asana personal access token",
+    description:
+      "A Asana personal access token assigned to a setting named after the provider. Revoke it in the Asana developer console.",
+    names: ["asana"],
+    value: "[0-9]/[0-9]{16}:[A-Za-z0-9]{32}|[0-9]/[0-9]{16}/[0-9]{16}:[a-f0-9]{32}",
+    entropy: 3,
+  }),
+  named({
+    id: "discord-bot-token",
+    title: "Discord bot token",
+    description:
+      "A Discord bot token assigned to a setting named after the provider. Reset it in the Developer Portal's Bot page.",
+    names: ["discord"],
+    value: "[MNO][A-Za-z0-9_-]{23,25}\\.[A-Za-z0-9_-]{6}\\.[A-Za-z0-9_-]{27,38}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "trello-token",
+    title: "Trello API key or token",
+    description:
+      "A Trello API key or token assigned to a setting named after the provider. Revoke it in Trello's Power-Ups admin.",
+    names: ["trello"],
+    value: "[a-f0-9]{64}|[a-f0-9]{32}",
+    entropy: 3,
+  }),
+  named({
+    id: "travis-ci-token",
+    title: "Travis CI access token",
+    description:
+      "A Travis CI access token assigned to a setting named after the provider. Regenerate it in the Travis CI settings.",
+    names: ["travis"],
+    value: "[A-Za-z0-9]{22}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "gocardless-token",
+    title: "GoCardless access token",
+    description:
+      "A GoCardless access token assigned to a setting named after the provider. Revoke it in the GoCardless dashboard.",
+    names: ["gocardless"],
+    value: "live_[A-Za-z0-9_=-]{40}|sandbox_[A-Za-z0-9_=-]{40}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "lob-api-key",
+    title: "Lob API key",
+    description:
+      "A Lob API key assigned to a setting named after the provider. Rotate it in the Lob dashboard.",
+    names: ["lob_api", "lob_key", "lob_secret"],
+    value: "(?:live|test)_[a-f0-9]{35}",
+    entropy: 3,
+  }),
+  named({
+    id: "intercom-token",
+    title: "Intercom access token",
+    description:
+      "A Intercom access token assigned to a setting named after the provider. Revoke it in the Intercom developer hub.",
+    names: ["intercom"],
+    value: "[A-Za-z0-9=_-]{60}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "messagebird-api-key",
+    title: "MessageBird (Bird) API key",
+    description:
+      "A MessageBird (Bird) API key assigned to a setting named after the provider. Delete it in the Bird dashboard.",
+    names: ["messagebird", "message_bird"],
+    value: "[A-Za-z0-9]{25}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "mattermost-token",
+    title: "Mattermost access token",
+    description:
+      "A Mattermost access token assigned to a setting named after the provider. Revoke it in the Mattermost profile's security settings.",
+    names: ["mattermost"],
+    value: "[a-z0-9]{26}",
+    entropy: 3,
+  }),
+  named({
+    id: "fastly-api-token",
+    title: "Fastly API token",
+    description:
+      "A Fastly API token assigned to a setting named after the provider. Revoke it in the Fastly account's API tokens.",
+    names: ["fastly"],
+    value: "[A-Za-z0-9_-]{32}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "rapidapi-key",
+    title: "RapidAPI key",
+    description:
+      "A RapidAPI key assigned to a setting named after the provider. Rotate it in the RapidAPI developer dashboard.",
+    names: ["rapidapi", "RapidAPI"],
+    value: "[A-Za-z0-9_-]{50}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "pusher-secret",
+    title: "Pusher app secret",
+    description:
+      "A Pusher app secret assigned to a setting named after the provider. Rotate it in the Pusher app's keys.",
+    names: ["pusher"],
+    value: "[a-f0-9]{20}",
+    entropy: 2.5,
+  }),
+  named({
+    id: "rollbar-token",
+    title: "Rollbar access token",
+    description:
+      "A Rollbar access token assigned to a setting named after the provider. Disable it in the Rollbar project's access tokens.",
+    names: ["rollbar"],
+    value: "[a-f0-9]{32}",
+    entropy: 3,
+  }),
+  named({
+    id: "bugsnag-api-key",
+    title: "Bugsnag API key",
+    description:
+      "A Bugsnag API key assigned to a setting named after the provider. Regenerate it in the Bugsnag project settings.",
+    names: ["bugsnag"],
+    value: "[a-f0-9]{32}",
+    entropy: 3,
+  }),
+  named({
+    id: "pagerduty-token",
+    title: "PagerDuty API key",
+    description:
+      "A PagerDuty API key assigned to a setting named after the provider. Delete it in PagerDuty's API access keys.",
+    names: ["pagerduty"],
+    value: "[A-Za-z0-9_+-]{20}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "sparkpost-api-key",
+    title: "SparkPost API key",
+    description:
+      "A SparkPost API key assigned to a setting named after the provider. Delete it in the SparkPost API keys.",
+    names: ["sparkpost"],
+    value: "[a-f0-9]{40}",
+    entropy: 3,
+  }),
+  named({
+    id: "auth0-client-secret",
+    title: "Auth0 client secret",
+    description:
+      "A Auth0 client secret assigned to a setting named after the provider. Rotate it in the Auth0 application's settings.",
+    names: ["auth0"],
+    value: "[A-Za-z0-9_-]{64}",
+    entropy: 4,
+  }),
+  token({
+    id: "firebase-cloud-messaging-key",
+    title: "Firebase Cloud Messaging server key",
+    description:
+      "A legacy Firebase Cloud Messaging server key (…:APA91b…). Delete it in the Firebase project's Cloud Messaging settings.",
+    keywords: [":APA91b"],
+    prefix: false,
+    regex: /(?<![A-Za-z0-9_-])AAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{134}(?![A-Za-z0-9_-])/g,
+    body: (s) => s.slice(18),
+    entropy: 4,
+  }),
+  token({
+    id: "nuget-api-key",
+    title: "NuGet API key",
+    description: "A nuget.org API key (oy2…). Delete it in the nuget.org account's API keys.",
+    keywords: ["oy2"],
+    regex: /(?<![A-Za-z0-9_])oy2[a-z0-9]{43}(?![A-Za-z0-9_])/g,
+    body: (s) => s.slice(3),
+  }),
+  token({
+    id: "circleci-token",
+    title: "CircleCI personal API token",
+    description:
+      "A CircleCI personal API token (CCIPAT_). Delete it in the user settings' Personal API Tokens.",
+    keywords: ["CCIPAT_"],
+    regex: /(?<![A-Za-z0-9_])CCIPAT_[A-Za-z0-9]{22}_[a-f0-9]{40}(?![A-Za-z0-9_])/g,
+    body: (s) => s.slice(7),
+  }),
+  token({
+    id: "buildkite-token",
+    title: "Buildkite API access token",
+    description:
+      "A Buildkite API access token (bkua_). Revoke it in the personal settings' API Access Tokens.",
+    keywords: ["bkua_"],
+    regex: /(?<![A-Za-z0-9_])bkua_[a-f0-9]{40}(?![A-Za-z0-9_])/g,
+    body: after("bkua_"),
+  }),
+  token({
+    id: "gitlab-oauth-secret",
+    title: "GitLab OAuth application secret",
+    description: "A GitLab OAuth application secret (gloas-). Renew it in the application's settings.",
+    keywords: ["gloas-"],
+    regex: /(?<![A-Za-z0-9_-])gloas-[a-f0-9]{64}(?![A-Za-z0-9_-])/g,
+    body: after("gloas-"),
+  }),
+  token({
+    id: "cloudinary-url",
+    title: "Cloudinary URL with API secret",
+    description: "A CLOUDINARY_URL carrying the API secret. Rotate the secret in the Cloudinary console.",
+    keywords: ["cloudinary://"],
+    prefix: false,
+    regex: /cloudinary:\/\/[0-9]{12,16}:(?<secret>[A-Za-z0-9_-]{27})@[a-z0-9-]{1,64}/g,
+    entropy: 3.5,
+  }),
+  token({
+    id: "mandrill-api-key",
+    title: "Mandrill API key",
+    description: "A Mailchimp Transactional (Mandrill) API key (md-). Delete it in the Mandrill settings.",
+    keywords: ["md-"],
+    regex: /(?<![A-Za-z0-9_-])md-[A-Za-z0-9_-]{22}(?![A-Za-z0-9_-])/g,
+    body: after("md-"),
+    entropy: 3.5,
+    check: (s) => /[0-9]/.test(s) && /[A-Z]/.test(s) && /[a-z]/.test(s.slice(3)),
+  }),
 ];
