@@ -75,3 +75,15 @@ describe("auditProject", () => {
     expect(report.score).toBe(100);
   });
 });
+
+describe("auditProject with a scan configuration", () => {
+  it("leaves out what the project's .gitleaksignore and allowlists leave out", async () => {
+    write(dir, "src/a.ts", `export const t = "${githubToken()}";\n`);
+    const before = await auditProject(dir, { history: false });
+    expect(before.findings.workingTree).toHaveLength(1);
+    write(dir, ".gitleaksignore", "src/a.ts:github-token:1\n");
+    const after = await auditProject(dir, { history: false });
+    expect(after.findings.workingTree).toEqual([]);
+    expect(after.items.find((i) => i.id === "working-tree-secrets")?.status).toBe("pass");
+  });
+});

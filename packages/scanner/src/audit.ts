@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
+import { applyAllowlist, loadScanConfig, type ScanConfig } from "./config.js";
 import { git } from "./git.js";
 import { isHookInstalled } from "./hook.js";
 import { scanHistory } from "./scan-git.js";
@@ -39,6 +40,8 @@ export interface AuditReport {
 export interface AuditOptions {
   /** Scan every commit too (default true); slow on very large histories. */
   history?: boolean;
+  /** Rules and allowlists; default: the project's own (`loadScanConfig`), null for none. */
+  config?: ScanConfig | null;
 }
 
 const WEIGHTS: Record<AuditCheckId, number> = {
@@ -69,9 +72,19 @@ export async function auditProject(dir: string, options: AuditOptions = {}): Pro
   const items: AuditItem[] = [];
   const findings: AuditReport["findings"] = { workingTree: [], history: [] };
 
-  const tree = await scanPaths(["."], { root });
-  findings.workingTree = tree.findings;
-  const treeSecrets = tree.findings.filter((f) => f.severity !== "info");
+  // The project's own rules and allowlists (.keysmith/scan.toml, .gitleaks.toml, .gitleaksignore).
+  let config = options.config;
+  if (config === undefined) {
+    try {
+      config = loadScanConfig(top ?? root);
+    } catch {
+      config = null; // An invalid configuration is `keysmith scan`'s to report.
+    }
+  }
+  const rules = config?.customRules ? { rules: config.rules } : {};
+  const tree = await scanPaths(["."], { root, ...rules });
+  findings.workingTree = applyAllowlist(tree.findings, config);
+  const treeSecrets = findings.workingTree.filter((f) => f.severity !== "info");
   items.push(
     item(
       "working-tree-secrets",
@@ -107,9 +120,9 @@ export async function auditProject(dir: string, options: AuditOptions = {}): Pro
     );
     if (options.history ?? true) {
       try {
-        const history = await scanHistory(root);
-        findings.history = history.findings;
-        const secrets = history.findings.filter((f) => f.severity !== "info");
+        const history = await scanHistory(root, rules);
+        findings.history = applyAllowlist(history.findings, config);
+        const secrets = findings.history.filter((f) => f.severity !== "info");
         items.push(
           item("history-secrets", "No secrets in git history", secrets.length === 0, describe(secrets), {
             fix: "Rotate every secret listed: deleting it in a later commit does not un-leak it. Rewrite history (git filter-repo) only if you must, and record accepted findings in a baseline.",

@@ -3,10 +3,20 @@ import { buildPrefilter, type Prefilter } from "./prefilter.js";
 import { builtinRules } from "./rules/index.js";
 import type { Finding, Rule } from "./types.js";
 
-/** Marker that suppresses findings on its line: `token = "…" // keysmith:allow`. */
+/** Markers that suppress findings on their line: `token = "…" // keysmith:allow` (or gitleaks'). */
 export const ALLOW_MARKER = "keysmith:allow";
-/** Largest region (bytes) a windowed rule's regex sees, so one minified line cannot stall a scan. */
+export const ALLOW_MARKERS: readonly string[] = [ALLOW_MARKER, "gitleaks:allow"];
+/**
+ * Largest region (bytes) one regex run sees. Keyword hits of one rule whose reaches overlap are
+ * merged into one region up to this size; together with every rule's bounded quantifiers (held
+ * by rules/linear.test.ts) a file costs time linear in its size whatever its lines look like.
+ */
 const MAX_REGION = 64 * 1024;
+const DEFAULT_REACH = { before: 256, after: 1024 };
+/** Default per-file time budget: past it the scan of the file stops and reports a `timeout`. */
+export const DEFAULT_FILE_BUDGET_MS = 5000;
+/** Hits between two clock reads. */
+const CLOCK_EVERY = 512;
 
 // Every compiled rule has the same fields (null when absent) so the hot loop's property loads
 // stay monomorphic; the rule objects themselves differ in which optional fields they set.
@@ -16,6 +26,13 @@ interface CompiledRule {
   regex: RegExp;
   quickCheck: NonNullable<Rule["quickCheck"]> | null;
   window: NonNullable<Rule["window"]> | null;
+  before: number;
+  after: number;
+}
+
+export interface EngineOptions {
+  /** Milliseconds one file may take before its scan stops with a `timeout` (default 5,000). */
+  fileBudgetMs?: number;
 }
 
 /** Rules compiled for scanning: one prefilter over all keywords and a `d`-flag copy of each regex. */
@@ -23,6 +40,8 @@ export interface Engine {
   readonly rules: readonly Rule[];
   /** Findings in `bytes` (a whole file or text), reported under `file`. Binary checks are the caller's. */
   scan(bytes: Buffer, file: string): Finding[];
+  /** As `scan`, and whether the file ran past the time budget (its findings are then partial). */
+  scanChecked(bytes: Buffer, file: string): { findings: Finding[]; timedOut: boolean };
 }
 
 /**
@@ -30,7 +49,7 @@ export interface Engine {
  *
  * @example createEngine().scan(Buffer.from('token = "…"'), "app.ts")
  */
-export function createEngine(rules: readonly Rule[] = builtinRules): Engine {
+export function createEngine(rules: readonly Rule[] = builtinRules, options: EngineOptions = {}): Engine {
   const compiled: CompiledRule[] = rules.map((rule, index) => {
     if (!rule.regex.global) throw new TypeError(`rule ${rule.id}: regex must have the g flag`);
     const flags = rule.regex.flags.includes("d") ? rule.regex.flags : `${rule.regex.flags}d`;
@@ -40,6 +59,8 @@ export function createEngine(rules: readonly Rule[] = builtinRules): Engine {
       regex: new RegExp(rule.regex.source, flags),
       quickCheck: rule.quickCheck ?? null,
       window: rule.window ?? null,
+      before: rule.reach?.before ?? DEFAULT_REACH.before,
+      after: rule.reach?.after ?? DEFAULT_REACH.after,
     };
   });
   const keywords: string[] = [];
@@ -60,21 +81,31 @@ export function createEngine(rules: readonly Rule[] = builtinRules): Engine {
       if (!list.includes(index)) list.push(index);
     }
   }
-  const prefilter = buildPrefilter(keywords);
+  const prefilter = buildPrefilter(keywords.length > 0 ? keywords : ["\u0000"]);
   const genericIds = new Set(rules.filter((r) => r.generic).map((r) => r.id));
   const actions: Int32Array[] = [];
   for (let state = 0; state < prefilter.stateCount; state++) {
     const pairs: number[] = [];
     for (const keywordId of prefilter.outputs(state)) {
-      for (const ruleIndex of keywordRules[keywordId] as number[])
+      for (const ruleIndex of keywordRules[keywordId] ?? [])
         pairs.push(ruleIndex, keywordLengths[keywordId] as number);
     }
     actions.push(Int32Array.from(pairs));
   }
-  const tables: Tables = { compiled, prefilter, actions, genericIds };
+  const keywordless = compiled.filter((c) => c.rule.keywords.length === 0);
+  const tables: Tables = {
+    compiled,
+    prefilter,
+    actions,
+    genericIds,
+    keywordless,
+    budgetMs: options.fileBudgetMs ?? DEFAULT_FILE_BUDGET_MS,
+  };
+  const scanChecked = (bytes: Buffer, file: string) => scanBytes(bytes, file, tables);
   return {
     rules,
-    scan: (bytes, file) => scanBytes(bytes, file, tables),
+    scan: (bytes, file) => scanChecked(bytes, file).findings,
+    scanChecked,
   };
 }
 
@@ -82,6 +113,7 @@ function expandKeywords(rule: Rule): string[] {
   if (rule.keywordCase !== "variants") return [...rule.keywords];
   const out = new Set<string>();
   for (const k of rule.keywords) {
+    out.add(k);
     out.add(k.toLowerCase());
     out.add(k.toUpperCase());
     out.add(k.charAt(0).toUpperCase() + k.slice(1).toLowerCase());
@@ -95,59 +127,121 @@ interface Tables {
   /** Per DFA state: (rule index, keyword byte length) pairs for the keywords ending there. */
   actions: Int32Array[];
   genericIds: ReadonlySet<string>;
+  /** Rules without keywords (user rules only): run over the whole file, region by region. */
+  keywordless: CompiledRule[];
+  budgetMs: number;
 }
 
-function scanBytes(bytes: Buffer, file: string, t: Tables): Finding[] {
-  const hitCount = t.prefilter.scan(bytes);
-  if (hitCount === 0) return [];
+function scanBytes(bytes: Buffer, file: string, t: Tables): { findings: Finding[]; timedOut: boolean } {
+  const deadline = performance.now() + t.budgetMs;
+  const ctx = new FileContext(bytes, file, t.genericIds);
+  const len = bytes.length;
+  let timedOut = false;
+  for (const entry of t.keywordless) {
+    for (let from = 0; from < len && !timedOut; from += MAX_REGION - entry.after) {
+      ctx.runRule(entry, from, Math.min(len, from + MAX_REGION));
+      timedOut = performance.now() > deadline;
+    }
+  }
+  const hitCount = timedOut ? 0 : t.prefilter.scan(bytes);
+  if (hitCount === 0) return { findings: ctx.result(), timedOut };
   const { positions, states } = t.prefilter.hits;
   const { compiled, actions } = t;
-  const ctx = new FileContext(bytes, file, t.genericIds);
-  const pending = new Uint8Array(compiled.length);
-  let pendingList: number[] = [];
-  let lineStart = -1;
-  let lineEnd = -1;
-  const len = bytes.length;
+  // Per rule, the region its pending hits cover (-1: none); flushed when the next hit's does not overlap.
+  const openStart = new Int32Array(compiled.length).fill(-1);
+  const openEnd = new Int32Array(compiled.length);
+  const openList: number[] = [];
 
   for (let h = 0; h < hitCount; h++) {
+    if ((h & (CLOCK_EVERY - 1)) === CLOCK_EVERY - 1 && performance.now() > deadline) {
+      timedOut = true;
+      break;
+    }
     const end = positions[h] as number;
     // Pairs of (rule index, keyword length) for every keyword ending in this state.
     const list = actions[states[h] as number] as Int32Array;
     for (let a = 0; a < list.length; a += 2) {
       const ruleIndex = list[a] as number;
       const start = end - (list[a + 1] as number);
-      if (pending[ruleIndex] === 1 && start < lineEnd) continue;
-      const quickCheck = (compiled[ruleIndex] as CompiledRule).quickCheck;
-      if (quickCheck !== null && !quickCheck(bytes, start, end)) continue;
-      if (start >= lineEnd) {
-        if (pendingList.length > 0) ctx.evaluate(compiled, pendingList, lineStart, lineEnd, pending);
-        pendingList = [];
-        lineStart = lineStartOf(bytes, start);
-        lineEnd = end;
-        while (lineEnd < len && bytes[lineEnd] !== 10) lineEnd++;
+      const entry = compiled[ruleIndex] as CompiledRule;
+      // Inside this rule's open region, which reaches the end of the line (or half a reach
+      // further): nothing new to see. Keeps a line of repeated keywords linear.
+      const open = openStart[ruleIndex] as number;
+      if (open >= 0) {
+        const until = openEnd[ruleIndex] as number;
+        if (end <= until && (until === len || bytes[until] === 10 || until - end >= entry.after >> 1))
+          continue;
       }
-      if (pending[ruleIndex] === 0) {
-        pending[ruleIndex] = 1;
-        pendingList.push(ruleIndex);
+      if (entry.quickCheck !== null && !entry.quickCheck(bytes, start, end)) continue;
+      let regionStart: number;
+      let regionEnd: number;
+      if (entry.window !== null) {
+        regionStart = linesBefore(bytes, start, entry.window.before, entry.before);
+        regionEnd = linesAfter(bytes, end, entry.window.after, entry.after);
+      } else {
+        regionStart = lineStartWithin(bytes, start, entry.before);
+        regionEnd = lineEndWithin(bytes, end, entry.after);
       }
+      if (open >= 0 && regionStart <= (openEnd[ruleIndex] as number) && regionEnd - open <= MAX_REGION) {
+        if (regionEnd > (openEnd[ruleIndex] as number)) openEnd[ruleIndex] = regionEnd;
+        continue;
+      }
+      if (open >= 0) ctx.runRule(entry, open, openEnd[ruleIndex] as number);
+      else openList.push(ruleIndex);
+      openStart[ruleIndex] = regionStart;
+      openEnd[ruleIndex] = regionEnd;
     }
   }
-  if (pendingList.length > 0) ctx.evaluate(compiled, pendingList, lineStart, lineEnd, pending);
-  return ctx.result();
+  for (const ruleIndex of openList) {
+    if (timedOut) break;
+    ctx.runRule(
+      compiled[ruleIndex] as CompiledRule,
+      openStart[ruleIndex] as number,
+      openEnd[ruleIndex] as number,
+    );
+    timedOut = performance.now() > deadline;
+  }
+  return { findings: ctx.result(), timedOut };
 }
 
-function lineStartOf(bytes: Uint8Array, at: number): number {
+/** Start of the line holding `at`, or `at - limit` when the line starts further back. */
+function lineStartWithin(bytes: Uint8Array, at: number, limit: number): number {
+  const floor = Math.max(0, at - limit);
   let i = at;
-  while (i > 0 && bytes[i - 1] !== 10) i--;
+  while (i > floor && bytes[i - 1] !== 10) i--;
   return i;
+}
+
+/** End of the line holding `at` (its newline), or `at + limit` when the line ends further on. */
+function lineEndWithin(bytes: Uint8Array, at: number, limit: number): number {
+  const ceiling = Math.min(bytes.length, at + limit);
+  let i = at;
+  while (i < ceiling && bytes[i] !== 10) i++;
+  return i;
+}
+
+function linesBefore(bytes: Uint8Array, start: number, lines: number, limit: number): number {
+  let pos = lineStartWithin(bytes, start, limit);
+  for (let i = 0; i < lines && pos > 0 && start - pos < limit; i++)
+    pos = lineStartWithin(bytes, pos - 1, limit - (start - pos) - 1);
+  return pos;
+}
+
+function linesAfter(bytes: Uint8Array, end: number, lines: number, limit: number): number {
+  let pos = lineEndWithin(bytes, end, limit);
+  for (let i = 0; i < lines && pos < bytes.length && pos - end < limit; i++)
+    pos = lineEndWithin(bytes, pos + 1, limit - (pos - end) - 1);
+  return pos;
 }
 
 /** Per-file state: decoded regions, the line-number cursor and the findings so far. */
 class FileContext {
   private readonly findings: Finding[] = [];
   private readonly seen = new Set<string>();
-  private cursorPos = 0;
-  private cursorLine = 1;
+  private newlines: Int32Array | null = null;
+  private colLineStart = -1;
+  private colPos = 0;
+  private colUnits = 0;
   private cachedStart = -1;
   private cachedEnd = -1;
   private cachedText = "";
@@ -158,41 +252,32 @@ class FileContext {
     private readonly genericIds: ReadonlySet<string>,
   ) {}
 
-  /** Runs the pending rules on the line [start, end) (plus each rule's window) and clears them. */
-  evaluate(
-    compiled: CompiledRule[],
-    ruleIndexes: number[],
-    start: number,
-    end: number,
-    pending: Uint8Array,
-  ): void {
-    for (const ruleIndex of ruleIndexes) {
-      pending[ruleIndex] = 0;
-      const entry = compiled[ruleIndex] as CompiledRule;
-      const window = entry.window;
-      let regionStart = start;
-      let regionEnd = end;
-      if (window) {
-        regionStart = this.linesBefore(start, window.before);
-        regionEnd = this.linesAfter(end, window.after);
-      }
-      this.runRule(entry, regionStart, regionEnd);
-    }
-  }
-
-  private runRule(entry: CompiledRule, regionStart: number, regionEnd: number): void {
+  /** Runs one rule's regex on the bytes [regionStart, regionEnd) and records what it finds. */
+  runRule(entry: CompiledRule, regionStart: number, regionEnd: number): void {
     const text = this.decode(regionStart, regionEnd);
+    const bytes = this.bytes;
+    // A region cut inside a line: a match touching the cut may be part of a longer token.
+    const cutStart = regionStart > 0 && bytes[regionStart - 1] !== 10;
+    const cutEnd = regionEnd < bytes.length && bytes[regionEnd] !== 10 && bytes[regionEnd] !== 13;
     const regex = entry.regex;
     regex.lastIndex = 0;
     let firstLine = -1;
+    // Newlines counted so far in `text`, up to `countedTo` (matches come in order).
+    let counted = 0;
+    let countedTo = 0;
     for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
       if (match[0].length === 0) {
         regex.lastIndex++;
         continue;
       }
+      if ((cutStart && match.index === 0) || (cutEnd && match.index + match[0].length === text.length))
+        continue;
       const groups = match.groups;
-      const secret = groups?.secret ?? groups?.secret2 ?? match[0];
-      const range = match.indices?.groups?.secret ?? match.indices?.groups?.secret2 ?? match.indices?.[0];
+      const group = entry.rule.secretGroup;
+      const secret = group ? match[group] : (groups?.secret ?? groups?.secret2 ?? match[0]);
+      const range = group
+        ? match.indices?.[group]
+        : (match.indices?.groups?.secret ?? match.indices?.groups?.secret2 ?? match.indices?.[0]);
       if (!secret || !range) continue;
       const rule = entry.rule;
       if (rule.validate && !rule.validate(secret, match)) continue;
@@ -200,13 +285,18 @@ class FileContext {
       const lineOffset = text.lastIndexOf("\n", at - 1) + 1;
       const lineClose = text.indexOf("\n", at);
       const lineText = text.slice(lineOffset, lineClose < 0 ? text.length : lineClose);
-      if (lineText.includes(ALLOW_MARKER)) continue;
+      if (ALLOW_MARKERS.some((marker) => lineText.includes(marker))) continue;
       if (firstLine < 0) firstLine = this.lineAt(regionStart);
-      const line = firstLine + countNewlines(text, lineOffset);
-      const column = at - lineOffset + 1;
+      counted += countNewlines(text, countedTo, lineOffset);
+      countedTo = lineOffset;
+      const line = firstLine + counted;
+      // A region cut inside its first line: add the UTF-16 length of that line's part before it.
+      const column =
+        at - lineOffset + 1 + (cutStart && lineOffset === 0 ? this.columnsBefore(regionStart) : 0);
       const key = `${entry.index}:${line}:${column}`;
       if (this.seen.has(key)) continue;
       this.seen.add(key);
+      const print = fingerprint(rule.id, secret, this.file);
       this.findings.push({
         ruleId: rule.id,
         title: rule.title,
@@ -216,7 +306,7 @@ class FileContext {
         column,
         secret,
         masked: rule.mask ? rule.mask(secret) : maskSecret(secret),
-        fingerprint: fingerprint(rule.id, secret, this.file),
+        fingerprint: print,
       });
     }
   }
@@ -247,39 +337,53 @@ class FileContext {
     return this.cachedText;
   }
 
-  private linesBefore(start: number, lines: number): number {
-    let pos = start;
-    for (let i = 0; i < lines && pos > 0 && start - pos < MAX_REGION; i++)
-      pos = lineStartOf(this.bytes, pos - 1);
-    return pos;
-  }
-
-  private linesAfter(end: number, lines: number): number {
-    let pos = end;
-    for (let i = 0; i < lines && pos < this.bytes.length && pos - end < MAX_REGION; i++) {
-      const next = this.bytes.indexOf(10, pos + 1);
-      pos = next < 0 ? this.bytes.length : next;
+  /** UTF-16 code units from the start of the line holding byte `pos` up to `pos`. */
+  private columnsBefore(pos: number): number {
+    const lineStart = this.lineStartAt(pos);
+    let from = lineStart;
+    let units = 0;
+    // Regions of one long line mostly come in order: continue from the last count on that line.
+    if (this.colLineStart === lineStart && this.colPos <= pos) {
+      from = this.colPos;
+      units = this.colUnits;
     }
-    return Math.min(pos, this.bytes.length);
-  }
-
-  /** 1-based line number of byte `pos`, counting from a cursor that mostly moves forward. */
-  private lineAt(pos: number): number {
     const bytes = this.bytes;
-    if (pos < this.cursorPos) {
-      this.cursorPos = 0;
-      this.cursorLine = 1;
+    for (let i = from; i < pos; i++) {
+      const b = bytes[i] as number;
+      if (b < 0x80 || b >= 0xc0) units += b >= 0xf0 ? 2 : 1;
     }
-    let line = this.cursorLine;
-    for (let i = bytes.indexOf(10, this.cursorPos); i >= 0 && i < pos; i = bytes.indexOf(10, i + 1)) line++;
-    this.cursorPos = pos;
-    this.cursorLine = line;
-    return line;
+    this.colLineStart = lineStart;
+    this.colPos = pos;
+    this.colUnits = units;
+    return units;
+  }
+
+  private lineStartAt(pos: number): number {
+    const line = this.lineAt(pos);
+    return line === 1 ? 0 : ((this.newlines as Int32Array)[line - 2] as number) + 1;
+  }
+
+  /** 1-based line number of byte `pos` (newline offsets indexed once per file, then searched). */
+  private lineAt(pos: number): number {
+    if (this.newlines === null) {
+      const found: number[] = [];
+      for (let i = this.bytes.indexOf(10); i >= 0; i = this.bytes.indexOf(10, i + 1)) found.push(i);
+      this.newlines = Int32Array.from(found);
+    }
+    // Count of newlines before pos.
+    let lo = 0;
+    let hi = this.newlines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.newlines[mid] as number) < pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + 1;
   }
 }
 
-function countNewlines(text: string, end: number): number {
+function countNewlines(text: string, from: number, end: number): number {
   let n = 0;
-  for (let i = text.indexOf("\n"); i >= 0 && i < end; i = text.indexOf("\n", i + 1)) n++;
+  for (let i = text.indexOf("\n", from); i >= 0 && i < end; i = text.indexOf("\n", i + 1)) n++;
   return n;
 }

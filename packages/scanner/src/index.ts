@@ -25,7 +25,27 @@ export {
   toBaseline,
   writeBaseline,
 } from "./baseline.js";
-export { ALLOW_MARKER, createEngine, type Engine } from "./engine.js";
+export {
+  type Allowlist,
+  applyAllowlist,
+  checkNesting,
+  GITLEAKS_CONFIG,
+  GITLEAKS_IGNORE,
+  loadScanConfig,
+  SCAN_CONFIG,
+  type ScanConfig,
+  ScanConfigError,
+  translateGoRegex,
+  userRule,
+} from "./config.js";
+export {
+  ALLOW_MARKER,
+  ALLOW_MARKERS,
+  createEngine,
+  DEFAULT_FILE_BUDGET_MS,
+  type Engine,
+  type EngineOptions,
+} from "./engine.js";
 export { DEFAULT_MAX_FILE_SIZE, isBinary } from "./file-reader.js";
 export { type FormatOptions, formatFindings, type OutputFormat } from "./format/index.js";
 export { formatJson, type PrintedFinding, printableFindings } from "./format/json.js";
@@ -43,6 +63,7 @@ export {
   PREVIOUS_HOOK,
   uninstallHook,
 } from "./hook.js";
+export { pathologicalInputs, probeRule, timeRegex } from "./linear-probe.js";
 export { fingerprint, maskSecret } from "./mask.js";
 export { builtinRules } from "./rules/index.js";
 export { isPlaceholder, shannonEntropy } from "./rules/validators.js";

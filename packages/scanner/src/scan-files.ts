@@ -25,8 +25,9 @@ export function scanFiles(engine: Engine, reader: FileReader, files: readonly Fi
     }
     result.scanned++;
     result.bytes += read.bytes.length;
-    const found = engine.scan(read.bytes, file.rel);
-    for (const finding of found) result.findings.push(finding);
+    const { findings, timedOut } = engine.scanChecked(read.bytes, file.rel);
+    for (const finding of findings) result.findings.push(finding);
+    if (timedOut) result.skipped.push({ file: file.rel, reason: "timeout" });
   }
   return result;
 }

@@ -26,10 +26,18 @@ export interface Rule {
    * Return false to skip the regex for this hit.
    */
   readonly quickCheck?: (bytes: Uint8Array, start: number, end: number) => boolean;
+  /** The capture group number holding the secret (user rules, gitleaks' `secretGroup`). */
+  readonly secretGroup?: number;
   /** Checksum, entropy or placeholder test; false drops the match. */
   readonly validate?: (secret: string, match: RegExpExecArray) => boolean;
   /** Lines of context around the hit line that the regex sees (multi-line keys, nearby ids). */
   readonly window?: { readonly before: number; readonly after: number };
+  /**
+   * Bytes before the keyword's start and after its end that the regex may see (default 256 and
+   * 1,024), within the hit line or `window`. Keeps the text a regex runs on bounded whatever the
+   * line's length: a match touching a clipped edge is dropped, as its context is unknown.
+   */
+  readonly reach?: { readonly before: number; readonly after: number };
   /** A catch-all rule: a specific rule's finding on the same span wins over it. */
   readonly generic?: boolean;
   /** How to show the secret when masked; defaults to `maskSecret`. */
@@ -61,7 +69,8 @@ export interface Finding {
 /** A file or input that was not scanned, and why. */
 export interface Skipped {
   file: string;
-  reason: "binary" | "too-large" | "unreadable";
+  /** `timeout`: the file's scan ran past the per-file time budget (findings so far are kept). */
+  reason: "binary" | "too-large" | "unreadable" | "timeout";
 }
 
 export interface ScanResult {

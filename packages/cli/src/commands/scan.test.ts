@@ -1,8 +1,10 @@
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { cli, tempDir } from "../test-support/cli.js";
 import { commitFile, fakeKey, gitIn, initRepo, write } from "../test-support/git.js";
+import { binPath } from "./hook.js";
 
 let dir: { path: string; remove(): void };
 beforeEach(() => {
@@ -237,4 +239,83 @@ describe("keysmith scan in a git repository", () => {
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout).findings[0].file).toBe("packages/api/src/key.ts");
   });
+});
+
+describe("keysmith scan: configuration, --redact, time budget", () => {
+  it("uses custom rules from .keysmith/scan.toml and the allowlist of a .gitleaks.toml", async () => {
+    const token = `itk_${"Zq8r2LmX9vPb4NcT7wYk1HsD6fGj3QaE".split("").reverse().join("")}`;
+    write(
+      dir.path,
+      ".keysmith/scan.toml",
+      `[[rules]]\nid = "acme-internal"\nregex = '''itk_[A-Za-z0-9]{32}'''\nkeywords = ["itk_"]\nentropy = 3\n`,
+    );
+    write(
+      dir.path,
+      ".gitleaks.toml",
+      `[extend]\nuseDefault = true\n[allowlist]\npaths = ['''^fixtures/''']\n`,
+    );
+    write(dir.path, "src/a.ts", `export const t = "${token}";\n`);
+    write(dir.path, "fixtures/b.ts", `export const t = "${token}";\n`);
+    const result = await scan(["--format", "json"]);
+    expect(result.code).toBe(1);
+    const findings = JSON.parse(result.stdout).findings;
+    expect(findings.map((f: { ruleId: string; file: string }) => `${f.ruleId} ${f.file}`)).toEqual([
+      "acme-internal src/a.ts",
+    ]);
+  });
+
+  it("refuses a configuration whose regex could backtrack, naming the rule (exit 2)", async () => {
+    write(dir.path, ".keysmith/scan.toml", `[[rules]]\nid = "slow-one"\nregex = '''(\\w+\\s?)+='''\n`);
+    write(dir.path, "a.txt", "hello\n");
+    const result = await scan([]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/rule "slow-one"/);
+  });
+
+  it("--redact shows no character of the secret in any format", async () => {
+    const key = fakeKey();
+    write(dir.path, "src/config.ts", `export const key = "${key}";\n`);
+    for (const format of ["text", "json", "sarif"]) {
+      const result = await scan(["--redact", "--no-progress", "--format", format]);
+      expect(result.code, format).toBe(1);
+      expect(result.stdout, format).toContain("[REDACTED]");
+      expect(result.stdout, format).not.toContain(key.slice(0, 16));
+      expect(result.stdout, format).not.toContain(key.slice(-2));
+    }
+    expect((await scan(["--redact", "--reveal"])).code).toBe(2);
+  });
+
+  it("finishes a file of one keyword and a megabyte of its alphabet (issue #20)", async () => {
+    write(
+      dir.path,
+      "big.txt",
+      `AKIA${"A".repeat(1024 * 1024)}\naws_secret_access_key = ${"A".repeat(1024 * 1024)}\n`,
+    );
+    const result = await scan(["--no-progress"]);
+    expect(result.code).toBe(0);
+  });
+});
+
+describe("keysmith scan into a closed pipe", () => {
+  const bin = binPath();
+  it.skipIf(!existsSync(bin))(
+    "ends quietly when the reader closed the pipe (scan --format json | head)",
+    async () => {
+      for (let i = 0; i < 200; i++) write(dir.path, `src/f${i}.ts`, `export const k${i} = "${fakeKey()}";\n`);
+      const child = spawn(process.execPath, [bin, "scan", "--format", "json", "--no-progress"], {
+        cwd: dir.path,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      // The reader goes away before (or while) the scanner writes: its writes fail with EPIPE.
+      child.stdout.destroy();
+      let stderr = "";
+      child.stderr.setEncoding("utf8").on("data", (d: string) => {
+        stderr += d;
+      });
+      const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+      expect(stderr).not.toMatch(/EPIPE|Error|at /);
+      // 1: secrets were found (the exit code of a completed scan), not a crash.
+      expect(code).toBe(1);
+    },
+  );
 });

@@ -20,6 +20,9 @@ interface ScanFlags {
   gitignore: boolean;
   report?: boolean;
   url?: string;
+  config?: string;
+  redact?: boolean;
+  progress: boolean;
 }
 
 /** The rule whose findings `--report` sends: keysmith secret, restricted and root keys. */
@@ -57,13 +60,20 @@ export function scanCommand(program: Command, { io, act }: Context): void {
     .option("--no-gitignore", "scan files .gitignore covers too (.keysmithignore still applies)")
     .option("--report", "send the keysmith keys found to the server (POST /v1/leaks) to revoke them")
     .option("--url <url>", "with --report: the keysmith server (env KEYSMITH_URL)")
+    .option(
+      "--config <file>",
+      "rules and allowlists (default: .keysmith/scan.toml and .gitleaks.toml at the repository's top)",
+    )
+    .option("--redact", "show no part of any secret (masked shows a few characters by default)")
+    .option("--no-progress", "never draw progress on stderr (it is drawn only on a terminal)")
     .addHelpText(
       "after",
       `
 Paths in the output are relative to the repository's top (the current directory outside one).
-Suppress a false positive with a "keysmith:allow" comment on its line, list paths of intentional
+Suppress a false positive with a "keysmith:allow" (or "gitleaks:allow") comment on its line, list paths of intentional
 fakes (test fixtures) in .keysmithignore, or accept known findings with --write-baseline FILE and
-scan with --baseline FILE. --report uses KEYSMITH_URL and KEYSMITH_ROOT_KEY (keys:write).
+scan with --baseline FILE. Custom rules and allowlists: .keysmith/scan.toml, or an existing
+.gitleaks.toml and .gitleaksignore. --report uses KEYSMITH_URL and KEYSMITH_ROOT_KEY (keys:write).
 
 Exit codes: 0 no secrets, 1 secrets found, 2 the scan could not run.`,
     )
@@ -72,6 +82,7 @@ Exit codes: 0 no secrets, 1 secrets found, 2 the scan could not run.`,
 
 async function scan(io: Io, paths: string[], given: ScanFlags): Promise<number> {
   const flags: ScanFlags = given.json ? { ...given, format: "json" } : given;
+  quietOnClosedPipe(io);
   checkFlags(paths, flags);
   // Fail before scanning when the report could not be sent anyway.
   const client = flags.report ? clientFor(io, { ...(flags.url ? { url: flags.url } : {}) }) : null;
@@ -80,10 +91,12 @@ async function scan(io: Io, paths: string[], given: ScanFlags): Promise<number> 
   const top = await gitTopLevel(cwd);
   const baseline =
     flags.baseline && !flags.writeBaseline ? readBaseline(scanner, resolve(cwd, flags.baseline)) : undefined;
-  const progress = progressLine(io);
+  const progress = progressLine(io, flags.progress !== false);
+  const config = loadConfig(scanner, top ?? cwd, flags.config ? resolve(cwd, flags.config) : undefined);
   const common = {
     ...(baseline ? { baseline } : {}),
     ...(flags.maxFileSize ? { maxFileSize: flags.maxFileSize } : {}),
+    ...(config?.customRules ? { rules: config.rules } : {}),
   };
   let result: ScanResult;
   try {
@@ -113,6 +126,7 @@ async function scan(io: Io, paths: string[], given: ScanFlags): Promise<number> 
   } finally {
     progress.clear();
   }
+  if (config) result.findings = scanner.applyAllowlist(result.findings, config);
 
   if (flags.writeBaseline) {
     try {
@@ -130,14 +144,25 @@ async function scan(io: Io, paths: string[], given: ScanFlags): Promise<number> 
     return EXIT.OK;
   }
 
+  // --redact: not even the few characters a masked secret shows.
+  const shown = flags.redact ? result.findings.map((f) => ({ ...f, masked: "[REDACTED]" })) : result.findings;
   io.stdout(
-    scanner.formatFindings(result.findings, flags.format, {
+    scanner.formatFindings(shown, flags.format, {
       reveal: flags.reveal === true,
       color: flags.format === "text" && io.isTTY && !io.env.NO_COLOR,
       scanned: result.scanned,
     }),
   );
   const failed = result.findings.some((f) => f.severity !== "info");
+  // In every format: a file that ran past the per-file time budget was only partly scanned.
+  const timedOut = result.skipped.filter((s) => s.reason === "timeout");
+  for (const s of timedOut.slice(0, 20)) {
+    io.stderr(
+      `warning: ${s.file}: scan stopped at the per-file time budget; the file was only partly scanned.\n`,
+    );
+  }
+  if (timedOut.length > 20)
+    io.stderr(`warning: ${timedOut.length - 20} more files stopped at the time budget.\n`);
   if (flags.format === "text") {
     const tooLarge = result.skipped.filter((s) => s.reason === "too-large").length;
     if (tooLarge > 0) {
@@ -154,11 +179,36 @@ async function scan(io: Io, paths: string[], given: ScanFlags): Promise<number> 
   return failed ? EXIT.NEGATIVE : EXIT.OK;
 }
 
+function loadConfig(
+  scanner: Scanner,
+  root: string,
+  file: string | undefined,
+): ReturnType<Scanner["loadScanConfig"]> {
+  try {
+    return scanner.loadScanConfig(root, file);
+  } catch (error) {
+    throw new CliError(`scan configuration: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * `keysmith scan --format json | head -1`: the reader may close the pipe before the output is
+ * written. The write then fails with EPIPE, which ends the command quietly (no stack trace).
+ */
+function quietOnClosedPipe(io: Io): void {
+  const out = io.terminal?.stdout;
+  if (!out || out.listenerCount("error") > 0) return;
+  out.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
+}
+
 function checkFlags(paths: string[], flags: ScanFlags): void {
   const mode = flags.staged ? "--staged" : flags.history ? "--history" : flags.stdin ? "--stdin" : null;
   if (mode && paths.length > 0) throw new CliError(`${mode} takes no paths`);
   if (flags.since && !flags.history) throw new CliError("--since goes with --history");
   if (flags.url && !flags.report) throw new CliError("--url goes with --report");
+  if (flags.redact && flags.reveal) throw new CliError("--redact and --reveal exclude each other");
 }
 
 type Scanner = typeof import("@keysmith/scanner");
@@ -246,12 +296,12 @@ async function report(io: Io, client: ReturnType<typeof clientFor>, findings: re
 }
 
 /** A one-line progress display on stderr, drawn at most every 100 ms, only on a terminal. */
-function progressLine(io: Io): { draw(text: string): void; clear(): void } {
+function progressLine(io: Io, enabled: boolean): { draw(text: string): void; clear(): void } {
   let last = 0;
   let drawn = false;
   return {
     draw(text) {
-      if (!io.stderrIsTTY) return;
+      if (!enabled || !io.stderrIsTTY) return;
       const now = Date.now();
       if (now - last < 100) return;
       last = now;

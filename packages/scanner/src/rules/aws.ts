@@ -31,6 +31,9 @@ export const awsAccessKeyId: Rule = {
 };
 
 const SECRET_NAME = /(?:aws)?_?secret_?(?:access)?_?key/i;
+// The name a value is assigned to, right before it: `aws_secret_access_key = "`, `SecretKey: `.
+const ASSIGNED_NAME =
+  /([A-Za-z0-9_.-]{0,80}(?:secret|Secret|SECRET)[A-Za-z0-9_.-]{0,40})["']?[ \t]{0,4}(?:=|:|=>)[ \t]{0,4}["']?$/;
 
 export const awsSecretAccessKey: Rule = {
   id: "aws-secret-access-key",
@@ -49,9 +52,11 @@ export const awsSecretAccessKey: Rule = {
     ...ID_PREFIXES,
   ],
   window: { before: 3, after: 3 },
-  // A 40-character base64 run, optionally with the name it is assigned to on the same line.
-  regex:
-    /(?:(?<name>[A-Za-z0-9_.-]*(?:secret|Secret|SECRET)[A-Za-z0-9_.-]*)["']?\s*(?:=|:|=>)\s*["']?)?(?<![A-Za-z0-9/+=])(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/g,
+  reach: { before: 2048, after: 2048 },
+  // A 40-character base64 run standing alone. The name it is assigned to is looked for in the
+  // 120 characters before it by the validator (an optional name group here backtracked across
+  // long alphanumeric runs: quadratic time, issue #20).
+  regex: /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
   validate: (secret, match) => {
     if (
       !looksRandom(secret, 4) ||
@@ -61,7 +66,8 @@ export const awsSecretAccessKey: Rule = {
     ) {
       return false;
     }
-    const name = match.groups?.name;
+    const before = match.input.slice(Math.max(0, match.index - 120), match.index);
+    const name = ASSIGNED_NAME.exec(before)?.[1];
     if (name !== undefined && SECRET_NAME.test(name)) return true;
     // Otherwise only when a (non-placeholder) access key id is in the window the regex ran on.
     return hasRealKeyId(match.input);

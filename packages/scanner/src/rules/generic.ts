@@ -98,6 +98,14 @@ export function isSecretValue(value: string): boolean {
   // Identifiers and dotted references: `config.api_key`, `API_KEY_NAME`, `getApiKey`.
   if (/^[a-z]+(?:[._:/-][a-z]+)+$/.test(value) || /^[A-Z][A-Z0-9_]+$/.test(value)) return false;
   if (/^[a-z]+(?:[A-Z][a-z]+)+$/.test(value)) return false;
+  // `?NonExpressionParenEnd`, `LIB-NAME`, `urn:uuid:…`, `df123-4567`: markers, constants, URNs and
+  // typed-in sequences rather than generated secrets.
+  if (
+    /^[^A-Za-z0-9]{1,2}[A-Za-z]+[^A-Za-z0-9]{0,2}$|^[A-Za-z]+[^A-Za-z0-9]{1,2}$/.test(value) ||
+    /^[A-Z][A-Z0-9_-]+$/.test(value)
+  )
+    return false;
+  if (/^urn:/i.test(value) || /0123|1234|2345|3456|4567|5678|6789/.test(value)) return false;
   const hasDigit = /[0-9]/.test(value);
   const hasSymbol = /[^A-Za-z0-9]/.test(value);
   const classes =
@@ -126,9 +134,10 @@ const isQuote = (b: number | undefined): boolean => b === 34 || b === 39 || b ==
 function assignmentFollows(bytes: Uint8Array, start: number, end: number): boolean {
   const len = bytes.length;
   let i = end;
-  while (i < len && IDENT[bytes[i] as number] === 1) i++;
+  const nameEnd = Math.min(len, end + 80);
+  while (i < nameEnd && IDENT[bytes[i] as number] === 1) i++;
   if (isQuote(bytes[i])) i++;
-  while (isBlank(bytes[i])) i++;
+  for (let k = 0; k < 16 && isBlank(bytes[i]); k++) i++;
   const op = bytes[i];
   if (op === 61 /* = */) {
     i += bytes[i + 1] === 62 /* > */ ? 2 : 1;
@@ -140,19 +149,21 @@ function assignmentFollows(bytes: Uint8Array, start: number, end: number): boole
     return false;
   }
   if (bytes[i] === 61) return false; // `==`, `:==`: a comparison
-  while (isBlank(bytes[i])) i++;
+  for (let k = 0; k < 16 && isBlank(bytes[i]); k++) i++;
   const quote = bytes[i];
   if (isQuote(quote)) {
     let j = i + 1;
-    while (j < len && bytes[j] !== quote && bytes[j] !== 10 && bytes[j] !== 32 && bytes[j] !== 92) j++;
+    const limit = Math.min(len, i + 202);
+    while (j < limit && bytes[j] !== quote && bytes[j] !== 10 && bytes[j] !== 32 && bytes[j] !== 92) j++;
     return bytes[j] === quote && j - i - 1 >= MIN_VALUE && !templateAt(bytes, i + 1, j);
   }
   let j = i;
-  while (j < len && UNQUOTED_STOP[bytes[j] as number] === 0) j++;
-  if (j - i < MIN_VALUE) return false;
+  const valueLimit = Math.min(len, i + 201);
+  while (j < valueLimit && UNQUOTED_STOP[bytes[j] as number] === 0) j++;
+  if (j - i < MIN_VALUE || j - i > 200) return false;
   const valueEnd = j;
   // As in the regex: only blanks or a `#` comment may follow an unquoted value.
-  while (isBlank(bytes[j])) j++;
+  for (let k = 0; k < 64 && isBlank(bytes[j]); k++) j++;
   if (j < len && bytes[j] !== 10 && bytes[j] !== 13 && bytes[j] !== 35) return false;
   return !templateAt(bytes, i, valueEnd) && nameStartsLine(bytes, start);
 }
@@ -175,7 +186,7 @@ function templateAt(bytes: Uint8Array, from: number, to: number): boolean {
   ) {
     if (at(from + 4) === 95 || at(from + 4) === 45) return true; // `your_`, `your-`
   }
-  for (let k = from; k < to - 1; k++) {
+  for (let k = from; k < to - 1 && k < from + 202; k++) {
     if ((at(k) === 36 /* $ */ || at(k) === 123) /* { */ && at(k + 1) === 123) return true;
   }
   return false;
@@ -190,13 +201,26 @@ function isExport(bytes: Uint8Array, at: number): boolean {
 // True when only blanks (and an `export `) precede the identifier containing `start`.
 function nameStartsLine(bytes: Uint8Array, start: number): boolean {
   let i = start;
-  while (i > 0 && IDENT[bytes[i - 1] as number] === 1) i--;
-  while (i > 0 && isBlank(bytes[i - 1])) i--;
+  const floor = Math.max(0, start - 80);
+  while (i > floor && IDENT[bytes[i - 1] as number] === 1) i--;
+  for (let k = 0; k < 32 && i > 0 && isBlank(bytes[i - 1]); k++) i--;
   if (i >= 6 && isExport(bytes, i - 6)) {
     i -= 6;
-    while (i > 0 && isBlank(bytes[i - 1])) i--;
+    for (let k = 0; k < 8 && i > 0 && isBlank(bytes[i - 1]); k++) i--;
   }
   return i === 0 || bytes[i - 1] === 10;
+}
+
+/**
+ * `"Password:"),x?f("…")`: the name and `:` are the text of a string literal (a form label in
+ * minified UI code) and the "value" is the code after it. The quote before the name is the one
+ * the value opens with, and no quote closes the name before its `:`.
+ */
+function labelInString(match: RegExpExecArray): boolean {
+  const range = match.indices?.groups?.name;
+  const quote = match.groups?.q;
+  if (!range || !quote) return false;
+  return match.input[range[0] - 1] === quote && match.input[range[1]] !== quote;
 }
 
 export const genericSecret: Rule = {
@@ -209,11 +233,11 @@ export const genericSecret: Rule = {
   keywordCase: "variants",
   quickCheck: assignmentFollows,
   regex:
-    /(?<![A-Za-z0-9_.-])(?<name>[A-Za-z0-9_.-]*[A-Za-z0-9])["'`]?[ \t]*(?::=|=>|\|\|=|\?\?=|=|:)[ \t]*(?<q>["'`])(?<secret>[^"'`\s\\]{8,200})\k<q>|^[ \t]*(?:export[ \t]+)?(?<name2>[A-Za-z0-9_.-]*[A-Za-z0-9])[ \t]*[=:][ \t]*(?<secret2>[^\s"'`#,;(){}[\]<>$\\]{8,200})[ \t]*(?:#.*)?$/gm,
+    /(?<![A-Za-z0-9_.-])(?<name>[A-Za-z0-9_.-]{0,80}[A-Za-z0-9])["'`]?[ \t]{0,16}(?::=|=>|\|\|=|\?\?=|=|:)[ \t]{0,16}(?<q>["'`])(?<secret>[^"'`\s\\]{8,200})\k<q>|^[ \t]{0,32}(?:export[ \t]{1,8})?(?<name2>[A-Za-z0-9_.-]{0,80}[A-Za-z0-9])[ \t]{0,16}[=:][ \t]{0,16}(?<secret2>[^\s"'`#,;(){}[\]<>$\\]{8,200})[ \t]{0,64}(?:#[^\n]{0,1000})?$/gm,
   generic: true,
   validate: (secret, match) => {
     const name = match.groups?.name ?? match.groups?.name2 ?? "";
-    return isSecretValue(secret) && isSecretName(name);
+    return isSecretValue(secret) && isSecretName(name) && !labelInString(match);
   },
   mask: (secret) => maskSecret(secret, 0),
 };

@@ -11,6 +11,7 @@ import { rules as keysmith } from "./keysmith.js";
 import { rules as npm } from "./npm.js";
 import { rules as openai } from "./openai.js";
 import { rules as privateKey } from "./private-key.js";
+import { rules as providers } from "./providers.js";
 import { rules as sendgrid } from "./sendgrid.js";
 import { rules as slack } from "./slack.js";
 import { rules as stripe } from "./stripe.js";
@@ -33,5 +34,6 @@ export const builtinRules: readonly Rule[] = [
   ...npm,
   ...privateKey,
   ...jwt,
+  ...providers,
   ...generic,
 ];

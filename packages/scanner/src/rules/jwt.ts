@@ -24,6 +24,7 @@ export const jwt: Rule = {
   description:
     "A signed JSON Web Token: a bearer credential until it expires. Rotate the signing key if it is long-lived.",
   keywords: ["eyJ"],
+  reach: { before: 16, after: 11_100 },
   regex:
     /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,2000}\.[A-Za-z0-9_-]{10,8000}\.[A-Za-z0-9_-]{16,1000}(?![A-Za-z0-9_-])/g,
   validate: (secret) => {

@@ -7,7 +7,7 @@
  * The key may span real lines or be one JSON string with `\n` escapes (service-account files).
  */
 import type { Rule } from "../types.js";
-import { looksRandom } from "./validators.js";
+import { hasPlaceholderMarker, shannonEntropy } from "./validators.js";
 
 const HEADER_LINE = /^(?:Proc-Type|DEK-Info|Comment|Version|Hash):.*$/gm;
 
@@ -29,12 +29,17 @@ export const privateKey: Rule = {
   description:
     "A PEM-encoded private key (RSA, EC, DSA, PKCS #8, OpenSSH or PGP). Replace the key pair and revoke its certificates.",
   keywords: ["PRIVATE KEY"],
-  window: { before: 0, after: 200 },
+  window: { before: 0, after: 400 },
+  reach: { before: 64, after: 20_000 },
+  // The body never holds `--`, so a search from one BEGIN stops at the next boundary: linear time
+  // even over a file of BEGIN lines.
   regex:
-    /-----BEGIN (?<label>(?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----[\s\S]{0,16384}?-----END \k<label>-----/g,
+    /-----BEGIN (?<label>(?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----(?:[^-]|-(?!-)){0,16384}?-----END \k<label>-----/g,
   validate: (secret) => {
     const body = payload(secret);
-    return body.length >= 64 && looksRandom(body, 4);
+    // Not `looksRandom`: its run test took the `AAAA…` runs of an OpenSSH key's binary header
+    // (lengths and zero fields, base64-encoded) for a placeholder, so every ssh-keygen key was missed.
+    return body.length >= 64 && !hasPlaceholderMarker(body) && shannonEntropy(body) >= 4;
   },
   mask: (secret) => {
     const header = secret.slice(0, secret.indexOf("-----", 5) + 5);
