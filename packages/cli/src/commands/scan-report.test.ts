@@ -46,7 +46,7 @@ describe("keysmith scan --report", () => {
     expect(result.stdout).toContain("src/settings.py");
     expect(result.stdout).toContain("stripe-secret-key");
     expect(result.stderr).toContain(
-      `Reported 1 keysmith key to ${server.env.KEYSMITH_URL}: 1 revoked, 0 flagged, 0 already revoked, 0 unknown to this server.`,
+      `Reported 1 keysmith key to ${server.env.KEYSMITH_URL}: 1 revoked, 0 flagged, 0 not acted on (no live key this root key may manage).`,
     );
     expect(result.stdout + result.stderr).not.toContain(key.key);
 
@@ -64,7 +64,9 @@ describe("keysmith scan --report", () => {
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout).findings).toHaveLength(2);
     expect(result.stderr).toContain("Reported 2 keysmith keys");
-    expect(result.stderr).toContain("0 revoked, 1 flagged, 0 already revoked, 1 unknown to this server.");
+    expect(result.stderr).toContain(
+      "0 revoked, 1 flagged, 1 not acted on (no live key this root key may manage).",
+    );
     expect((await verify(key.key)).code).toBe(0);
     const alerts = await server.cli(["alerts", "list", "--type", "key.leaked", "--key", key.id, "--json"]);
     expect(JSON.parse(alerts.stdout).data[0].data).toMatchObject({

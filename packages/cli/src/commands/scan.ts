@@ -291,7 +291,7 @@ async function report(io: Io, client: ReturnType<typeof clientFor>, findings: re
   io.stderr(
     `Reported ${keys.length} keysmith ${plural(keys.length, "key")} to ${client.baseUrl}: ` +
       `${totals.revoked} revoked, ${totals.flagged} flagged, ` +
-      `${totals.matched - totals.revoked - totals.flagged} already revoked, ${totals.unknown} unknown to this server.\n`,
+      `${totals.unknown} not acted on (no live key this root key may manage).\n`,
   );
 }
 
