@@ -445,7 +445,6 @@ const FIXTURES = {
     ok: () => [
       `//registry.npmjs.org/:_authToken=${breakLast(ghStyle("npm"))}`,
       `//registry.npmjs.org/:_authToken=npm_${chars(B62, 35)}`,
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${VAR} placeholder is the near miss
       "//registry.npmjs.org/:_authToken=${NPM_TOKEN}",
     ],
   },
@@ -521,7 +520,6 @@ const FIXTURES = {
     ok: () => [
       'password = "changeme"',
       'api_key = os.environ["API_KEY"]',
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${VAR} placeholder is the near miss
       'token = "${TOKEN}"',
       `public_key = "${chars(B62, 40)}"`,
       'token_url = "https://auth.acme.io/oauth/token"',
