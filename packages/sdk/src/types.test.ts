@@ -46,6 +46,7 @@ const EXCLUDED: Record<string, string> = {
   "POST /v1/sessions": "the dashboard's browser sign-in (cookie and CSRF token), not for API clients",
   "GET /v1/sessions/current": "the dashboard's browser session",
   "DELETE /v1/sessions/current": "the dashboard's browser session",
+  "POST /v1/leaks/github": "GitHub's secret-scanning partner endpoint, called and signed by GitHub",
 };
 
 async function serverDocument(): Promise<{ paths: Record<string, Record<string, unknown>> }> {

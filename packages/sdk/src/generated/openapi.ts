@@ -604,6 +604,23 @@ export interface Operations {
       }[];
     };
   };
+  /** GitHub secret-scanning partner endpoint: signed reports of keysmith keys found in public; live ones are revoked and alerted */
+  "POST /v1/leaks/github": {
+    body: {
+      token: string;
+      type: string;
+      url?: string;
+      source?: string;
+      [property: string]: unknown;
+    }[];
+    status: 200;
+    response: {
+      /** SHA-256 (hex) of the token: the token itself is never echoed */
+      token_hash: string;
+      token_type: string;
+      label: "true_positive" | "false_positive";
+    }[];
+  };
   /** List the projects this root key can see */
   "GET /v1/projects": {
     query: {
