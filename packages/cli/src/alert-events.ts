@@ -1,22 +1,17 @@
+import { ALERT_EVENTS } from "@keysmith/core";
 import type { AlertType } from "@keysmith/sdk";
 
 /**
- * The alert types as values, for `--type` and `--events` choices. The type comes from the SDK
- * (the server's OpenAPI document): a type added or renamed there fails the build here until this
- * list follows, and `webhooks.test.ts` checks the list against a running server.
+ * The alert types as values, for `--type` and `--events` choices: the core's list, checked
+ * against the SDK's type (the server's OpenAPI document), so the two cannot drift apart.
  */
-export const ALERT_EVENTS = [
-  "budget.threshold",
-  "budget.exhausted",
-  "key.anomaly",
-  "key.retry_storm",
-  "key.leaked",
-  "key.expiring",
-  "key.rolled",
-  "key.revoked",
-  "secret.rotation_due",
-] as const satisfies readonly AlertType[];
+export { ALERT_EVENTS };
 
-/** Compiles only while the list above names every alert type. */
-const everyType: Exclude<AlertType, (typeof ALERT_EVENTS)[number]> extends never ? true : never = true;
-void everyType;
+/** Compiles only while the core's list and the API's type name the same alert types. */
+const same: [
+  Exclude<AlertType, (typeof ALERT_EVENTS)[number]>,
+  Exclude<(typeof ALERT_EVENTS)[number], AlertType>,
+] extends [never, never]
+  ? true
+  : never = true;
+void same;

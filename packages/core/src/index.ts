@@ -1,3 +1,4 @@
+export * from "./alert-events.js";
 export * from "./base62.js";
 export * from "./crc32.js";
 export * from "./duration.js";

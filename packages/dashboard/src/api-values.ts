@@ -1,39 +1,26 @@
+import { ALERT_EVENTS, VERIFY_CODES } from "@keysmith/core/vocabulary";
 import type { AlertType, UsageOutcome } from "@keysmith/sdk";
 
-// The API's enumerations the dashboard needs as values (filters, chart series). Their types come
-// from @keysmith/sdk (the server's OpenAPI document): a value added or renamed there fails the
-// dashboard's typecheck here until these lists follow.
+// The API's enumerations the dashboard needs as values (filters, chart series), from the core;
+// their types come from @keysmith/sdk (the server's OpenAPI document), so a value added or
+// renamed on either side fails the dashboard's typecheck here.
 
-/** Every outcome a usage bucket counts, in the API's order. */
-export const KEY_OUTCOMES = [
-  "VALID",
-  "REVOKED",
-  "EXPIRED",
-  "DISABLED",
-  "ORIGIN_NOT_ALLOWED",
-  "IP_NOT_ALLOWED",
-  "ENVIRONMENT_MISMATCH",
-  "INSUFFICIENT_SCOPE",
-  "RATE_LIMITED",
-  "USAGE_EXCEEDED",
-  "BUDGET_EXCEEDED",
-] as const satisfies readonly UsageOutcome[];
+/** Every outcome a usage bucket counts, in the API's order: a key's own checks (no MALFORMED or NOT_FOUND). */
+export const KEY_OUTCOMES = VERIFY_CODES.filter(
+  (code): code is Exclude<(typeof VERIFY_CODES)[number], "MALFORMED" | "NOT_FOUND"> =>
+    code !== "MALFORMED" && code !== "NOT_FOUND",
+);
 
-/** Every alert type, for filters and webhook subscriptions. */
-export const ALERT_EVENTS = [
-  "budget.threshold",
-  "budget.exhausted",
-  "key.anomaly",
-  "key.retry_storm",
-  "key.leaked",
-  "key.expiring",
-  "key.rolled",
-  "key.revoked",
-  "secret.rotation_due",
-] as const satisfies readonly AlertType[];
+export { ALERT_EVENTS };
 
-/** Compile only while the lists above name every value. */
-const everyOutcome: Exclude<UsageOutcome, (typeof KEY_OUTCOMES)[number]> extends never ? true : never = true;
-const everyAlertType: Exclude<AlertType, (typeof ALERT_EVENTS)[number]> extends never ? true : never = true;
-void everyOutcome;
-void everyAlertType;
+/** Compile only while the lists above and the API's types name the same values. */
+type Outcome = (typeof KEY_OUTCOMES)[number];
+type Alert = (typeof ALERT_EVENTS)[number];
+const sameOutcomes: [Exclude<UsageOutcome, Outcome>, Exclude<Outcome, UsageOutcome>] extends [never, never]
+  ? true
+  : never = true;
+const sameAlertTypes: [Exclude<AlertType, Alert>, Exclude<Alert, AlertType>] extends [never, never]
+  ? true
+  : never = true;
+void sameOutcomes;
+void sameAlertTypes;

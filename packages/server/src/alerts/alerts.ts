@@ -1,4 +1,4 @@
-import { encodeBase62, newId, randomBase62 } from "@keysmith/core";
+import { ALERT_EVENTS, type AlertEvent, encodeBase62, newId, randomBase62 } from "@keysmith/core";
 import type { FastifyBaseLogger } from "fastify";
 import type { Kysely, Selectable } from "kysely";
 import type { Clock } from "../clock.js";
@@ -7,18 +7,7 @@ import type { Page } from "../storage/records.js";
 import type { AlertsTable, Database } from "../storage/schema.js";
 
 /** Every event an alert can be, and so every event a webhook endpoint can subscribe to (SPEC §6). */
-export const ALERT_EVENTS = [
-  "budget.threshold",
-  "budget.exhausted",
-  "key.anomaly",
-  "key.retry_storm",
-  "key.leaked",
-  "key.expiring",
-  "key.rolled",
-  "key.revoked",
-  "secret.rotation_due",
-] as const;
-export type AlertEvent = (typeof ALERT_EVENTS)[number];
+export { ALERT_EVENTS, type AlertEvent };
 
 export interface RaiseAlertInput {
   type: AlertEvent;

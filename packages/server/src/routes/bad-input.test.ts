@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDialects } from "../test-support/databases.js";
 import { createHarness, type Harness } from "../test-support/harness.js";
-
-/** A snapshot of everything a rejected request could have changed. */
-async function state(h: Harness): Promise<string> {
-  const keys = await h.api("GET", "/v1/keys?limit=500");
-  const projects = await h.api("GET", "/v1/projects?limit=500");
-  const audit = await h.api("GET", "/v1/audit?limit=500");
-  return JSON.stringify([keys.body, projects.body, audit.body.data.length]);
-}
+import { apiState } from "../test-support/state.js";
 
 describe.each(await testDialects())("bad input on %s", (dialect) => {
   let h: Harness;
@@ -97,7 +90,7 @@ describe.each(await testDialects())("bad input on %s", (dialect) => {
   it.each(cases)(
     "answers %s with a stable code and changes nothing",
     async (_label, method, url, body, headers, status, code) => {
-      const before = await state(h);
+      const before = await apiState(h);
       const fill = (text: string) => text.replaceAll("PID", projectId).replaceAll("KID", keyId);
       const payload =
         typeof body === "string"
@@ -110,16 +103,16 @@ describe.each(await testDialects())("bad input on %s", (dialect) => {
       expect(res.body.error.code).toBe(code);
       expect(res.body.error.requestId).toBe(res.headers["x-request-id"]);
       expect(typeof res.body.error.message).toBe("string");
-      expect(await state(h)).toBe(before);
+      expect(await apiState(h)).toBe(before);
     },
   );
 
   it("answers a huge body with 413 and changes nothing", async () => {
-    const before = await state(h);
+    const before = await apiState(h);
     const res = await h.api("POST", "/v1/keys", { projectId, meta: { blob: "x".repeat(2 * 1024 * 1024) } });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe("PAYLOAD_TOO_LARGE");
-    expect(await state(h)).toBe(before);
+    expect(await apiState(h)).toBe(before);
   });
 
   it("never echoes a key from a rejected body", async () => {

@@ -18,6 +18,22 @@ const published = JSON.stringify({
   ],
 });
 
+/** The headers GitHub sends: the key's identifier and an ECDSA signature over the raw body. */
+function signedHeaders(
+  body: string,
+  signer = github.privateKey,
+  identifier = KEY_ID,
+): Record<string, string> {
+  return {
+    "content-type": "application/json",
+    "github-public-key-identifier": identifier,
+    "github-public-key-signature": sign("sha256", Buffer.from(body), {
+      key: signer,
+      dsaEncoding: "der",
+    }).toString("base64"),
+  };
+}
+
 describe("POST /v1/leaks/github (GitHub secret-scanning partner format)", () => {
   let h: Harness;
   let project: { id: string; prefix: string };
@@ -30,17 +46,10 @@ describe("POST /v1/leaks/github (GitHub secret-scanning partner format)", () => 
   });
   afterAll(() => h.close());
 
-  const post = (body: string, signer = github.privateKey, identifier = KEY_ID) =>
-    h.api("POST", "/v1/leaks/github", body, {
+  const post = (body: string, signer = github.privateKey, identifier = KEY_ID, target = h) =>
+    target.api("POST", "/v1/leaks/github", body, {
       key: null,
-      headers: {
-        "content-type": "application/json",
-        "github-public-key-identifier": identifier,
-        "github-public-key-signature": sign("sha256", Buffer.from(body), {
-          key: signer,
-          dsaEncoding: "der",
-        }).toString("base64"),
-      },
+      headers: signedHeaders(body, signer, identifier),
     });
 
   it("revokes a reported key, alerts its owners and labels each token by its hash", async () => {
@@ -93,14 +102,7 @@ describe("POST /v1/leaks/github (GitHub secret-scanning partner format)", () => 
     const unknownId = await post(body, github.privateKey, "f".repeat(64));
     const tampered = await h.api("POST", "/v1/leaks/github", body.replace("keysmith_secret_key", "x"), {
       key: null,
-      headers: {
-        "content-type": "application/json",
-        "github-public-key-identifier": KEY_ID,
-        "github-public-key-signature": sign("sha256", Buffer.from(body), {
-          key: github.privateKey,
-          dsaEncoding: "der",
-        }).toString("base64"),
-      },
+      headers: signedHeaders(body),
     });
     for (const res of [unsigned, forged, unknownId, tampered]) {
       expect(res.status).toBe(401);
@@ -116,17 +118,7 @@ describe("POST /v1/leaks/github (GitHub secret-scanning partner format)", () => 
       const body = JSON.stringify([
         { token: generateKey({ prefix: "ab", typeCode: "sk", environment: "live" }).key, type: "t" },
       ]);
-      const res = await plain.api("POST", "/v1/leaks/github", body, {
-        key: null,
-        headers: {
-          "content-type": "application/json",
-          "github-public-key-identifier": KEY_ID,
-          "github-public-key-signature": sign("sha256", Buffer.from(body), {
-            key: github.privateKey,
-            dsaEncoding: "der",
-          }).toString("base64"),
-        },
-      });
+      const res = await post(body, github.privateKey, KEY_ID, plain);
       expect(res.status).toBe(401);
     } finally {
       await plain.close();

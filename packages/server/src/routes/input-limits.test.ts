@@ -1,15 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDialects } from "../test-support/databases.js";
 import { createHarness, type Harness } from "../test-support/harness.js";
-
-/** Everything a rejected request could have changed: keys, projects, root keys and the audit head. */
-async function state(h: Harness): Promise<string> {
-  const keys = await h.api("GET", "/v1/keys?limit=500");
-  const projects = await h.api("GET", "/v1/projects?limit=500");
-  const roots = await h.api("GET", "/v1/root-keys?limit=500");
-  const audit = await h.api("GET", "/v1/audit?limit=1");
-  return JSON.stringify([keys.body, projects.body, roots.body, audit.body.data[0]?.hash]);
-}
+import { apiState } from "../test-support/state.js";
 
 /** The JSON text of a body whose meta nests `depth` levels, built as text: too deep to stringify. */
 function deepBody(projectId: string, depth: number): string {
@@ -138,13 +130,13 @@ describe.each(await testDialects())("input limits on %s", (dialect) => {
   ];
 
   it.each(refused)("refuses %s with 400 and changes nothing", async (_name, request, status, code) => {
-    const before = await state(h);
+    const before = await apiState(h);
     const [method, url, body] = request();
     const headers = typeof body === "string" ? { "content-type": "application/json" } : undefined;
     const res = await h.api(method, url, body, headers ? { headers } : {});
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
-    expect(await state(h)).toBe(before);
+    expect(await apiState(h)).toBe(before);
   });
 
   it("refuses an IP in a non-standard form on verify, and matches only standard forms", async () => {
