@@ -1,7 +1,12 @@
 import type { Alert, CreatedWebhook, Delivery, IssuedKey, Page, Webhook } from "@keysmith/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALERT_EVENTS } from "../alert-events.js";
-import { startTestServer, type TestServer } from "../test-support/cli.js";
+import {
+  createProject,
+  createKey as issueKey,
+  startTestServer,
+  type TestServer,
+} from "../test-support/cli.js";
 
 let server: TestServer;
 let projectId: string;
@@ -11,21 +16,14 @@ const ENDPOINT = "http://127.0.0.1:9/hooks/keysmith";
 
 beforeAll(async () => {
   server = await startTestServer();
-  const created = await server.cli(["projects", "create", "--name", "Acme", "--prefix", "acme", "--json"]);
-  expect(created.code).toBe(0);
-  projectId = (JSON.parse(created.stdout) as { id: string }).id;
+  projectId = await createProject(server);
 });
 
 afterAll(async () => {
   await server?.close();
 });
 
-async function createKey(...extra: string[]): Promise<IssuedKey> {
-  const result = await server.cli(["keys", "create", "--project", projectId, "--json", ...extra]);
-  expect(result.stderr).toBe("");
-  expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as IssuedKey;
-}
+const createKey = (...extra: string[]): Promise<IssuedKey> => issueKey(server, projectId, ...extra);
 
 async function createWebhook(...extra: string[]): Promise<CreatedWebhook> {
   const result = await server.cli(["webhooks", "create", "--url", ENDPOINT, "--json", ...extra]);

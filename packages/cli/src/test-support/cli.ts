@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { IssuedKey } from "@keysmith/sdk";
 import { createLogger, loadConfig, type RunningServer, startServer } from "@keysmith/server";
+import { expect } from "vitest";
 import type { Io } from "../io.js";
 import { run } from "../run.js";
 
@@ -128,4 +130,23 @@ export async function startTestServer(): Promise<TestServer> {
 /** Every plaintext keysmith key in a text. */
 export function keysIn(text: string): string[] {
   return text.match(/[a-z0-9]{2,12}_(?:sk|pk|rk|root)_(?:live|test)_[0-9A-Za-z]{36}/g) ?? [];
+}
+
+/** Creates a project through the CLI (`acme` unless named otherwise) and answers its id. */
+export async function createProject(server: TestServer, prefix = "acme"): Promise<string> {
+  const created = await server.cli(["projects", "create", "--name", "Acme", "--prefix", prefix, "--json"]);
+  expect(created.code).toBe(0);
+  return (JSON.parse(created.stdout) as { id: string }).id;
+}
+
+/** Creates a key through the CLI, with any extra flags, and answers what `--json` printed. */
+export async function createKey(
+  server: TestServer,
+  projectId: string,
+  ...extra: string[]
+): Promise<IssuedKey> {
+  const result = await server.cli(["keys", "create", "--project", projectId, "--json", ...extra]);
+  expect(result.stderr).toBe("");
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as IssuedKey;
 }
