@@ -2056,6 +2056,7 @@ const FIXTURES = {
     [
       ["DISCORD_CLIENT_SECRET=", () => chars(B64URL, 32)],
       ['discord_secret: "', () => chars(B62, 32), '"'],
+      ["DISCORD_API_KEY=", () => chars(HEX, 64)],
     ],
     () => ["DISCORD_CLIENT_ID=123456789012345678", "DISCORD_CLIENT_SECRET=${SECRET}"],
   ),
@@ -2179,6 +2180,66 @@ const FIXTURES = {
     ],
     () => ["LINEAR_TEAM=ENG", "background: linear-gradient(90deg, #fff, #000);"],
   ),
+  "twitter-access-secret": simple(
+    "env",
+    [
+      ["TWITTER_ACCESS_SECRET=", () => chars(B62, 45)],
+      ['twitter_access_token_secret: "', () => chars(B62, 45), '"'],
+    ],
+    () => ["TWITTER_ACCESS_SECRET=${SECRET}", "TWITTER_SCREEN_NAME=acme"],
+  ),
+  "freemius-secret-key": simple(
+    "php",
+    [
+      ["        'secret_key' => '", () => `sk_${chars(B62, 12)}!${chars(B62, 8)}#${chars(B62, 7)}`, "',"],
+      ['    "secret_key"  =>  "', () => `sk_${chars(B64, 29)}`, '",'],
+    ],
+    () => [
+      "        'public_key' => 'pk_a42a6ad2bd6aa1b2c3d4e5f6a7b8c',",
+      "        'secret_key' => 'sk_test',",
+    ],
+  ),
+  "kubernetes-secret-yaml": {
+    ext: "yaml",
+    ng: () => {
+      const b64 = (text) => Buffer.from(text).toString("base64");
+      return [
+        "apiVersion: v1",
+        "kind: Secret",
+        "metadata:",
+        "  name: billing",
+        "  namespace: production",
+        "type: Opaque",
+        "data:",
+        ["  DB_PASSWORD: ", hit("kubernetes-secret-yaml", b64(chars(B62, 18)))],
+        ['  stripe.key: "', hit("kubernetes-secret-yaml", b64(`${chars(B62, 10)}-${chars(B62, 21)}`)), '"'],
+        "---",
+        "apiVersion: v1",
+        "data:",
+        ["  token: ", hit("kubernetes-secret-yaml", b64(chars(B64URL, 40)))],
+        "kind: Secret",
+        "metadata:",
+        "  name: ci-token",
+      ];
+    },
+    ok: () => [
+      "apiVersion: v1",
+      "kind: Secret",
+      "metadata:",
+      "  name: from-values",
+      "  annotations:",
+      `    checksum: ${Buffer.from(chars(B62, 24)).toString("base64")}`,
+      "data:",
+      "  password: {{ .Values.password | b64enc }}",
+      '  username: ""',
+      `  user: ${Buffer.from("postgres").toString("base64")}`,
+      `  blob: ${Buffer.from([0, 1, 2, 250, 251, 252, 3, 4, 5]).toString("base64")}`,
+      "---",
+      "kind: ConfigMap",
+      "data:",
+      `  endpoint: ${Buffer.from(`https://api.acme.io/${chars(B62, 12)}`).toString("base64")}`,
+    ],
+  },
 };
 
 /** Renders lines, recording where each hit starts (1-based line and UTF-16 column). */

@@ -28,6 +28,7 @@ interface TokenSpec {
   prefix?: boolean;
   keywordCase?: "variants";
   reach?: Rule["reach"];
+  window?: Rule["window"];
   /** A catch-all: a specific rule's finding on the same span wins. */
   generic?: boolean;
 }
@@ -43,6 +44,7 @@ function token(spec: TokenSpec): Rule {
     keywords: spec.keywords,
     ...(spec.keywordCase ? { keywordCase: spec.keywordCase } : {}),
     ...(spec.reach ? { reach: spec.reach } : {}),
+    ...(spec.window ? { window: spec.window } : {}),
     ...(spec.generic ? { generic: true } : {}),
     regex: spec.regex,
     ...(spec.quickCheck
@@ -1667,11 +1669,11 @@ export const rules: readonly Rule[] = [
   }),
   named({
     id: "discord-client-secret",
-    title: "Discord OAuth client secret",
+    title: "Discord OAuth client secret or API key",
     description:
-      "A Discord application's OAuth2 client secret assigned to a Discord-named setting. Reset it in the Developer Portal.",
+      "A Discord application's OAuth2 client secret (32 characters) or API key (64 hex) assigned to a Discord-named setting. Reset it in the Developer Portal.",
     names: ["discord"],
-    value: "[A-Za-z0-9_-]{32}",
+    value: "[a-f0-9]{64}|[A-Za-z0-9_-]{32}",
     entropy: 3.5,
   }),
   named({
@@ -1807,4 +1809,82 @@ export const rules: readonly Rule[] = [
     names: ["linear"],
     value: "[a-f0-9]{32}",
   }),
+  named({
+    id: "twitter-access-secret",
+    title: "Twitter / X access token secret",
+    description:
+      "A Twitter / X access token secret assigned to a Twitter-named setting. Regenerate the access token in the X developer portal.",
+    names: ["twitter"],
+    value: "[A-Za-z0-9]{45}",
+    entropy: 3.5,
+  }),
+  token({
+    id: "freemius-secret-key",
+    title: "Freemius secret key",
+    description:
+      "A Freemius SDK secret key ('secret_key' => 'sk_…' in a PHP plugin). Never ship it in a plugin; regenerate it in the Freemius dashboard.",
+    keywords: ["secret_key"],
+    prefix: false,
+    regex: /["']secret_key["'][ \t]{0,8}=>[ \t]{0,8}(?<q>["'])(?<secret>sk_[\x21-\x7e]{29})\k<q>/g,
+    body: (s) => s.slice(3),
+    entropy: 3.5,
+  }),
+  token({
+    id: "kubernetes-secret-yaml",
+    title: "Kubernetes Secret data",
+    description:
+      "A value under data: in a Kubernetes Secret manifest (kind: Secret): base64, not encryption. Rotate the credential and keep it in a sealed or external secret.",
+    keywords: ["kind: Secret", 'kind: "Secret"', "kind: 'Secret'"],
+    prefix: false,
+    window: { before: 40, after: 40 },
+    reach: { before: 4000, after: 4000 },
+    regex:
+      /^[ \t]{1,8}[A-Za-z0-9_.-]{1,128}:[ \t]{1,4}["']?(?<secret>[A-Za-z0-9+/]{8,4000}={0,2})["']?[ \t]*\r?$/gm,
+    entropy: 0,
+    check: (secret, match) =>
+      decodesToSecret(secret) &&
+      underTopLevelData(match.input, match.index) &&
+      inSecretDocument(match.input, match.index),
+  }),
 ];
+
+/** True when the nearest top-level key above `index` in a YAML text is `data:`. */
+function underTopLevelData(text: string, index: number): boolean {
+  let end = text.lastIndexOf("\n", index - 1);
+  // Bounded: a Secret's data block is short; a long run of indented lines is not one.
+  for (let lines = 0; end > 0 && lines < 200; lines++) {
+    const start = text.lastIndexOf("\n", end - 1) + 1;
+    const line = text.slice(start, end);
+    if (/^[^\s#-]/.test(line)) return /^data:[ \t]*\r?$/.test(line);
+    end = start - 1;
+  }
+  return false;
+}
+
+/** True when the YAML document (between `---` lines) holding `index` says `kind: Secret`. */
+function inSecretDocument(text: string, index: number): boolean {
+  // The window is 40 lines either side: look no further than 8,000 characters each way.
+  const from = Math.max(0, index - 8000);
+  const part = text.slice(from, Math.min(text.length, index + 8000));
+  const at = index - from;
+  const separator = /^---[ \t]*\r?$/gm;
+  let start = 0;
+  let end = part.length;
+  for (let m = separator.exec(part); m !== null; m = separator.exec(part)) {
+    if (m.index < at) start = m.index + m[0].length;
+    else {
+      end = m.index;
+      break;
+    }
+  }
+  return /^kind:[ \t]{0,4}["']?Secret["']?[ \t]*\r?$/m.test(part.slice(start, end));
+}
+
+/** Canonical base64 of printable text that would pass as a password (not a default or a word). */
+function decodesToSecret(value: string): boolean {
+  if (value.length % 4 !== 0) return false;
+  const bytes = Buffer.from(value, "base64");
+  if (bytes.toString("base64") !== value) return false;
+  const text = bytes.toString("utf8");
+  return /^[\x20-\x7e]{6,}$/.test(text) && realPassword(text);
+}
