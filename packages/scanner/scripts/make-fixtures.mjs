@@ -1805,7 +1805,7 @@ const FIXTURES = {
   "yandex-oauth-token": simple(
     "env",
     [
-      ["YANDEX_OAUTH_TOKEN=", () => `y0_${chars(B64URL, 55)}`],
+      ["YANDEX_OAUTH_TOKEN=", () => `y0_AgAAAAA${chars(B62, 10)}AATuwQAAAAD${chars(B64URL, 32)}`],
       ["token: ", () => `y3_${chars(B64URL, 55)}`],
     ],
     () => ["YANDEX_OAUTH_TOKEN=y0_xxxx", "y0_axis = compute_axis(y1_axis)"],

@@ -1415,9 +1415,10 @@ export const rules: readonly Rule[] = [
     title: "Yandex OAuth token",
     description: "A Yandex OAuth token (y0_ … y3_). Revoke it in the Yandex ID account.",
     keywords: ["y0_", "y1_", "y2_", "y3_"],
-    regex: /(?<![A-Za-z0-9_])y[0-3]_[A-Za-z0-9_-]{55}(?![A-Za-z0-9_-])/g,
-    body: (s) => s.slice(3),
-    entropy: 4,
+    regex: /(?<![A-Za-z0-9_])y[0-3]_[A-Za-z0-9_-]{50,64}(?![A-Za-z0-9_-])/g,
+    // The head encodes ids with runs of A (y0_AgAAAAA…); the tail is the random part.
+    body: (s) => s.slice(-32),
+    entropy: 3.5,
   }),
   token({
     id: "yandex-iam-token",
