@@ -1699,9 +1699,12 @@ const FIXTURES = {
         () => `AAAAAAAAAAAAAAAAAAAAA${chars(B62, 45)}%3D${chars(B62, 50)}`,
         '" }',
       ],
+      ["TWITTER_BEARER_TOKEN=", () => `AAAAAAAAAAAAAAAAAAAAA${chars(B62, 40)}%2F${chars(B62, 45)}`],
     ],
     () => [
       `padding = "${"A".repeat(64)}${chars(B62, 40)}"`,
+      `blob = "${chars(B64, 20)}+AAAAAAAAAAAAAAAAAAAAAA${chars(B62, 30)}%2F${chars(B62, 40)}/${chars(B64, 20)}"`,
+      `plain = "AAAAAAAAAAAAAAAAAAAAAA${chars(B62, 90)}"`,
       `wasm = "AAAAAAAAAAAAAAAAAAAAAAAA${chars(B64, 80)}"`,
     ],
   ),
@@ -1985,7 +1988,11 @@ const FIXTURES = {
       ["LINKEDIN_CLIENT_SECRET=", () => chars(B62, 16)],
       ['linkedin_secret: "', () => chars(B62, 16), '"'],
     ],
-    () => ["LINKEDIN_CLIENT_ID=78abcdefghijkl", "LINKEDIN_REDIRECT=https://acme.io/cb"],
+    () => [
+      "LINKEDIN_CLIENT_ID=78abcdefghijkl",
+      "LINKEDIN_REDIRECT=https://acme.io/cb",
+      "LINKEDIN_HANDLE=janedoeconsultng",
+    ],
   ),
   "looker-client-secret": simple(
     "ini",
@@ -2074,7 +2081,7 @@ const FIXTURES = {
       ["ETSY_API_KEY=", () => chars("abcdefghijklmnopqrstuvwxyz0123456789", 24)],
       ['etsy_keystring: "', () => chars("abcdefghijklmnopqrstuvwxyz0123456789", 24), '"'],
     ],
-    () => ["ETSY_SHOP=acmecrafts", "ETSY_API_KEY=${KEY}"],
+    () => ["ETSY_SHOP=acmecrafts", "ETSY_API_KEY=${KEY}", "ETSY_SHOP_NAME=handmadeceramicsbyjanedo"],
   ),
   "finicity-client-secret": simple(
     "env",

@@ -73,6 +73,8 @@ function credentialsFollow(bytes: Uint8Array, _start: number, end: number): bool
   return false;
 }
 
+/** A lower-case alphanumeric key, not a word: random ones of 20+ characters almost always mix both. */
+const lettersAndDigits = (s: string): boolean => /[0-9]/.test(s) && /[a-z]/i.test(s);
 const after = (prefix: string) => (s: string) => s.slice(s.indexOf(prefix) + prefix.length);
 const ASSIGN = `[A-Za-z0-9_.-]{0,32}["'\`]?[ \\t]{0,8}(?::=|=>|=|:)[ \\t]{0,8}["'\`]?`;
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
@@ -1315,11 +1317,13 @@ export const rules: readonly Rule[] = [
       "A Twitter / X app-only bearer token (a run of A, then URL-encoded base64). Regenerate it in the X developer portal.",
     keywords: ["AAAAAAAAAAAAAAAAAAAAA"],
     prefix: false,
-    regex: /(?<![A-Za-z0-9%])A{21,24}[A-Za-z0-9%]{60,140}(?![A-Za-z0-9%])/g,
+    // Not inside a base64 blob (a run of zero bytes encodes as A too): no + or / around it.
+    regex: /(?<![A-Za-z0-9%+/])A{21,24}[A-Za-z0-9%]{60,140}(?![A-Za-z0-9%+/=])/g,
     // The part after the URL-encoded `=` is the random one; the head has runs of A by design.
-    body: (s) => s.slice(s.indexOf("%3D") + 3),
+    body: (s) => (s.includes("%3D") ? s.slice(s.indexOf("%3D") + 3) : s.slice(-40)),
     entropy: 4,
-    check: (s) => s.includes("%3D"),
+    // URL-encoded base64: a token has %3D (or at least a %2B or %2F); a blob of A… has none.
+    check: (s) => /%(?:3D|2B|2F)/.test(s),
   }),
   token({
     id: "authress-service-key",
@@ -1596,7 +1600,9 @@ export const rules: readonly Rule[] = [
       "A LinkedIn application client secret assigned to a LinkedIn-named setting. Generate a new one in the LinkedIn developer portal.",
     names: ["linkedin"],
     value: "[A-Za-z0-9]{16}",
-    entropy: 3.5,
+    // 16 characters score 3.3–3.9 bits when random: mixed case keeps out user names.
+    entropy: 3,
+    check: (s) => /[A-Z]/.test(s) && /[a-z]/.test(s),
   }),
   named({
     id: "looker-client-secret",
@@ -1694,6 +1700,7 @@ export const rules: readonly Rule[] = [
     names: ["etsy"],
     value: "[a-z0-9]{24}",
     entropy: 3.5,
+    check: lettersAndDigits,
   }),
   named({
     id: "finicity-client-secret",
@@ -1720,6 +1727,7 @@ export const rules: readonly Rule[] = [
     names: ["finnhub"],
     value: "[a-z0-9]{20}",
     entropy: 3.5,
+    check: lettersAndDigits,
   }),
   named({
     id: "flickr-api-key",
@@ -1729,6 +1737,7 @@ export const rules: readonly Rule[] = [
     names: ["flickr"],
     value: "[a-z0-9]{32}",
     entropy: 3.5,
+    check: lettersAndDigits,
   }),
   named({
     id: "freshbooks-token",
@@ -1738,6 +1747,7 @@ export const rules: readonly Rule[] = [
     names: ["freshbooks"],
     value: "[a-z0-9]{64}",
     entropy: 4,
+    check: lettersAndDigits,
   }),
   named({
     id: "gitter-token",
@@ -1747,6 +1757,7 @@ export const rules: readonly Rule[] = [
     names: ["gitter"],
     value: "[a-z0-9_-]{40}",
     entropy: 3.5,
+    check: lettersAndDigits,
   }),
   named({
     id: "nytimes-api-key",
