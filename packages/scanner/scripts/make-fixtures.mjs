@@ -2247,6 +2247,22 @@ const FIXTURES = {
       `  endpoint: ${Buffer.from(`https://api.acme.io/${chars(B62, 12)}`).toString("base64")}`,
     ],
   },
+  "sentry-legacy-token": simple(
+    "env",
+    [
+      ["SENTRY_AUTH_TOKEN=", () => chars(HEX, 64)],
+      ['sentry_token: "', () => chars(HEX, 64), '"'],
+    ],
+    () => ["SENTRY_DSN=https://public@o1.ingest.sentry.io/1", `SENTRY_RELEASE=${chars(HEX, 40)}`],
+  ),
+  "sourcegraph-legacy-token": simple(
+    "env",
+    [
+      ["SRC_ACCESS_TOKEN=", () => chars(HEX, 40)],
+      ['sourcegraph_token: "', () => chars(HEX, 40), '"'],
+    ],
+    () => ["SRC_ENDPOINT=https://sourcegraph.acme.io", "SOURCEGRAPH_TOKEN=${TOKEN}"],
+  ),
 };
 
 /** Renders lines, recording where each hit starts (1-based line and UTF-16 column). */

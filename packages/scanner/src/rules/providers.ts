@@ -1563,8 +1563,8 @@ export const rules: readonly Rule[] = [
     id: "jfrog-identity-token",
     title: "JFrog identity token",
     description:
-      "A JFrog identity or access token assigned to a JFrog- or Artifactory-named setting. Revoke it in the JFrog platform's Access Tokens.",
-    names: ["jfrog", "artifactory"],
+      "A JFrog identity token assigned to a JFrog-, Artifactory- or Bintray-named setting (API keys, AKCp…, are artifactory-api-key). Revoke it in the JFrog platform.",
+    names: ["jfrog", "artifactory", "bintray"],
     value: "[A-Za-z0-9]{64}",
     entropy: 4,
   }),
@@ -1857,6 +1857,23 @@ export const rules: readonly Rule[] = [
       decodesToSecret(secret) &&
       underTopLevelData(match.input, match.index) &&
       inSecretDocument(match.input, match.index),
+  }),
+  named({
+    id: "sentry-legacy-token",
+    title: "Sentry auth token (legacy hex)",
+    description:
+      "A Sentry auth token in its older form (64 hex, before the sntryu_/sntrys_ prefixes) assigned to a Sentry-named setting. Revoke it in Sentry's settings.",
+    names: ["sentry"],
+    value: "[a-f0-9]{64}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "sourcegraph-legacy-token",
+    title: "Sourcegraph access token (legacy hex)",
+    description:
+      "A Sourcegraph access token in its older form (40 hex, before sgp_) assigned to a Sourcegraph-named setting. Delete it in the user's access tokens.",
+    names: ["sourcegraph", "src_access_token"],
+    value: "[a-f0-9]{40}",
   }),
 ];
 
