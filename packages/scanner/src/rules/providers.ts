@@ -6,6 +6,7 @@
  * Every quantifier is bounded (rules/linear.test.ts).
  */
 import type { Rule, Severity } from "../types.js";
+import { jwt } from "./jwt.js";
 import { isPlaceholder, looksRandom, shannonEntropy, startsWord } from "./validators.js";
 
 interface TokenSpec {
@@ -27,6 +28,7 @@ interface TokenSpec {
   prefix?: boolean;
   keywordCase?: "variants";
   reach?: Rule["reach"];
+  window?: Rule["window"];
   /** A catch-all: a specific rule's finding on the same span wins. */
   generic?: boolean;
 }
@@ -42,6 +44,7 @@ function token(spec: TokenSpec): Rule {
     keywords: spec.keywords,
     ...(spec.keywordCase ? { keywordCase: spec.keywordCase } : {}),
     ...(spec.reach ? { reach: spec.reach } : {}),
+    ...(spec.window ? { window: spec.window } : {}),
     ...(spec.generic ? { generic: true } : {}),
     regex: spec.regex,
     ...(spec.quickCheck
@@ -70,6 +73,8 @@ function credentialsFollow(bytes: Uint8Array, _start: number, end: number): bool
   return false;
 }
 
+/** A lower-case alphanumeric key, not a word: random ones of 20+ characters almost always mix both. */
+const lettersAndDigits = (s: string): boolean => /[0-9]/.test(s) && /[a-z]/i.test(s);
 const after = (prefix: string) => (s: string) => s.slice(s.indexOf(prefix) + prefix.length);
 const ASSIGN = `[A-Za-z0-9_.-]{0,32}["'\`]?[ \\t]{0,8}(?::=|=>|=|:)[ \\t]{0,8}["'\`]?`;
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
@@ -1263,4 +1268,652 @@ export const rules: readonly Rule[] = [
     entropy: 3.5,
     check: (s) => /[0-9]/.test(s) && /[A-Z]/.test(s) && /[a-z]/.test(s.slice(3)),
   }),
+  // Issue #15, round three: the remaining providers of gitleaks' default set, and a few more with
+  // distinctive prefixes. Prefixed formats first, then provider-named assignments.
+  token({
+    id: "clickhouse-cloud-api-key",
+    title: "ClickHouse Cloud API key secret",
+    description: "A ClickHouse Cloud API key secret (4b1d…). Delete the key in the ClickHouse Cloud console.",
+    keywords: ["4b1d"],
+    regex: /(?<![A-Za-z0-9_])4b1d[A-Za-z0-9]{38}(?![A-Za-z0-9_])/g,
+    body: after("4b1d"),
+    entropy: 3.5,
+    // Base62, not hex: a hex digest that happens to start with 4b1d has no upper-case letters.
+    check: (s) => /[A-Z]/.test(s) && /[a-z]/.test(s.slice(4)),
+  }),
+  token({
+    id: "intra42-client-secret",
+    title: "42 Intra client secret",
+    description:
+      "A 42 (Intra) OAuth client secret (s-s4t2ud-, s-s4t2af-). Regenerate it in the application's page.",
+    keywords: ["s-s4t2ud-", "s-s4t2af-"],
+    regex: /(?<![A-Za-z0-9_-])s-s4t2(?:ud|af)-[a-f0-9]{64}(?![A-Za-z0-9_])/g,
+    body: (s) => s.slice(9),
+  }),
+  token({
+    id: "maxmind-license-key",
+    title: "MaxMind license key",
+    description: "A MaxMind (GeoIP) license key (…_mmk). Deactivate it in the MaxMind account portal.",
+    keywords: ["_mmk"],
+    prefix: false,
+    regex: /(?<![A-Za-z0-9_])[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk(?![A-Za-z0-9_])/g,
+    body: (s) => s.slice(0, 36).replace("_", ""),
+    entropy: 3.5,
+  }),
+  token({
+    id: "mailgun-public-key",
+    title: "Mailgun public validation key",
+    description:
+      "A Mailgun public validation key (pubkey-…): it can spend the account's validation quota. Regenerate it in the control panel.",
+    severity: "warning",
+    keywords: ["pubkey-"],
+    regex: /(?<![A-Za-z0-9_-])pubkey-[a-f0-9]{32}(?![A-Za-z0-9_-])/g,
+    body: after("pubkey-"),
+  }),
+  token({
+    id: "twitter-bearer-token",
+    title: "Twitter / X bearer token",
+    description:
+      "A Twitter / X app-only bearer token (a run of A, then URL-encoded base64). Regenerate it in the X developer portal.",
+    keywords: ["AAAAAAAAAAAAAAAAAAAAA"],
+    prefix: false,
+    // Not inside a base64 blob (a run of zero bytes encodes as A too): no + or / around it.
+    regex: /(?<![A-Za-z0-9%+/])A{21,24}[A-Za-z0-9%]{60,140}(?![A-Za-z0-9%+/=])/g,
+    // The part after the URL-encoded `=` is the random one; the head has runs of A by design.
+    body: (s) => (s.includes("%3D") ? s.slice(s.indexOf("%3D") + 3) : s.slice(-40)),
+    entropy: 4,
+    // URL-encoded base64: a token has %3D (or at least a %2B or %2F); a blob of A… has none.
+    check: (s) => /%(?:3D|2B|2F)/.test(s),
+  }),
+  token({
+    id: "authress-service-key",
+    title: "Authress service client access key",
+    description:
+      "An Authress service client access key (…acc_…). Delete the key in the Authress management portal.",
+    keywords: [".acc_", ".acc-"],
+    prefix: false,
+    regex:
+      /(?<![A-Za-z0-9_])(?:sc|ext|scauth|authress)_[a-z0-9]{5,30}\.[a-z0-9]{4,6}\.acc[_-][a-z0-9-]{10,32}\.[A-Za-z0-9+/_=-]{30,120}(?![A-Za-z0-9+/_=-])/g,
+    body: (s) => s.slice(s.lastIndexOf(".") + 1),
+    entropy: 4,
+  }),
+  token({
+    id: "nuget-config-password",
+    title: "Password in a NuGet.config",
+    description:
+      "A ClearTextPassword in a NuGet.config package source credential. Change it and use an encrypted password or an environment variable.",
+    keywords: ["ClearTextPassword"],
+    prefix: false,
+    regex: /<add[ \t]{1,8}key=["']ClearTextPassword["'][ \t]{1,8}value=["'](?<secret>[^"'\s]{1,128})["']/g,
+    entropy: 0,
+    check: (secret) => realPassword(secret),
+  }),
+  token({
+    id: "jwt-base64",
+    title: "Base64-encoded JSON Web Token",
+    description:
+      "A signed JSON Web Token encoded once more in base64 (ZXlK…), as Kubernetes secrets and some configs hold them. Rotate the signing key if it is long-lived.",
+    severity: "warning",
+    keywords: ["ZXlK"],
+    reach: { before: 16, after: 4100 },
+    regex: /(?<![A-Za-z0-9+/])ZXlK[A-Za-z0-9+/]{40,4000}={0,2}(?![A-Za-z0-9+/=])/g,
+    entropy: 0,
+    check: (secret, match) => {
+      const decoded = Buffer.from(secret, "base64").toString("utf8").trim();
+      if (!/^eyJ[A-Za-z0-9_-]{10,2000}\.[A-Za-z0-9_-]{10,3000}\.[A-Za-z0-9_-]{16,1000}$/.test(decoded))
+        return false;
+      return jwt.validate ? jwt.validate(decoded, match) : true;
+    },
+  }),
+  token({
+    id: "gitlab-session-cookie",
+    title: "GitLab session cookie",
+    description:
+      "A GitLab _gitlab_session cookie value: it logs in as the user. Sign the session out (revoke it under Active sessions).",
+    keywords: ["_gitlab_session="],
+    prefix: false,
+    regex: /_gitlab_session=(?<secret>[0-9a-f]{32})(?![A-Za-z0-9_])/g,
+  }),
+  token({
+    id: "gitlab-runner-registration-token",
+    title: "GitLab runner registration token",
+    description:
+      "A GitLab runner registration token (GR1348941…). Reset it in the CI/CD settings' Runners section.",
+    keywords: ["GR1348941"],
+    regex: /(?<![A-Za-z0-9_])GR1348941[A-Za-z0-9_-]{20}(?![A-Za-z0-9_-])/g,
+    body: (s) => s.slice(9),
+    entropy: 3.5,
+  }),
+  token({
+    id: "hubspot-private-app-token",
+    title: "HubSpot private app token",
+    description:
+      "A HubSpot private app access token (pat-<region>-<uuid>). Rotate it in the private app's Auth tab.",
+    keywords: ["pat-"],
+    quickCheck: (bytes, start, end) => startsWord(bytes, start) && bytes[end + 3] === 45,
+    regex: new RegExp(`(?<![A-Za-z0-9_-])pat-[a-z]{2}[0-9]-${UUID}(?![A-Za-z0-9_-])`, "g"),
+    body: (s) => s.slice(8),
+  }),
+  token({
+    id: "lob-publishable-key",
+    title: "Lob publishable key",
+    description: "A Lob publishable API key (live_pub_, test_pub_): public by design, listed for review.",
+    severity: "info",
+    keywords: ["live_pub_", "test_pub_"],
+    regex: /(?<![A-Za-z0-9_])(?:live|test)_pub_[a-f0-9]{31}(?![A-Za-z0-9_])/g,
+    body: (s) => s.slice(9),
+  }),
+  token({
+    id: "adafruit-io-key",
+    title: "Adafruit IO key",
+    description: "An Adafruit IO key (aio_). Regenerate it on the Adafruit IO key page.",
+    keywords: ["aio_"],
+    regex: /(?<![A-Za-z0-9_])aio_[A-Za-z0-9]{28}(?![A-Za-z0-9_])/g,
+    body: after("aio_"),
+    entropy: 3.5,
+    // Mixed case and a digit: an identifier such as aio_readWriteLoopHandlerFactory has no digit.
+    check: (s) => /[0-9]/.test(s.slice(4)) && /[A-Z]/.test(s) && /[a-z]/.test(s.slice(4)),
+  }),
+  token({
+    id: "yandex-oauth-token",
+    title: "Yandex OAuth token",
+    description: "A Yandex OAuth token (y0_ … y3_). Revoke it in the Yandex ID account.",
+    keywords: ["y0_", "y1_", "y2_", "y3_"],
+    regex: /(?<![A-Za-z0-9_])y[0-3]_[A-Za-z0-9_-]{50,64}(?![A-Za-z0-9_-])/g,
+    // The head encodes ids with runs of A (y0_AgAAAAA…); the tail is the random part.
+    body: (s) => s.slice(-32),
+    entropy: 3.5,
+  }),
+  token({
+    id: "yandex-iam-token",
+    title: "Yandex Cloud IAM token",
+    description:
+      "A Yandex Cloud IAM token (t1.…). It expires within 12 hours; revoke it if it is still valid.",
+    keywords: ["t1."],
+    regex: /(?<![A-Za-z0-9_.])t1\.[A-Za-z0-9_-]{20,400}={0,2}\.[A-Za-z0-9_-]{86}={0,2}(?![A-Za-z0-9_=-])/g,
+    body: (s) => s.slice(s.lastIndexOf(".") + 1),
+    entropy: 4,
+  }),
+  token({
+    id: "aws-bedrock-api-key",
+    title: "Amazon Bedrock API key",
+    description:
+      "An Amazon Bedrock API key, long-term (ABSK…) or short-term (bedrock-api-key-…). Delete or expire it in the IAM console.",
+    keywords: ["ABSKQmVkcm9ja0FQSUtleS", "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t"],
+    reach: { before: 16, after: 2100 },
+    regex:
+      /(?<![A-Za-z0-9+/_-])(?:ABSKQmVkcm9ja0FQSUtleS[A-Za-z0-9+/]{60,300}={0,2}|bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/]{100,2000}={0,2})(?![A-Za-z0-9+/=])/g,
+    body: (s) => s.slice(s.startsWith("ABSK") ? 22 : 44),
+    entropy: 4,
+  }),
+  token({
+    id: "tailscale-key",
+    title: "Tailscale key",
+    description:
+      "A Tailscale auth key, API access token, OAuth client secret or webhook secret (tskey-). Revoke it in the admin console's Keys page.",
+    keywords: ["tskey-"],
+    regex:
+      /(?<![A-Za-z0-9_-])tskey-(?:auth|api|client|scim|webhook)-[A-Za-z0-9]{8,24}-[A-Za-z0-9]{20,64}(?![A-Za-z0-9_-])/g,
+    body: (s) => s.slice(s.lastIndexOf("-") + 1),
+    entropy: 3.5,
+  }),
+  token({
+    id: "pinecone-api-key",
+    title: "Pinecone API key",
+    description: "A Pinecone API key (pcsk_). Delete it in the Pinecone console's API keys.",
+    keywords: ["pcsk_"],
+    regex: /(?<![A-Za-z0-9_])pcsk_[A-Za-z0-9]{4,10}_[A-Za-z0-9]{40,90}(?![A-Za-z0-9_])/g,
+    body: (s) => s.slice(s.lastIndexOf("_") + 1),
+    entropy: 4,
+  }),
+  token({
+    id: "gcp-oauth-client-secret",
+    title: "Google OAuth client secret",
+    description:
+      "A Google Cloud OAuth 2.0 client secret (GOCSPX-). Reset it in the Cloud console's Credentials page.",
+    keywords: ["GOCSPX-"],
+    regex: /(?<![A-Za-z0-9_-])GOCSPX-[A-Za-z0-9_-]{28}(?![A-Za-z0-9_-])/g,
+    body: after("GOCSPX-"),
+    entropy: 3.5,
+  }),
+  token({
+    id: "posthog-personal-api-key",
+    title: "PostHog personal API key",
+    description: "A PostHog personal API key (phx_). Roll or delete it in the PostHog account settings.",
+    keywords: ["phx_"],
+    regex: /(?<![A-Za-z0-9_])phx_[A-Za-z0-9]{40,50}(?![A-Za-z0-9_])/g,
+    body: after("phx_"),
+    entropy: 4,
+  }),
+  token({
+    id: "deno-deploy-token",
+    title: "Deno Deploy access token",
+    description:
+      "A Deno Deploy personal or organization access token (ddp_, ddo_). Revoke it in the Deno Deploy settings.",
+    keywords: ["ddp_", "ddo_"],
+    regex: /(?<![A-Za-z0-9_])dd[po]_[A-Za-z0-9]{36}(?![A-Za-z0-9_])/g,
+    body: (s) => s.slice(4),
+    entropy: 3.5,
+  }),
+  // Provider-named assignments (bare hex, base62 or UUID values).
+  named({
+    id: "mailgun-signing-key",
+    title: "Mailgun webhook signing key",
+    description:
+      "A Mailgun webhook signing key assigned to a Mailgun-named setting. Rotate it in the control panel's Webhooks page.",
+    names: ["mailgun"],
+    value: "[a-f0-9]{32}-[a-f0-9]{8}-[a-f0-9]{8}",
+  }),
+  named({
+    id: "twitter-access-token",
+    title: "Twitter / X access token",
+    description:
+      "A Twitter / X user access token (numeric user id, dash, random part) assigned to a Twitter-named setting. Regenerate it in the X developer portal.",
+    names: ["twitter"],
+    value: "[0-9]{15,25}-[A-Za-z0-9]{20,40}",
+    body: (s) => s.slice(s.indexOf("-") + 1),
+    entropy: 3.5,
+  }),
+  named({
+    id: "twitter-api-key",
+    title: "Twitter / X API key",
+    description:
+      "A Twitter / X API (consumer) key assigned to a Twitter-named setting. Regenerate it with its secret in the X developer portal.",
+    names: ["twitter"],
+    value: "[A-Za-z0-9]{25}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "sendbird-token",
+    title: "Sendbird API token",
+    description:
+      "A Sendbird master or secondary API token assigned to a Sendbird-named setting. Revoke it in the Sendbird dashboard.",
+    names: ["sendbird"],
+    value: "[a-f0-9]{40}",
+  }),
+  named({
+    id: "beamer-api-key",
+    title: "Beamer API key",
+    description:
+      "A Beamer API key (b_…) assigned to a Beamer-named setting. Delete it in Beamer's API settings.",
+    names: ["beamer"],
+    value: "b_[A-Za-z0-9=_-]{44}",
+    body: (s) => s.slice(2),
+    entropy: 3.5,
+  }),
+  named({
+    id: "dropbox-long-lived-token",
+    title: "Dropbox long-lived access token",
+    description:
+      "A legacy Dropbox long-lived access token assigned to a Dropbox-named setting. Revoke it in the App Console.",
+    names: ["dropbox"],
+    value: "[A-Za-z0-9]{11}AAAAAAAAAA[A-Za-z0-9_=-]{43}",
+    body: (s) => s.slice(21),
+    entropy: 3.5,
+  }),
+  named({
+    id: "hubspot-api-key",
+    title: "HubSpot API key (UUID)",
+    description:
+      "A legacy HubSpot API key (a UUID) assigned to a HubSpot-named setting. Move to a private app token and delete the key.",
+    names: ["hubspot"],
+    value: UUID,
+  }),
+  named({
+    id: "jfrog-identity-token",
+    title: "JFrog identity token",
+    description:
+      "A JFrog identity token assigned to a JFrog-, Artifactory- or Bintray-named setting (API keys, AKCp…, are artifactory-api-key). Revoke it in the JFrog platform.",
+    names: ["jfrog", "artifactory", "bintray"],
+    value: "[A-Za-z0-9]{64}",
+    entropy: 4,
+  }),
+  named({
+    id: "kraken-api-key",
+    title: "Kraken API secret",
+    description:
+      "A Kraken exchange API secret assigned to a Kraken-named setting. Delete the key in Kraken's API settings.",
+    names: ["kraken"],
+    value: "[A-Za-z0-9/=_+-]{80,90}",
+    entropy: 4.5,
+  }),
+  named({
+    id: "kucoin-api-key",
+    title: "KuCoin API key",
+    description:
+      "A KuCoin API key (24 hex) assigned to a KuCoin-named setting. Delete it in KuCoin's API management.",
+    names: ["kucoin"],
+    value: "[a-f0-9]{24}",
+  }),
+  named({
+    id: "kucoin-secret-key",
+    title: "KuCoin API secret",
+    description:
+      "A KuCoin API secret (a UUID) assigned to a KuCoin-named setting. Delete the key in KuCoin's API management.",
+    names: ["kucoin"],
+    value: UUID,
+  }),
+  named({
+    id: "linkedin-client-secret",
+    title: "LinkedIn client secret",
+    description:
+      "A LinkedIn application client secret assigned to a LinkedIn-named setting. Generate a new one in the LinkedIn developer portal.",
+    names: ["linkedin"],
+    value: "[A-Za-z0-9]{16}",
+    // 16 characters score 3.3–3.9 bits when random: mixed case keeps out user names.
+    entropy: 3,
+    check: (s) => /[A-Z]/.test(s) && /[a-z]/.test(s),
+  }),
+  named({
+    id: "looker-client-secret",
+    title: "Looker API client secret",
+    description:
+      "A Looker API3 client secret assigned to a Looker-named setting. Reset the API key in the Looker admin.",
+    names: ["looker"],
+    value: "[A-Za-z0-9]{24}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "airtable-api-key",
+    title: "Airtable legacy API key",
+    description:
+      "A legacy Airtable API key (key…) assigned to an Airtable-named setting. Move to a personal access token.",
+    names: ["airtable"],
+    value: "key[A-Za-z0-9]{14}",
+    body: (s) => s.slice(3),
+  }),
+  named({
+    id: "alibaba-secret-key",
+    title: "Alibaba Cloud AccessKey secret",
+    description:
+      "An Alibaba Cloud AccessKey secret assigned to an Alibaba-named setting. Disable the AccessKey pair in the RAM console.",
+    names: ["alibaba", "aliyun", "alicloud"],
+    value: "[A-Za-z0-9]{30}",
+    entropy: 4,
+  }),
+  named({
+    id: "asana-client-secret",
+    title: "Asana OAuth client secret",
+    description:
+      "An Asana OAuth app client secret assigned to an Asana-named setting. Reset it in the developer console.",
+    names: ["asana"],
+    value: "[A-Za-z0-9]{32}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "bittrex-api-key",
+    title: "Bittrex API key or secret",
+    description:
+      "A Bittrex API key or secret assigned to a Bittrex-named setting. Delete it in the account's API keys.",
+    names: ["bittrex"],
+    value: "[A-Za-z0-9]{32}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "cisco-meraki-api-key",
+    title: "Cisco Meraki API key",
+    description:
+      "A Cisco Meraki dashboard API key assigned to a Meraki-named setting. Revoke it in the dashboard profile.",
+    names: ["meraki"],
+    value: "[0-9a-f]{40}",
+  }),
+  named({
+    id: "codecov-token",
+    title: "Codecov token",
+    description:
+      "A Codecov upload or API token assigned to a Codecov-named setting. Regenerate it in the repository's Codecov settings.",
+    names: ["codecov"],
+    value: `${UUID}|[a-f0-9]{32}`,
+  }),
+  named({
+    id: "coinbase-api-key",
+    title: "Coinbase API secret",
+    description:
+      "A Coinbase API key secret assigned to a Coinbase-named setting. Delete the key in the Coinbase developer platform.",
+    names: ["coinbase"],
+    value: "[A-Za-z0-9_-]{64}",
+    entropy: 4,
+  }),
+  named({
+    id: "discord-client-secret",
+    title: "Discord OAuth client secret or API key",
+    description:
+      "A Discord application's OAuth2 client secret (32 characters) or API key (64 hex) assigned to a Discord-named setting. Reset it in the Developer Portal.",
+    names: ["discord"],
+    value: "[a-f0-9]{64}|[A-Za-z0-9_-]{32}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "droneci-token",
+    title: "Drone CI access token",
+    description:
+      "A Drone CI personal token assigned to a Drone-named setting. Rotate it in the Drone account settings.",
+    names: ["drone"],
+    value: "[A-Za-z0-9]{32}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "etsy-api-key",
+    title: "Etsy API key",
+    description:
+      "An Etsy Open API keystring assigned to an Etsy-named setting. Reset it in Etsy's developer apps.",
+    names: ["etsy"],
+    value: "[a-z0-9]{24}",
+    entropy: 3.5,
+    check: lettersAndDigits,
+  }),
+  named({
+    id: "finicity-client-secret",
+    title: "Finicity client secret",
+    description:
+      "A Finicity (Mastercard Open Banking) partner secret assigned to a Finicity-named setting. Rotate it in the developer portal.",
+    names: ["finicity"],
+    value: "[A-Za-z0-9]{20}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "finicity-api-token",
+    title: "Finicity app key",
+    description:
+      "A Finicity app key (32 hex) assigned to a Finicity-named setting. Regenerate it in the developer portal.",
+    names: ["finicity"],
+    value: "[a-f0-9]{32}",
+  }),
+  named({
+    id: "finnhub-api-key",
+    title: "Finnhub API key",
+    description:
+      "A Finnhub API key assigned to a Finnhub-named setting. Regenerate it in the Finnhub dashboard.",
+    names: ["finnhub"],
+    value: "[a-z0-9]{20}",
+    entropy: 3.5,
+    check: lettersAndDigits,
+  }),
+  named({
+    id: "flickr-api-key",
+    title: "Flickr API key",
+    description:
+      "A Flickr API key or secret assigned to a Flickr-named setting. Delete the app key in Flickr's App Garden.",
+    names: ["flickr"],
+    value: "[a-z0-9]{32}",
+    entropy: 3.5,
+    check: lettersAndDigits,
+  }),
+  named({
+    id: "freshbooks-token",
+    title: "FreshBooks access token",
+    description:
+      "A FreshBooks access token or client secret assigned to a FreshBooks-named setting. Reset it in the FreshBooks developer page.",
+    names: ["freshbooks"],
+    value: "[a-z0-9]{64}",
+    entropy: 4,
+    check: lettersAndDigits,
+  }),
+  named({
+    id: "gitter-token",
+    title: "Gitter access token",
+    description:
+      "A Gitter access token assigned to a Gitter-named setting. Revoke it in Gitter's developer settings.",
+    names: ["gitter"],
+    value: "[a-z0-9_-]{40}",
+    entropy: 3.5,
+    check: lettersAndDigits,
+  }),
+  named({
+    id: "nytimes-api-key",
+    title: "New York Times API key",
+    description:
+      "A New York Times developer API key assigned to an NYTimes-named setting. Regenerate it in the NYT developer portal.",
+    names: ["nytimes", "nyt_api", "new_york_times"],
+    value: "[A-Za-z0-9=_-]{32}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "plaid-secret",
+    title: "Plaid secret",
+    description:
+      "A Plaid API secret (30 hex) assigned to a Plaid-named setting. Rotate it in the Plaid dashboard's Keys page.",
+    names: ["plaid"],
+    value: "[a-f0-9]{30}",
+  }),
+  named({
+    id: "privateai-api-key",
+    title: "Private AI API key",
+    description:
+      "A Private AI API key assigned to a setting named after the provider. Revoke it in the Private AI portal.",
+    names: ["privateai", "private_ai", "private-ai"],
+    value: "[A-Za-z0-9]{32}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "squarespace-api-key",
+    title: "Squarespace API key",
+    description:
+      "A Squarespace API key (a UUID) assigned to a Squarespace-named setting. Revoke it in the site's Developer API keys.",
+    names: ["squarespace"],
+    value: UUID,
+  }),
+  named({
+    id: "sumologic-access-id",
+    title: "Sumo Logic access ID",
+    description:
+      "A Sumo Logic access ID (su…), the public half of an access key pair, assigned to a Sumo-named setting. Check that its access key is not next to it.",
+    severity: "warning",
+    names: ["sumo"],
+    value: "su[A-Za-z0-9]{12}",
+    body: (s) => s.slice(2),
+  }),
+  named({
+    id: "yandex-static-key",
+    title: "Yandex Cloud static access key id",
+    description:
+      "A Yandex Cloud static access key id (YC…) assigned to a Yandex-named setting. Delete the key pair in the service account's keys.",
+    names: ["yandex"],
+    value: "YC[A-Za-z0-9_-]{38}",
+    body: (s) => s.slice(2),
+    entropy: 3.5,
+  }),
+  named({
+    id: "linear-client-secret",
+    title: "Linear OAuth client secret",
+    description:
+      "A Linear OAuth application client secret assigned to a Linear-named setting. Rotate it in Linear's API settings.",
+    names: ["linear"],
+    value: "[a-f0-9]{32}",
+  }),
+  named({
+    id: "twitter-access-secret",
+    title: "Twitter / X access token secret",
+    description:
+      "A Twitter / X access token secret assigned to a Twitter-named setting. Regenerate the access token in the X developer portal.",
+    names: ["twitter"],
+    value: "[A-Za-z0-9]{45}",
+    entropy: 3.5,
+  }),
+  token({
+    id: "freemius-secret-key",
+    title: "Freemius secret key",
+    description:
+      "A Freemius SDK secret key ('secret_key' => 'sk_…' in a PHP plugin). Never ship it in a plugin; regenerate it in the Freemius dashboard.",
+    keywords: ["secret_key"],
+    prefix: false,
+    regex: /["']secret_key["'][ \t]{0,8}=>[ \t]{0,8}(?<q>["'])(?<secret>sk_[\x21-\x7e]{29})\k<q>/g,
+    body: (s) => s.slice(3),
+    entropy: 3.5,
+  }),
+  token({
+    id: "kubernetes-secret-yaml",
+    title: "Kubernetes Secret data",
+    description:
+      "A value under data: in a Kubernetes Secret manifest (kind: Secret): base64, not encryption. Rotate the credential and keep it in a sealed or external secret.",
+    keywords: ["kind: Secret", 'kind: "Secret"', "kind: 'Secret'"],
+    prefix: false,
+    window: { before: 40, after: 40 },
+    reach: { before: 4000, after: 4000 },
+    regex:
+      /^[ \t]{1,8}[A-Za-z0-9_.-]{1,128}:[ \t]{1,4}["']?(?<secret>[A-Za-z0-9+/]{8,4000}={0,2})["']?[ \t]*\r?$/gm,
+    entropy: 0,
+    check: (secret, match) =>
+      decodesToSecret(secret) &&
+      underTopLevelData(match.input, match.index) &&
+      inSecretDocument(match.input, match.index),
+  }),
+  named({
+    id: "sentry-legacy-token",
+    title: "Sentry auth token (legacy hex)",
+    description:
+      "A Sentry auth token in its older form (64 hex, before the sntryu_/sntrys_ prefixes) assigned to a Sentry-named setting. Revoke it in Sentry's settings.",
+    names: ["sentry"],
+    value: "[a-f0-9]{64}",
+    entropy: 3.5,
+  }),
+  named({
+    id: "sourcegraph-legacy-token",
+    title: "Sourcegraph access token (legacy hex)",
+    description:
+      "A Sourcegraph access token in its older form (40 hex, before sgp_) assigned to a Sourcegraph-named setting. Delete it in the user's access tokens.",
+    names: ["sourcegraph", "src_access_token"],
+    value: "[a-f0-9]{40}",
+  }),
 ];
+
+/** True when the nearest top-level key above `index` in a YAML text is `data:`. */
+function underTopLevelData(text: string, index: number): boolean {
+  let end = text.lastIndexOf("\n", index - 1);
+  // Bounded: a Secret's data block is short; a long run of indented lines is not one.
+  for (let lines = 0; end > 0 && lines < 200; lines++) {
+    const start = text.lastIndexOf("\n", end - 1) + 1;
+    const line = text.slice(start, end);
+    if (/^[^\s#-]/.test(line)) return /^data:[ \t]*\r?$/.test(line);
+    end = start - 1;
+  }
+  return false;
+}
+
+/** True when the YAML document (between `---` lines) holding `index` says `kind: Secret`. */
+function inSecretDocument(text: string, index: number): boolean {
+  // The window is 40 lines either side: look no further than 8,000 characters each way.
+  const from = Math.max(0, index - 8000);
+  const part = text.slice(from, Math.min(text.length, index + 8000));
+  const at = index - from;
+  const separator = /^---[ \t]*\r?$/gm;
+  let start = 0;
+  let end = part.length;
+  for (let m = separator.exec(part); m !== null; m = separator.exec(part)) {
+    if (m.index < at) start = m.index + m[0].length;
+    else {
+      end = m.index;
+      break;
+    }
+  }
+  return /^kind:[ \t]{0,4}["']?Secret["']?[ \t]*\r?$/m.test(part.slice(start, end));
+}
+
+/** Canonical base64 of printable text that would pass as a password (not a default or a word). */
+function decodesToSecret(value: string): boolean {
+  if (value.length % 4 !== 0) return false;
+  const bytes = Buffer.from(value, "base64");
+  if (bytes.toString("base64") !== value) return false;
+  const text = bytes.toString("utf8");
+  return /^[\x20-\x7e]{6,}$/.test(text) && realPassword(text);
+}
