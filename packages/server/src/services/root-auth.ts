@@ -2,7 +2,7 @@ import { checkKeyFormat, hashKey } from "@keysmith/core";
 import type { ChangeFeed } from "../changes.js";
 import type { Clock } from "../clock.js";
 import type { RootKeyRecord } from "../storage/records.js";
-import { ClockCache } from "../verify/clock-cache.js";
+import { FeedCache } from "../verify/feed-cache.js";
 
 export interface RootAuthOptions {
   store: { getRootKeyByHash(hash: string): Promise<RootKeyRecord | null> };
@@ -32,32 +32,27 @@ interface Cached {
 
 /**
  * Authenticates management requests. Root keys are looked up by their SHA-256, never compared
- * as plaintext, so there is no secret comparison to time; the answer is cached and dropped
- * when a root key is revoked (on any node, through the change feed).
+ * as plaintext, so there is no secret comparison to time; the answer is cached (the same
+ * change-fed cache as key verification) and dropped when a root key is revoked, on any node.
  */
 export class RootAuth {
-  private readonly cache = new ClockCache<Cached>(10_000);
+  private readonly cache: FeedCache<Cached>;
   private readonly lastUsed = new Map<string, number>();
   private readonly store: RootAuthOptions["store"];
   private readonly clock: Clock;
-  private readonly configuredTtl: number;
-  private readonly fallbackTtl: number;
-  private ttl: number;
-  private readonly unsubscribe: () => void;
-  private readonly unsubscribeStatus: () => void;
 
   constructor(options: RootAuthOptions) {
     this.store = options.store;
     this.clock = options.clock;
-    this.configuredTtl = options.cacheTtlMs ?? 0;
-    this.fallbackTtl = options.fallbackTtlMs ?? 1000;
-    this.ttl = options.changes.connected ? this.configuredTtl : this.fallbackTtl;
-    this.unsubscribe = options.changes.subscribe((change) => {
-      if (change.type === "root_key.revoked") this.cache.clear();
-    });
-    this.unsubscribeStatus = options.changes.onStatus((status) => {
-      this.ttl = status === "up" ? this.configuredTtl : this.fallbackTtl;
-      this.cache.clear();
+    this.cache = new FeedCache<Cached>({
+      capacity: 10_000,
+      changes: options.changes,
+      ttlMs: options.cacheTtlMs,
+      fallbackTtlMs: options.fallbackTtlMs,
+      // A revocation may cascade to the keys it minted: drop them all (root keys are few).
+      onChange: (change) => {
+        if (change.type === "root_key.revoked") this.cache.clear();
+      },
     });
   }
 
@@ -72,23 +67,18 @@ export class RootAuth {
     if (key.length < 47 || key.length > 59) return null;
     const hash = hashKey(key);
     const now = this.clock.now();
-    const cached = this.cache.get(hash);
+    const cached = this.cache.fresh(hash, now);
     // Only real root keys enter the cache, so a hit needs no grammar or checksum check; every
     // other string is checked before the database is asked.
-    if (cached !== undefined && cached.staleAt > now) return this.check(cached.record, now);
+    if (cached !== undefined) return this.check(cached.record, now);
     const typeStart = checkKeyFormat(key);
     if (typeStart < 0 || !key.startsWith("root_", typeStart)) return null;
-    return this.store.getRootKeyByHash(hash).then((record) => {
-      // Unknown hashes are not cached: anyone could fill the cache with made-up keys.
-      const at = this.clock.now();
-      if (record)
-        this.cache.set(hash, {
-          record,
-          staleAt: this.ttl > 0 ? at + this.ttl : Number.POSITIVE_INFINITY,
-          referenced: false,
-        });
-      return this.check(record, at);
-    });
+    // Unknown hashes are not cached: anyone could fill the cache with made-up keys.
+    const read = async (): Promise<Cached | null> => {
+      const record = await this.store.getRootKeyByHash(hash);
+      return record ? { record, staleAt: this.cache.staleAt(this.clock.now()), referenced: false } : null;
+    };
+    return this.cache.load(hash, read).then((loaded) => this.check(loaded?.record ?? null, this.clock.now()));
   }
 
   private check(record: RootKeyRecord | null, now: number): RootKeyRecord | null {
@@ -105,7 +95,6 @@ export class RootAuth {
   }
 
   close(): void {
-    this.unsubscribe();
-    this.unsubscribeStatus();
+    this.cache.close();
   }
 }

@@ -12,7 +12,7 @@ import { effectiveWindows, priceOf } from "../metering/limits.js";
 import type { Meter, MeteredKey, MeterOutcome } from "../metering/meter.js";
 import type { KeyMinute, UsageRecorder } from "../metering/usage.js";
 import type { KeyRecord, ProjectRecord } from "../storage/records.js";
-import { ClockCache } from "./clock-cache.js";
+import { FeedCache } from "./feed-cache.js";
 import { type IpMatcher, ipMatcher } from "./ips.js";
 import { type OriginMatcher, originMatcher } from "./origins.js";
 
@@ -146,56 +146,41 @@ export interface VerifierOptions {
  * if (!result.valid) reply.code(401);
  */
 export class Verifier {
-  private readonly cache: ClockCache<CachedKey>;
+  private readonly cache: FeedCache<CachedKey>;
   private readonly hashById = new Map<string, string>();
-  private readonly inflight = new Map<string, Promise<CachedKey | null>>();
   private readonly lastUsed = new Map<string, number>();
   private readonly store: VerifierOptions["store"];
   private readonly clock: Clock;
-  private readonly configuredTtl: number;
-  private readonly fallbackTtl: number;
-  private ttl: number;
   private readonly meter: Meter | undefined;
   private readonly usage: UsageRecorder | undefined;
-  /** Bumped by every invalidation, so a load that raced a change does not cache stale data. */
-  private generation = 0;
-  private readonly unsubscribe: () => void;
-  private readonly unsubscribeStatus: () => void;
 
   constructor(options: VerifierOptions) {
     this.store = options.store;
     this.clock = options.clock;
-    this.configuredTtl = options.cacheTtlMs ?? 0;
-    this.fallbackTtl = options.fallbackTtlMs ?? 1000;
-    this.ttl = options.changes.connected ? this.configuredTtl : this.fallbackTtl;
     this.meter = options.meter;
     this.usage = options.usage;
-    this.cache = new ClockCache(options.cacheSize ?? 100_000, (_hash, entry) =>
-      this.hashById.delete(entry.record.id),
-    );
-    this.unsubscribe = options.changes.subscribe((change) => {
-      if (change.type === "project.updated") this.invalidateProject(change.projectId);
-      else if (change.type !== "root_key.revoked") this.invalidateKey(change.keyId);
-    });
-    // Whatever happened while the feed was down is unknown: start from the database again,
-    // and until the feed is back, reread every key after a short TTL.
-    this.unsubscribeStatus = options.changes.onStatus((status) => {
-      this.ttl = status === "up" ? this.configuredTtl : this.fallbackTtl;
-      this.clear();
+    this.cache = new FeedCache<CachedKey>({
+      capacity: options.cacheSize ?? 100_000,
+      changes: options.changes,
+      ttlMs: options.cacheTtlMs,
+      fallbackTtlMs: options.fallbackTtlMs,
+      onChange: (change) => {
+        if (change.type === "project.updated") this.invalidateProject(change.projectId);
+        else if (change.type !== "root_key.revoked") this.invalidateKey(change.keyId);
+      },
+      onEvict: (_hash, entry) => this.hashById.delete(entry.record.id),
+      onClear: () => this.hashById.clear(),
     });
   }
 
   /** Drops every cached key. */
   clear(): void {
-    this.generation++;
-    this.inflight.clear();
     this.cache.clear();
-    this.hashById.clear();
   }
 
   /** True while cached keys are answered from a short TTL because the change feed is down. */
   get degraded(): boolean {
-    return this.ttl !== this.configuredTtl;
+    return this.cache.degraded;
   }
 
   /**
@@ -208,11 +193,11 @@ export class Verifier {
       return MALFORMED;
     const hash = hashKey(key);
     const now = this.clock.now();
-    const entry = this.cache.get(hash);
+    const entry = this.cache.fresh(hash, now);
     // Only keysmith-generated keys ever enter the cache, so a string whose SHA-256 is found
     // there is such a key: its checksum needs no second look. Everything else is checked
     // before the database is asked (the CRC costs about as much as the hash).
-    if (entry !== undefined && entry.staleAt > now) return this.decide(entry, request, boundProjectId, now);
+    if (entry !== undefined) return this.decide(entry, request, boundProjectId, now);
     if (checkKeyFormat(key) < 0) return MALFORMED;
     return this.load(hash).then((loaded) =>
       loaded === null ? NOT_FOUND : this.decide(loaded, request, boundProjectId, this.clock.now()),
@@ -313,25 +298,11 @@ export class Verifier {
   }
 
   private load(hash: string): Promise<CachedKey | null> {
-    const pending = this.inflight.get(hash);
-    if (pending) return pending;
-    const generation = this.generation;
-    const promise = this.fetch(hash).then(
-      (entry) => {
-        if (this.inflight.get(hash) === promise) this.inflight.delete(hash);
-        if (entry !== null && generation === this.generation) {
-          this.cache.set(hash, entry);
-          this.hashById.set(entry.record.id, hash);
-        }
-        return entry;
-      },
-      (error: unknown) => {
-        if (this.inflight.get(hash) === promise) this.inflight.delete(hash);
-        throw error;
-      },
+    return this.cache.load(
+      hash,
+      () => this.fetch(hash),
+      (entry) => this.hashById.set(entry.record.id, hash),
     );
-    this.inflight.set(hash, promise);
-    return promise;
   }
 
   private async fetch(hash: string): Promise<CachedKey | null> {
@@ -339,24 +310,19 @@ export class Verifier {
     if (record === null) return null;
     const project = await this.store.getProject(record.projectId);
     if (project === null) return null;
-    const staleAt = this.ttl > 0 ? this.clock.now() + this.ttl : Number.POSITIVE_INFINITY;
-    return toEntry(hash, record, project, staleAt);
+    return toEntry(hash, record, project, this.cache.staleAt(this.clock.now()));
   }
 
-  /** Drops a key from the cache; its next verification reads the database. */
-  invalidateKey(keyId: string): void {
-    this.generation++;
-    this.inflight.clear();
+  /** Drops a key from the cache; its next verification reads the database. Called on a change. */
+  private invalidateKey(keyId: string): void {
     const hash = this.hashById.get(keyId);
     if (hash === undefined) return;
     this.hashById.delete(keyId);
     this.cache.delete(hash);
   }
 
-  /** Drops every cached key of a project (its settings changed). */
-  invalidateProject(projectId: string): void {
-    this.generation++;
-    this.inflight.clear();
+  /** Drops every cached key of a project (its settings changed). Called on a change. */
+  private invalidateProject(projectId: string): void {
     for (const entry of [...this.cache.values()]) {
       if (entry.record.projectId === projectId) this.invalidateKey(entry.record.id);
     }
@@ -380,8 +346,7 @@ export class Verifier {
   }
 
   close(): void {
-    this.unsubscribe();
-    this.unsubscribeStatus();
+    this.cache.close();
   }
 }
 
