@@ -14,12 +14,15 @@ export const KEY_OUTCOMES = VERIFY_CODES.filter(
 export { ALERT_EVENTS };
 
 /** Compile only while the lists above and the API's types name the same values. */
-type Outcome = (typeof KEY_OUTCOMES)[number];
-type Alert = (typeof ALERT_EVENTS)[number];
-const sameOutcomes: [Exclude<UsageOutcome, Outcome>, Exclude<Outcome, UsageOutcome>] extends [never, never]
+type OutcomeValue = (typeof KEY_OUTCOMES)[number];
+type AlertValue = (typeof ALERT_EVENTS)[number];
+const sameOutcomes: [Exclude<UsageOutcome, OutcomeValue>, Exclude<OutcomeValue, UsageOutcome>] extends [
+  never,
+  never,
+]
   ? true
   : never = true;
-const sameAlertTypes: [Exclude<AlertType, Alert>, Exclude<Alert, AlertType>] extends [never, never]
+const sameAlertTypes: [Exclude<AlertType, AlertValue>, Exclude<AlertValue, AlertType>] extends [never, never]
   ? true
   : never = true;
 void sameOutcomes;
