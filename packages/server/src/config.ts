@@ -52,28 +52,37 @@ export const CONFIG_VARIABLES = {
 
 export type ConfigName = keyof typeof CONFIG_VARIABLES;
 
+/** A whole number within bounds, from text; the error says what is expected, not how parsing failed. */
+function wholeNumber(min: number, max: number) {
+  const expected = `expected a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .trim()
+    .regex(/^[0-9]+$/, expected)
+    .transform(Number)
+    .pipe(z.number().int().min(min, expected).max(max, expected));
+}
+
 const schema = z.object({
   databaseUrl: z.string().min(1),
   host: z.string().min(1),
-  port: z.coerce.number().int().min(0).max(65_535),
+  port: wholeNumber(0, 65_535),
   logLevel: z.enum(LOG_LEVELS),
-  cacheSize: z.coerce.number().int().min(1).max(10_000_000),
-  cacheTtlMs: z.union([z.literal("auto"), z.coerce.number().int().min(0).max(86_400_000)]),
-  bodyLimit: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(64 * 1024 * 1024),
+  cacheSize: wholeNumber(1, 10_000_000),
+  cacheTtlMs: z.union([z.literal("auto"), wholeNumber(0, 86_400_000)], {
+    error: "expected auto or a whole number of milliseconds from 0 to 86400000",
+  }),
+  bodyLimit: wholeNumber(1024, 64 * 1024 * 1024),
   trustProxy: trustProxyText,
-  lastUsedFlushMs: z.coerce.number().int().min(100).max(3_600_000),
-  usageFlushMs: z.coerce.number().int().min(50).max(60_000),
+  lastUsedFlushMs: wholeNumber(100, 3_600_000),
+  usageFlushMs: wholeNumber(50, 60_000),
   redisUrl: z.union([
     z.literal(""),
     z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL"),
   ]),
   redisKeyPrefix: z.string().max(100),
   rateLimitFailureMode: z.enum(["open", "closed"]),
-  redisTimeoutMs: z.coerce.number().int().min(1).max(60_000),
+  redisTimeoutMs: wholeNumber(1, 60_000),
   // Checked by the vault (vault/master-key.ts), whose messages never echo the value.
   masterKey: z.string(),
   masterPassphrase: z.string(),

@@ -90,7 +90,11 @@ export function errorHandling(app: App): void {
   app.setErrorHandler((error, request, reply) => {
     const mapped = mapError(error as FastifyError);
     const status = ERRORS[mapped.code].status;
-    if (status >= 500) request.log.error({ err: error, requestId: request.id }, "request failed");
+    // A fault is logged with its stack; an expected 503 (a locked vault, webhook secrets this
+    // node cannot read) is a state the operator already heard of at startup: one line, no stack.
+    if (mapped.code === "INTERNAL_ERROR")
+      request.log.error({ err: error, requestId: request.id }, "request failed");
+    else if (status >= 500) request.log.warn({ code: mapped.code, requestId: request.id }, mapped.message);
     if (mapped.code === "UNAUTHORIZED") reply.header("www-authenticate", 'Bearer realm="keysmith"');
     const body: ErrorBody = {
       error: {

@@ -533,6 +533,15 @@ describe("the vault without a master key", () => {
       expect(res.body.error.message).toMatch(/KEYSMITH_MASTER_KEY/);
     }
     expect((await h.key(projectId)).key).toBeTruthy();
+    // An expected state, not a fault: logged as one warning line each, without a stack.
+    const lines = h.logs.flatMap((chunk) => chunk.split("\n").filter(Boolean)).map((l) => JSON.parse(l));
+    const locked = lines.filter((l) => l.code === "VAULT_LOCKED");
+    expect(locked.length).toBeGreaterThanOrEqual(4);
+    for (const line of locked) {
+      expect(line.level).toBe(40);
+      expect(JSON.stringify(line)).not.toMatch(/stack|"err"/);
+    }
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
   });
 });
 
