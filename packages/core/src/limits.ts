@@ -24,14 +24,23 @@ export function jsonDepth(value: unknown, stopAfter = Number.POSITIVE_INFINITY):
   return deepest;
 }
 
+/** True when `meta` nests deeper than {@link MAX_META_DEPTH}. */
+export function metaTooDeep(meta: unknown): boolean {
+  return jsonDepth(meta, MAX_META_DEPTH) > MAX_META_DEPTH;
+}
+
+/** True when `meta` serializes to more than {@link MAX_META_BYTES} bytes of UTF-8. */
+export function metaTooLarge(meta: unknown): boolean {
+  const json = JSON.stringify(meta) ?? "";
+  // UTF-8 never takes fewer bytes than UTF-16 code units, so a string over the limit in units
+  // is over in bytes without being encoded.
+  return json.length > MAX_META_BYTES || new TextEncoder().encode(json).length > MAX_META_BYTES;
+}
+
 /** The meta error code for a value, or null when it is within the limits. */
 export function metaProblem(meta: unknown): "META_TOO_DEEP" | "META_TOO_LARGE" | null {
   if (meta === null || meta === undefined) return null;
-  if (jsonDepth(meta, MAX_META_DEPTH) > MAX_META_DEPTH) return "META_TOO_DEEP";
-  const json = JSON.stringify(meta) ?? "";
-  // UTF-8 length without allocating: a string over the limit in UTF-16 units is over in bytes.
-  if (json.length > MAX_META_BYTES || new TextEncoder().encode(json).length > MAX_META_BYTES) {
-    return "META_TOO_LARGE";
-  }
+  if (metaTooDeep(meta)) return "META_TOO_DEEP";
+  if (metaTooLarge(meta)) return "META_TOO_LARGE";
   return null;
 }

@@ -202,20 +202,16 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     feedConnected: () => changes.connected,
   });
 
+  const trustProxy = options.trustProxy ?? false;
   const app: App = Fastify({
     loggerInstance: options.logger,
     // No log line per request: at tens of thousands of verifications a second it would cost
     // more than the verification. Errors are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    // A hop count as the function proxy-addr would build from it: trust the first n hops.
+    // A hop count as the function proxy-addr would build from it (Fastify's types take no number).
     trustProxy:
-      typeof options.trustProxy === "number"
-        ? (
-            (hops: number) => (_address: string, hop: number) =>
-              hop < hops
-          )(options.trustProxy)
-        : (options.trustProxy ?? false),
+      typeof trustProxy === "number" ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     genReqId: requestIds(),
     // Fastify would build a child logger (bindings, redaction) for every request, several µs
     // each, though keysmith logs per request only on errors — and those log the request id

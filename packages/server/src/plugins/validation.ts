@@ -1,4 +1,4 @@
-import { jsonDepth, parseDuration } from "@keysmith/core";
+import { metaTooDeep, metaTooLarge, parseDuration } from "@keysmith/core";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import type { App } from "../http-types.js";
@@ -20,13 +20,13 @@ function addKeysmithKeywords(ajv: Ajv.default): void {
   ajv.addKeyword({
     keyword: "x-meta-depth",
     errors: false,
-    validate: (max: number, data: unknown) => jsonDepth(data, max) <= max,
+    // The schema carries the limit for readers of /openapi.json; the core holds the one check.
+    validate: (_max: number, data: unknown) => !metaTooDeep(data),
   });
   ajv.addKeyword({
     keyword: "x-meta-bytes",
     errors: false,
-    validate: (max: number, data: unknown) =>
-      data === null || Buffer.byteLength(JSON.stringify(data) ?? "") <= max,
+    validate: (_max: number, data: unknown) => data === null || !metaTooLarge(data),
   });
 }
 
