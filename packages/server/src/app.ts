@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import { encodeBase62, KeysmithError, randomBase62 } from "@keysmith/core";
+import { encodeBase62, randomBase62 } from "@keysmith/core";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyReply,
@@ -23,7 +23,7 @@ import type { RateLimitStore } from "./metering/rate-limit.js";
 import { UsageRecorder } from "./metering/usage.js";
 import { dashboard } from "./plugins/dashboard.js";
 import { errorHandling, frameworkErrors } from "./plugins/errors.js";
-import { jsonBodyProblem } from "./plugins/json-body.js";
+import { checkedJsonParser } from "./plugins/json-body.js";
 import { Metrics } from "./plugins/metrics.js";
 import { openapi } from "./plugins/openapi.js";
 import { routeAccess } from "./plugins/route-access.js";
@@ -229,16 +229,11 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
 
   // JSON as Fastify parses it (prototype poisoning rejected), but an empty body is no body:
   // clients commonly send `Content-Type: application/json` on a body-less POST like /revoke.
-  const parseJson = app.getDefaultJsonParser("error", "error");
+  const parseJson = checkedJsonParser(app.getDefaultJsonParser("error", "error"));
   app.removeContentTypeParser(["application/json", "text/plain"]);
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     if (body === "") return done(null, undefined);
-    parseJson(request, body as string, (err, value) => {
-      if (err) return done(err, undefined);
-      const problem = jsonBodyProblem(value, body as string);
-      if (problem) return done(new KeysmithError(problem), undefined);
-      done(null, value);
-    });
+    parseJson(request, body as string, done);
   });
 
   app.decorateRequest("actor", null);

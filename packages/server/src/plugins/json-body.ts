@@ -1,4 +1,5 @@
-import { jsonDepth } from "@keysmith/core";
+import { jsonDepth, KeysmithError } from "@keysmith/core";
+import type { FastifyRequest } from "fastify";
 
 /** No route takes a body nested deeper than this; `meta` has its own, lower limit (8). */
 export const MAX_BODY_DEPTH = 32;
@@ -37,4 +38,24 @@ export function jsonBodyProblem(value: unknown, raw: string): "JSON_TOO_DEEP" | 
   if (jsonDepth(value, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) return "JSON_TOO_DEEP";
   if (SURROGATE_ESCAPE.test(raw) && hasLoneSurrogate(value)) return "INVALID_UNICODE";
   return null;
+}
+
+type JsonParser = (
+  request: FastifyRequest,
+  body: string,
+  done: (err: Error | null, value?: unknown) => void,
+) => void;
+
+/**
+ * Wraps Fastify's JSON parser (prototype poisoning refused) with {@link jsonBodyProblem}, so
+ * every JSON body keysmith takes, on any route, passes the same checks.
+ */
+export function checkedJsonParser(parseJson: JsonParser): JsonParser {
+  return (request, body, done) =>
+    parseJson(request, body, (err, value) => {
+      if (err) return done(err, undefined);
+      const problem = jsonBodyProblem(value, body);
+      if (problem) return done(new KeysmithError(problem), undefined);
+      done(null, value);
+    });
 }

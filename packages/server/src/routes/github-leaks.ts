@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { KeysmithError } from "@keysmith/core";
 import { Type } from "typebox";
 import type { App } from "../http-types.js";
+import { checkedJsonParser } from "../plugins/json-body.js";
 import type { ActionContext } from "../services/context.js";
 import type { LeakService } from "../services/leaks.js";
 import type { RootKeyRecord } from "../storage/records.js";
@@ -82,7 +83,7 @@ export function githubLeakRoutes(app: App, deps: { leaks: LeakService; keys: Git
   app.register(async (plugin) => {
     const scope = plugin.withTypeProvider<TypeBoxTypeProvider>();
     // The signature covers the raw body: it is checked here, before the JSON is parsed.
-    const parseJson = scope.getDefaultJsonParser("error", "error");
+    const parseJson = checkedJsonParser(scope.getDefaultJsonParser("error", "error"));
     scope.removeContentTypeParser("application/json");
     scope.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
       const raw = body as string;
