@@ -13,13 +13,13 @@ import { raiseKeyEvents } from "./alerts/key-events.js";
 import type { ChangeFeed } from "./changes.js";
 import { LocalChangeFeed } from "./changes.js";
 import { type Clock, systemClock } from "./clock.js";
+import type { RateLimitStore } from "./domain/rate-limit.js";
 import type { App, Services } from "./http-types.js";
 import type { AlertSink } from "./metering/alert-sink.js";
 import { BudgetTracker } from "./metering/budgets.js";
 import { Detector } from "./metering/detector.js";
 import { MemoryRateLimitStore } from "./metering/memory-rate-limit-store.js";
 import { Meter } from "./metering/meter.js";
-import type { RateLimitStore } from "./metering/rate-limit.js";
 import { UsageRecorder } from "./metering/usage.js";
 import { dashboard } from "./plugins/dashboard.js";
 import { errorHandling, frameworkErrors } from "./plugins/errors.js";
@@ -48,6 +48,7 @@ import { RootAuth } from "./services/root-auth.js";
 import { RootKeyService } from "./services/root-keys.js";
 import { SessionService } from "./sessions/sessions.js";
 import type { Store } from "./storage/store.js";
+import { unitOfWork } from "./storage/unit-of-work.js";
 import { rotationDueJob } from "./vault/rotation.js";
 import { SecretService } from "./vault/secrets.js";
 import { Verifier } from "./verify/verifier.js";
@@ -134,7 +135,8 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
   const clock = options.clock ?? systemClock;
   const changes = options.changes ?? new LocalChangeFeed();
   const { store } = options;
-  const deps = { store, clock, changes };
+  const write = unitOfWork({ store, clock, changes });
+  const deps = { store, clock, changes, write };
   const logError = (message: string) => (err: unknown) => options.logger.error({ err }, message);
   const alertService = new AlertService({
     db: store.database,
@@ -159,10 +161,10 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
       rotationDueJob({ db: store.database, alerts: alertService }),
     ],
   });
-  const stopKeyEvents = raiseKeyEvents({ changes, keys: store, alerts: alertService });
+  const stopKeyEvents = raiseKeyEvents({ changes, keys: store.keys, alerts: alertService });
   const keyService = new KeyService(deps);
   const rateLimits = options.rateLimits ?? new MemoryRateLimitStore();
-  const budgets = new BudgetTracker(store, alerts, logError("raising a budget alert failed"));
+  const budgets = new BudgetTracker(store.usage, alerts, logError("raising a budget alert failed"));
   const detector = new Detector({
     alerts,
     onError: logError("raising a detection alert failed"),
@@ -170,12 +172,12 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
       keyService.disableOnAnomaly(keyId, projectId).catch(logError("disabling a spiking key failed"));
     },
   });
-  const usage = new UsageRecorder(store, detector);
+  const usage = new UsageRecorder(store.usage, detector);
   const verifier = new Verifier({
     store,
     clock,
     changes,
-    meter: new Meter(rateLimits, store, budgets),
+    meter: new Meter(rateLimits, store.keys, budgets),
     usage,
     cacheSize: options.cacheSize ?? 100_000,
     cacheTtlMs: options.cacheTtlMs ?? 0,
@@ -187,7 +189,7 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     cacheTtlMs: options.cacheTtlMs ?? 0,
   });
   const sessions = new SessionService({ store, clock });
-  const leaks = new LeakService({ store, clock, keys: keyService, alerts: alertService, changes });
+  const leaks = new LeakService({ store, write, clock, keys: keyService, alerts: alertService });
   const services: Services = {
     projects: new ProjectService(deps),
     keys: keyService,
@@ -300,8 +302,8 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
   const flushLastUsed = async (): Promise<void> => {
     const keys = verifier.drainLastUsed();
     const roots = rootAuth.drainLastUsed();
-    if (keys.size) await store.touchKeys("keys", keys);
-    if (roots.size) await store.touchKeys("root_keys", roots);
+    if (keys.size) await store.keys.touch(keys);
+    if (roots.size) await store.rootKeys.touch(roots);
   };
 
   const flushMetering = async (): Promise<void> => {

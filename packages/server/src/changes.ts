@@ -1,8 +1,6 @@
-/** A change that affects how keys verify. Caches drop what it names. */
-export type KeyChange =
-  | { type: "key.updated" | "key.revoked" | "key.rolled"; keyId: string; projectId: string }
-  | { type: "project.updated"; projectId: string }
-  | { type: "root_key.revoked"; rootKeyId: string };
+import type { KeyChange } from "./domain/changes.js";
+
+export type { KeyChange };
 
 /** The feed's own news: `down` when changes may be missed, `up` when they flow again. */
 export type FeedStatus = "up" | "down";

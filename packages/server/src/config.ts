@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isCidr } from "./verify/ips.js";
+import { isCidr } from "./domain/ips.js";
 import { parseTargetPolicy } from "./webhooks/target-policy.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;

@@ -8,12 +8,12 @@ import type {
   RawServerDefault,
 } from "fastify";
 import type { Clock } from "./clock.js";
+import type { ActionContext } from "./domain/access.js";
+import type { RootKeyRecord } from "./domain/records.js";
 import type { AuditService } from "./services/audit.js";
-import type { ActionContext } from "./services/context.js";
 import type { KeyService } from "./services/keys.js";
 import type { ProjectService } from "./services/projects.js";
 import type { RootKeyService } from "./services/root-keys.js";
-import type { RootKeyRecord } from "./storage/records.js";
 import type { SecretService } from "./vault/secrets.js";
 import type { Verifier } from "./verify/verifier.js";
 

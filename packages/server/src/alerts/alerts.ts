@@ -2,8 +2,8 @@ import { ALERT_EVENTS, type AlertEvent, encodeBase62, newId, randomBase62 } from
 import type { FastifyBaseLogger } from "fastify";
 import type { Kysely, Selectable } from "kysely";
 import type { Clock } from "../clock.js";
-import { type ActionContext, decodeCursor, ID_CURSOR, requireScope } from "../services/context.js";
-import type { Page } from "../storage/records.js";
+import { type ActionContext, decodeCursor, ID_CURSOR, requireScope } from "../domain/access.js";
+import type { Page } from "../domain/records.js";
 import type { AlertsTable, Database } from "../storage/schema.js";
 
 /** Every event an alert can be, and so every event a webhook endpoint can subscribe to (SPEC §6). */

@@ -1,10 +1,10 @@
 import type { ChangeFeed } from "../changes.js";
-import type { KeyRecord } from "../storage/records.js";
+import type { KeyRecord } from "../domain/records.js";
 import type { AlertService, RaiseAlertInput } from "./alerts.js";
 
 export interface KeyEventDeps {
   changes: ChangeFeed;
-  keys: { getKey(id: string): Promise<KeyRecord | null> };
+  keys: { get(id: string): Promise<KeyRecord | null> };
   alerts: Pick<AlertService, "raiseLater">;
 }
 
@@ -17,7 +17,7 @@ export function raiseKeyEvents({ changes, keys, alerts }: KeyEventDeps): () => v
   return changes.subscribe((change) => {
     if (change.type !== "key.revoked" && change.type !== "key.rolled") return;
     const type = change.type;
-    alerts.raiseLater(keys.getKey(change.keyId).then((key) => (key ? keyAlert(type, key) : null)));
+    alerts.raiseLater(keys.get(change.keyId).then((key) => (key ? keyAlert(type, key) : null)));
   });
 }
 

@@ -1,6 +1,6 @@
-import type { BudgetSpec } from "../storage/records.js";
+import { periodEnd, periodStart } from "../domain/periods.js";
+import type { BudgetSpec, SpendRow } from "../domain/records.js";
 import type { AlertSink } from "./alert-sink.js";
-import { periodEnd, periodStart } from "./periods.js";
 
 export interface BudgetState {
   subject: string;
@@ -13,12 +13,6 @@ export interface BudgetState {
   budget: BudgetSpec;
   projectId: string;
   keyId: string | null;
-}
-
-export interface SpendRow {
-  subject: string;
-  periodStart: number;
-  amount: number;
 }
 
 export interface BudgetSource {

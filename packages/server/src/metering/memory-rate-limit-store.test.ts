@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { RateLimitWindow } from "../domain/rate-limit.js";
 import { rateLimitConformance } from "../test-support/rate-limit-conformance.js";
 import { MemoryRateLimitStore } from "./memory-rate-limit-store.js";
-import type { RateLimitWindow } from "./rate-limit.js";
 
 rateLimitConformance("memory", async () => {
   const store = new MemoryRateLimitStore();

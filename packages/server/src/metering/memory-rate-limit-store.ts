@@ -1,4 +1,9 @@
-import type { RateLimitDecision, RateLimitStore, RateLimitWindow, WindowState } from "./rate-limit.js";
+import type {
+  RateLimitDecision,
+  RateLimitStore,
+  RateLimitWindow,
+  WindowState,
+} from "../domain/rate-limit.js";
 
 /** One fixed window's counter for one subject. Reused across windows: only `start`/`used` move. */
 interface Counter {

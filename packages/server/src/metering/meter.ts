@@ -1,8 +1,8 @@
 import type { VerifyCode } from "@keysmith/core";
-import type { BudgetSpec } from "../storage/records.js";
+import { periodStart } from "../domain/periods.js";
+import type { RateLimitDecision, RateLimitStore, RateLimitWindow } from "../domain/rate-limit.js";
+import type { BudgetSpec } from "../domain/records.js";
 import type { BudgetState, BudgetTracker, BudgetView } from "./budgets.js";
-import { periodStart } from "./periods.js";
-import type { RateLimitDecision, RateLimitStore, RateLimitWindow } from "./rate-limit.js";
 
 export interface RateLimitView {
   name: string;

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RateLimitWindow } from "../domain/rate-limit.js";
 import { rateLimitConformance } from "../test-support/rate-limit-conformance.js";
-import type { RateLimitWindow } from "./rate-limit.js";
 import { RedisRateLimitStore, type RedisScriptClient } from "./redis-rate-limit-store.js";
 
 const REDIS_URL = process.env.KEYSMITH_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";

@@ -1,6 +1,11 @@
 import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
-import type { RateLimitDecision, RateLimitStore, RateLimitWindow, WindowState } from "./rate-limit.js";
+import type {
+  RateLimitDecision,
+  RateLimitStore,
+  RateLimitWindow,
+  WindowState,
+} from "../domain/rate-limit.js";
 
 /**
  * One check, atomically: read every window's counter, and only when all have room for the cost

@@ -1,4 +1,5 @@
 import { VERIFY_CODES, type VerifyCode } from "@keysmith/core";
+import type { UsageRow } from "../domain/records.js";
 import type { Detector } from "./detector.js";
 
 const MINUTE = 60_000;
@@ -28,16 +29,6 @@ export interface KeyMinute {
   lastValidWritten: number;
   /** Set when the recorder forgot this record: holders must ask `slot()` for a new one. */
   detached: boolean;
-}
-
-export interface UsageRow {
-  keyId: string;
-  projectId: string;
-  ownerId: string | null;
-  minute: number;
-  code: VerifyCode;
-  count: number;
-  spend: number;
 }
 
 export interface UsageSink {

@@ -1,7 +1,7 @@
 import Fastify from "fastify";
 import { describe, expect, it } from "vitest";
+import type { RootKeyRecord } from "../domain/records.js";
 import type { App } from "../http-types.js";
-import type { RootKeyRecord } from "../storage/records.js";
 import { routeAccess } from "./route-access.js";
 
 const actor = (scopes: string[]): RootKeyRecord =>

@@ -1,8 +1,8 @@
 import { KeysmithError } from "@keysmith/core";
 import type { FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from "fastify";
+import { hasScope, ROOT_SCOPES, type RootScope } from "../domain/access.js";
+import type { RootKeyRecord } from "../domain/records.js";
 import type { App } from "../http-types.js";
-import { hasScope, ROOT_SCOPES, type RootScope } from "../services/context.js";
-import type { RootKeyRecord } from "../storage/records.js";
 
 /**
  * What a `/v1` route needs: one root-key scope, or `none` (sign-in: it takes a root key in its

@@ -1,8 +1,8 @@
 import { metaTooDeep, metaTooLarge, parseDuration } from "@keysmith/core";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
+import { isIp } from "../domain/ips.js";
 import type { App } from "../http-types.js";
-import { isIp } from "../verify/ips.js";
 
 /**
  * Keywords of keysmith's own, each answered with its own error code (plugins/errors.ts):

@@ -1,6 +1,6 @@
+import { encodeCursor } from "../domain/access.js";
+import { parseTimestamp } from "../domain/key-settings.js";
 import { type App, contextOf, type Services } from "../http-types.js";
-import { encodeCursor } from "../services/context.js";
-import { parseTimestamp } from "../services/key-settings.js";
 import { AuditEntrySchema, AuditQuery, AuditVerifyResponse, ErrorResponse, ListOf } from "./schemas.js";
 import { auditView } from "./views.js";
 

@@ -1,9 +1,10 @@
 import type { ServerResponse } from "node:http";
 import { Type } from "typebox";
 import type { ChangeFeed } from "../changes.js";
+import { requireScope } from "../domain/access.js";
+import type { ChangeRecord } from "../domain/records.js";
 import { type App, contextOf } from "../http-types.js";
-import { requireScope } from "../services/context.js";
-import type { ChangeRecord, Store } from "../storage/store.js";
+import type { Store } from "../storage/store.js";
 import { ErrorResponse } from "./schemas.js";
 
 const HEARTBEAT_MS = 15_000;
@@ -46,7 +47,7 @@ export function changeRoutes(app: App, deps: { store: Store; changes: ChangeFeed
       requireScope(ctx.actor, "keys:verify");
       const header = request.headers["last-event-id"];
       const resume = typeof header === "string" ? Number(header) : request.query.since;
-      let cursor = resume ?? (await deps.store.latestChange());
+      let cursor = resume ?? (await deps.store.changeLog.latest());
       const projectId = ctx.actor.projectId;
 
       reply.hijack();
@@ -73,7 +74,7 @@ export function changeRoutes(app: App, deps: { store: Store; changes: ChangeFeed
           let rows: ChangeRecord[];
           do {
             again = false;
-            rows = await deps.store.changesSince(cursor, projectId, BATCH);
+            rows = await deps.store.changeLog.since(cursor, projectId, BATCH);
             for (const row of rows) {
               cursor = row.seq;
               if (row.type.startsWith("root_key.")) continue;

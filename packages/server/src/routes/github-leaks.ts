@@ -3,11 +3,11 @@ import { readFileSync } from "node:fs";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { KeysmithError } from "@keysmith/core";
 import { Type } from "typebox";
+import type { ActionContext } from "../domain/access.js";
+import type { RootKeyRecord } from "../domain/records.js";
 import type { App } from "../http-types.js";
 import { checkedJsonParser } from "../plugins/json-body.js";
-import type { ActionContext } from "../services/context.js";
 import type { LeakService } from "../services/leaks.js";
-import type { RootKeyRecord } from "../storage/records.js";
 import { ErrorResponse } from "./schemas.js";
 
 /** GitHub's secret-scanning public keys by identifier (its `meta/public_keys/secret_scanning`). */

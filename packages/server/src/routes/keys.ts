@@ -1,7 +1,7 @@
 import { KeysmithError, parseDuration } from "@keysmith/core";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { encodeCursor } from "../domain/access.js";
 import { type App, contextOf, type Services } from "../http-types.js";
-import { encodeCursor } from "../services/context.js";
 import {
   ErrorResponse,
   IdParams,

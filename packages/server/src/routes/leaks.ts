@@ -1,7 +1,7 @@
 import { KeysmithError } from "@keysmith/core";
 import { Type } from "typebox";
+import type { RateLimitStore } from "../domain/rate-limit.js";
 import { type App, contextOf, type Services } from "../http-types.js";
-import type { RateLimitStore } from "../metering/rate-limit.js";
 import type { LeakService } from "../services/leaks.js";
 import { ErrorResponse } from "./schemas.js";
 

@@ -173,7 +173,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
     const created = await h.key(projectId, { budget: { limit: 100, period: "day" } });
     await h.verify({ key: created.key, cost: 30 });
     await h.keysmith.flushMetering();
-    const row = await h.store.getSpend(`key:${created.id}`, Date.UTC(2026, 10, 3));
+    const row = await h.store.usage.getSpend(`key:${created.id}`, Date.UTC(2026, 10, 3));
     expect(row).toBe(30);
   });
 });

@@ -1,6 +1,6 @@
 import { Type } from "typebox";
+import { encodeCursor } from "../domain/access.js";
 import { type App, contextOf, type Services } from "../http-types.js";
-import { encodeCursor } from "../services/context.js";
 import {
   ErrorResponse,
   IdParams,

@@ -6,9 +6,9 @@ import {
   VERIFY_CODES,
 } from "@keysmith/core";
 import { type Static, type TSchema, Type } from "typebox";
-import { ROOT_SCOPES } from "../services/context.js";
+import { ROOT_SCOPES } from "../domain/access.js";
+import { ORIGIN_PATTERN } from "../domain/origins.js";
 import { VAULT_ENVIRONMENT_PATTERN } from "../vault/names.js";
-import { ORIGIN_PATTERN } from "../verify/origins.js";
 
 // Nullable primitives are written as JSON Schema type arrays (`["string", "null"]`) rather than
 // anyOf: OpenAPI 3.1 reads them, and fast-json-stringify compiles them without trying branches.

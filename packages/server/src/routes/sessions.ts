@@ -2,11 +2,11 @@ import { KeysmithError } from "@keysmith/core";
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { Clock } from "../clock.js";
+import type { RootKeyRecord } from "../domain/records.js";
 import { type App, contextOf } from "../http-types.js";
 import type { RootAuth } from "../services/root-auth.js";
 import { CSRF_HEADER, type SessionService } from "../sessions/sessions.js";
 import { SignInThrottle } from "../sessions/throttle.js";
-import type { RootKeyRecord } from "../storage/records.js";
 import { ErrorResponse, RootKey } from "./schemas.js";
 import { rootKeyView } from "./views.js";
 

@@ -1,10 +1,10 @@
 import { KeysmithError } from "@keysmith/core";
 import { Type } from "typebox";
+import { canSeeProject, requireScope } from "../domain/access.js";
+import { parseTimestamp } from "../domain/key-settings.js";
 import { type App, contextOf, type Services } from "../http-types.js";
 import type { UsageRecorder } from "../metering/usage.js";
 import { type Granularity, KEY_CODES, toSeries, usageRange } from "../metering/usage-series.js";
-import { canSeeProject, requireScope } from "../services/context.js";
-import { parseTimestamp } from "../services/key-settings.js";
 import { ErrorResponse, Id, IdParams } from "./schemas.js";
 
 const GranularitySchema = Type.Union([Type.Literal("minute"), Type.Literal("hour"), Type.Literal("day")]);

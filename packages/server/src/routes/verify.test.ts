@@ -218,11 +218,11 @@ describe.each(await testDialects())("POST /v1/keys/verify on %s", (dialect) => {
   it("keeps lastUsedAt without a database write per verification", async () => {
     const created = await h.key(projectId);
     await h.verify({ key: created.key });
-    const before = await h.store.getKey(created.id);
+    const before = await h.store.keys.get(created.id);
     expect(before?.lastUsedAt).toBeNull();
     const shown = await h.api("GET", `/v1/keys/${created.id}`);
     expect(shown.body.lastUsedAt).toBe(new Date(h.clock.now()).toISOString());
     await h.keysmith.flushLastUsed();
-    expect((await h.store.getKey(created.id))?.lastUsedAt).toBe(h.clock.now());
+    expect((await h.store.keys.get(created.id))?.lastUsedAt).toBe(h.clock.now());
   });
 });

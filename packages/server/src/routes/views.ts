@@ -1,5 +1,5 @@
+import type { AuditEntry, KeyRecord, ProjectRecord, RootKeyRecord } from "../domain/records.js";
 import { keyStatus } from "../services/keys.js";
-import type { AuditEntry, KeyRecord, ProjectRecord, RootKeyRecord } from "../storage/records.js";
 
 /** Records as the API shows them: ISO timestamps, every unset field present as null, no hashes. */
 

@@ -1,6 +1,6 @@
 import type { AlertService } from "../alerts/alerts.js";
+import { encodeCursor } from "../domain/access.js";
 import { type App, contextOf } from "../http-types.js";
-import { encodeCursor } from "../services/context.js";
 import type { WebhookService } from "../webhooks/endpoints.js";
 import {
   Alert,

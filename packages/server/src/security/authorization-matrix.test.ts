@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT_SCOPES, type RootScope } from "../services/context.js";
+import { ROOT_SCOPES, type RootScope } from "../domain/access.js";
 import { createHarness, type Harness } from "../test-support/harness.js";
 
 /**

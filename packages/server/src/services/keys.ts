@@ -6,7 +6,16 @@ import {
   type KeyType,
   newId,
 } from "@keysmith/core";
-import { checkRatelimits, initialCredits, normalizeBudget } from "../metering/limits.js";
+import {
+  type ActionContext,
+  canSeeProject,
+  decodeCursor,
+  ID_CURSOR,
+  requireScope,
+  SYSTEM,
+} from "../domain/access.js";
+import { checkKeySettings, parseTimestamp } from "../domain/key-settings.js";
+import { checkRatelimits, initialCredits, normalizeBudget } from "../domain/limits.js";
 import type {
   BudgetSpec,
   CreditRefill,
@@ -16,18 +25,8 @@ import type {
   Page,
   ProjectRecord,
   RateLimitSpec,
-} from "../storage/records.js";
-import type { Repo } from "../storage/store.js";
-import {
-  type ActionContext,
-  auditEntry,
-  canSeeProject,
-  decodeCursor,
-  ID_CURSOR,
-  requireScope,
-  type ServiceDeps,
-} from "./context.js";
-import { checkKeySettings, parseTimestamp } from "./key-settings.js";
+} from "../domain/records.js";
+import type { ServiceDeps } from "./context.js";
 
 export interface CreateKeyInput {
   projectId?: string | undefined;
@@ -130,9 +129,9 @@ export class KeyService {
         : null,
       budget: input.budget ? normalizeBudget(input.budget) : null,
     };
-    await this.deps.store.transaction(async (repo) => {
-      await repo.insertKey(record);
-      await this.audit(repo, ctx, "key.create", record, { type, environment, start: record.start });
+    await this.deps.write(ctx, async (tx) => {
+      await tx.keys.insert(record);
+      await tx.audit("key.create", target(record), { type, environment, start: record.start });
     });
     return { record, plaintext: generated.key };
   }
@@ -144,12 +143,12 @@ export class KeyService {
 
   /** A key the actor's project binding lets it see, whatever its scopes; else NOT_FOUND. */
   async getVisible(ctx: ActionContext, id: string): Promise<KeyRecord> {
-    return this.visibleKey(ctx, await this.deps.store.getKey(id));
+    return this.visibleKey(ctx, await this.deps.store.keys.get(id));
   }
 
   /** Minute rows of usage, for the usage routes. */
-  usageRows(filter: Parameters<ServiceDeps["store"]["usageRows"]>[0]) {
-    return this.deps.store.usageRows(filter);
+  usageRows(filter: Parameters<ServiceDeps["store"]["usage"]["rows"]>[0]) {
+    return this.deps.store.usage.rows(filter);
   }
 
   list(ctx: ActionContext, query: ListKeysQuery): Promise<Page<KeyRecord>> {
@@ -169,17 +168,17 @@ export class KeyService {
       status: query.status,
       now: this.deps.clock.now(),
     };
-    return this.deps.store.listKeys(filter, decodeCursor(query.cursor, ID_CURSOR), query.limit);
+    return this.deps.store.keys.list(filter, decodeCursor(query.cursor, ID_CURSOR), query.limit);
   }
 
   async update(ctx: ActionContext, id: string, input: UpdateKeyInput): Promise<KeyRecord> {
     requireScope(ctx.actor, "keys:write");
     checkRatelimits(input.ratelimits);
     const now = this.deps.clock.now();
-    const updated = await this.deps.store.transaction(async (repo) => {
-      const key = this.visibleKey(ctx, await repo.getKey(id));
+    return this.deps.write(ctx, async (tx) => {
+      const key = this.visibleKey(ctx, await tx.keys.get(id));
       if (key.revokedAt !== null) throw new KeysmithError("KEY_REVOKED", "A revoked key cannot be changed.");
-      const project = (await repo.getProject(key.projectId)) as ProjectRecord;
+      const project = (await tx.projects.get(key.projectId)) as ProjectRecord;
       const expiresAt = parseTimestamp(input.expiresAt, "expiresAt");
       const settings = checkKeySettings(
         project,
@@ -219,16 +218,13 @@ export class KeyService {
                   now,
                 ),
       };
-      await repo.updateKey(next);
+      await tx.keys.update(next);
       // The balance is only ever set here, on purpose; verifications change it atomically.
       if (input.credits !== undefined)
-        await repo.setCredits(id, next.credits?.remaining ?? null, next.credits?.refilledAt ?? null);
-      await this.audit(repo, ctx, "key.update", next, { changed: Object.keys(input).sort() });
-      await repo.recordChange({ type: "key.updated", keyId: id, projectId: next.projectId }, now);
+        await tx.keys.setCredits(id, next.credits?.remaining ?? null, next.credits?.refilledAt ?? null);
+      await tx.audit("key.update", target(next), { changed: Object.keys(input).sort() });
       return next;
     });
-    await this.deps.changes.publish({ type: "key.updated", keyId: id, projectId: updated.projectId });
-    return updated;
   }
 
   /**
@@ -242,15 +238,15 @@ export class KeyService {
   ): Promise<IssuedKey & { previous: KeyRecord }> {
     requireScope(ctx.actor, "keys:write");
     const now = this.deps.clock.now();
-    const result = await this.deps.store.transaction(async (repo) => {
-      const old = this.visibleKey(ctx, await repo.getKey(id));
+    return this.deps.write(ctx, async (tx) => {
+      const old = this.visibleKey(ctx, await tx.keys.get(id));
       const status = keyStatus(old, now);
       if (status === "revoked") throw new KeysmithError("KEY_REVOKED", "A revoked key cannot be rolled.");
       if (status === "expired") throw new KeysmithError("CONFLICT", "An expired key cannot be rolled.");
       if (old.rolledTo !== null) {
         throw new KeysmithError("CONFLICT", `This key was already rolled to ${old.rolledTo}; roll that one.`);
       }
-      const project = (await repo.getProject(old.projectId)) as ProjectRecord;
+      const project = (await tx.projects.get(old.projectId)) as ProjectRecord;
       const generated = generateKey({
         prefix: project.prefix,
         typeCode: KEY_TYPE_CODES[old.type],
@@ -276,36 +272,29 @@ export class KeyService {
         rolledTo: successor.id,
         updatedAt: now,
       };
-      await repo.insertKey(successor);
-      await repo.updateKey(previous);
-      await this.audit(repo, ctx, "key.roll", previous, {
+      await tx.keys.insert(successor);
+      await tx.keys.update(previous);
+      await tx.audit("key.roll", target(previous), {
         successorId: successor.id,
         gracePeriodMs,
         previousExpiresAt: new Date(previous.expiresAt as number).toISOString(),
       });
-      await repo.recordChange({ type: "key.rolled", keyId: id, projectId: previous.projectId }, now);
       return { record: successor, plaintext: generated.key, previous };
     });
-    await this.deps.changes.publish({ type: "key.rolled", keyId: id, projectId: result.previous.projectId });
-    return result;
   }
 
   /** Revokes at once. Revoking a revoked key changes nothing and answers the key as it is. */
   async revoke(ctx: ActionContext, id: string, reason: string | undefined): Promise<KeyRecord> {
     requireScope(ctx.actor, "keys:write");
     const now = this.deps.clock.now();
-    const { key, changed } = await this.deps.store.transaction(async (repo) => {
-      const found = this.visibleKey(ctx, await repo.getKey(id));
-      if (found.revokedAt !== null) return { key: found, changed: false };
+    return this.deps.write(ctx, async (tx) => {
+      const found = this.visibleKey(ctx, await tx.keys.get(id));
+      if (found.revokedAt !== null) return found;
       const next: KeyRecord = { ...found, revokedAt: now, updatedAt: now };
-      await repo.updateKey(next);
-      await this.audit(repo, ctx, "key.revoke", next, reason ? { reason } : {});
-      await repo.recordChange({ type: "key.revoked", keyId: id, projectId: next.projectId }, now);
-      return { key: next, changed: true };
+      await tx.keys.update(next);
+      await tx.audit("key.revoke", target(next), reason ? { reason } : {});
+      return next;
     });
-    if (changed)
-      await this.deps.changes.publish({ type: "key.revoked", keyId: id, projectId: key.projectId });
-    return key;
   }
 
   /**
@@ -314,35 +303,22 @@ export class KeyService {
    */
   async disableOnAnomaly(keyId: string, projectId: string): Promise<boolean> {
     const now = this.deps.clock.now();
-    const disabled = await this.deps.store.transaction(async (repo) => {
-      const project = await repo.getProject(projectId);
-      const key = await repo.getKey(keyId);
+    return this.deps.write(SYSTEM, async (tx) => {
+      const project = await tx.projects.get(projectId);
+      const key = await tx.keys.get(keyId);
       if (project?.settings.anomalyPolicy !== "disable" || !key || !key.enabled || key.revokedAt !== null)
         return false;
-      await repo.updateKey({ ...key, enabled: false, updatedAt: now });
-      await repo.appendAudit(
-        {
-          actorType: "system",
-          actorId: null,
-          action: "key.update",
-          targetType: "key",
-          targetId: keyId,
-          projectId,
-          requestId: null,
-          sourceIp: null,
-          details: { changed: ["enabled"], reason: "anomaly policy: disabled on a usage spike" },
-        },
-        now,
-      );
-      await repo.recordChange({ type: "key.updated", keyId, projectId }, now);
+      await tx.keys.update({ ...key, enabled: false, updatedAt: now });
+      await tx.audit("key.update", target(key), {
+        changed: ["enabled"],
+        reason: "anomaly policy: disabled on a usage spike",
+      });
       return true;
     });
-    if (disabled) await this.deps.changes.publish({ type: "key.updated", keyId, projectId });
-    return disabled;
   }
 
   private async visibleProject(ctx: ActionContext, projectId: string): Promise<ProjectRecord> {
-    const project = await this.deps.store.getProject(projectId);
+    const project = await this.deps.store.projects.get(projectId);
     if (!project || !canSeeProject(ctx.actor, project.id))
       throw new KeysmithError("NOT_FOUND", "No such project.");
     return project;
@@ -353,18 +329,9 @@ export class KeyService {
       throw new KeysmithError("NOT_FOUND", "No such key.");
     return key;
   }
+}
 
-  private async audit(
-    repo: Repo,
-    ctx: ActionContext,
-    action: string,
-    key: KeyRecord,
-    details: Record<string, unknown>,
-  ): Promise<void> {
-    const now = this.deps.clock.now();
-    await repo.appendAudit(
-      auditEntry(ctx, action, { type: "key", id: key.id, projectId: key.projectId }, details),
-      now,
-    );
-  }
+/** What an audit entry about a key names. */
+function target(key: KeyRecord) {
+  return { type: "key", id: key.id, projectId: key.projectId };
 }

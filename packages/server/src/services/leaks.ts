@@ -1,11 +1,11 @@
 import { hash } from "node:crypto";
 import { hashKey, parseKey } from "@keysmith/core";
 import type { AlertService, RaiseAlertInput } from "../alerts/alerts.js";
-import type { ChangeFeed } from "../changes.js";
 import type { Clock } from "../clock.js";
-import type { KeyRecord, RootKeyRecord } from "../storage/records.js";
+import { type ActionContext, canSeeProject, hasScope, requireScope } from "../domain/access.js";
+import type { KeyRecord, RootKeyRecord } from "../domain/records.js";
 import type { Store } from "../storage/store.js";
-import { type ActionContext, auditEntry, canSeeProject, hasScope, requireScope } from "./context.js";
+import type { Write } from "../storage/unit-of-work.js";
 import type { KeyService } from "./keys.js";
 import { revokeRootKeyTree } from "./root-keys.js";
 
@@ -38,9 +38,9 @@ export interface LeakOutcome {
 }
 
 export interface LeakServiceDeps {
-  store: Pick<Store, "getKeyByHash" | "getRootKeyByHash" | "getProject" | "transaction">;
+  store: Pick<Store, "keys" | "rootKeys" | "projects">;
+  write: Write;
   clock: Clock;
-  changes: Pick<ChangeFeed, "publish">;
   keys: Pick<KeyService, "revoke">;
   alerts: Pick<AlertService, "raise" | "raiseLater">;
 }
@@ -142,10 +142,10 @@ export class LeakService {
     if (!parsed) return null;
     const hash = hashKey(candidate);
     if (parsed.type === "root") {
-      const record = await this.deps.store.getRootKeyByHash(hash);
+      const record = await this.deps.store.rootKeys.getByHash(hash);
       return record ? { kind: "root_key", record } : null;
     }
-    const record = await this.deps.store.getKeyByHash(hash);
+    const record = await this.deps.store.keys.getByHash(hash);
     return record ? { kind: "key", record } : null;
   }
 
@@ -156,18 +156,14 @@ export class LeakService {
   }
 
   private async handleKey(ctx: ActionContext, key: KeyRecord, where: Where): Promise<LeakAction> {
-    const project = await this.deps.store.getProject(key.projectId);
+    const project = await this.deps.store.projects.get(key.projectId);
     const action = project?.settings.leakPolicy === "flag" ? "flagged" : "revoked";
     if (action === "revoked") {
       await this.deps.keys.revoke(ctx, key.id, "leaked");
     } else {
-      const now = this.deps.clock.now();
-      await this.deps.store.transaction(async (repo) => {
-        await repo.appendAudit(
-          auditEntry(ctx, "key.leak_flagged", { type: "key", id: key.id, projectId: key.projectId }, where),
-          now,
-        );
-      });
+      await this.deps.write(ctx, (tx) =>
+        tx.audit("key.leak_flagged", { type: "key", id: key.id, projectId: key.projectId }, where),
+      );
     }
     await this.deps.alerts.raise(leakAlert(key, action, where, this.deps.clock.now()));
     return action;
@@ -179,10 +175,7 @@ export class LeakService {
    */
   private async handleRootKey(ctx: ActionContext, root: RootKeyRecord, where: Where): Promise<LeakAction> {
     const now = this.deps.clock.now();
-    const revoked = await this.deps.store.transaction((repo) =>
-      revokeRootKeyTree(repo, ctx, root, now, "leaked"),
-    );
-    for (const rootKeyId of revoked) await this.deps.changes.publish({ type: "root_key.revoked", rootKeyId });
+    await this.deps.write(ctx, (tx) => revokeRootKeyTree(tx, root, "leaked"));
     await this.deps.alerts.raise(leakAlert(root, "revoked", where, now));
     return "revoked";
   }
@@ -191,18 +184,14 @@ export class LeakService {
   private reportToOwners(ctx: ActionContext, found: Found, where: Where): void {
     const { record } = found;
     const now = this.deps.clock.now();
-    const recorded = this.deps.store
-      .transaction(async (repo) => {
-        await repo.appendAudit(
-          auditEntry(
-            ctx,
-            "key.leak_reported",
-            { type: found.kind, id: record.id, projectId: record.projectId },
-            where,
-          ),
-          now,
-        );
-      })
+    const recorded = this.deps
+      .write(ctx, (tx) =>
+        tx.audit(
+          "key.leak_reported",
+          { type: found.kind, id: record.id, projectId: record.projectId },
+          where,
+        ),
+      )
       .then(() => leakAlert(record, "reported", where, now));
     this.deps.alerts.raiseLater(recorded);
   }

@@ -1,16 +1,15 @@
 import { isValidScope, KeysmithError, newId, ROOT_KEY_PREFIX } from "@keysmith/core";
-import { checkRatelimits, normalizeBudget } from "../metering/limits.js";
-import type { BudgetSpec, Page, ProjectRecord, RateLimitSpec } from "../storage/records.js";
-import { isUniqueViolation } from "../storage/store.js";
 import {
   type ActionContext,
-  auditEntry,
   canSeeProject,
   decodeCursor,
   ID_CURSOR,
   requireScope,
-  type ServiceDeps,
-} from "./context.js";
+} from "../domain/access.js";
+import { checkRatelimits, normalizeBudget } from "../domain/limits.js";
+import type { BudgetSpec, Page, ProjectRecord, RateLimitSpec } from "../domain/records.js";
+import { isUniqueViolation } from "../storage/store.js";
+import type { ServiceDeps } from "./context.js";
 
 /** Metering settings as the API takes them. */
 export interface ProjectSettingsInput {
@@ -72,22 +71,10 @@ export class ProjectService {
       createdAt: now,
       updatedAt: now,
     };
-    const { store } = this.deps;
-    const created = store.transaction(async (repo) => {
-      if (await repo.getProjectByPrefix(input.prefix)) throw new KeysmithError("PREFIX_TAKEN");
-      await repo.insertProject(project);
-      await repo.appendAudit(
-        auditEntry(
-          ctx,
-          "project.create",
-          { type: "project", id: project.id, projectId: project.id },
-          {
-            name: project.name,
-            prefix: project.prefix,
-          },
-        ),
-        now,
-      );
+    const created = this.deps.write(ctx, async (tx) => {
+      if (await tx.projects.getByPrefix(input.prefix)) throw new KeysmithError("PREFIX_TAKEN");
+      await tx.projects.insert(project);
+      await tx.audit("project.create", target(project), { name: project.name, prefix: project.prefix });
     });
     // The check above answers the common case; the unique index settles a race between nodes.
     await created.catch((error: unknown) => {
@@ -98,7 +85,7 @@ export class ProjectService {
 
   async get(ctx: ActionContext, id: string): Promise<ProjectRecord> {
     requireScope(ctx.actor, "projects:read");
-    const project = await this.deps.store.getProject(id);
+    const project = await this.deps.store.projects.get(id);
     if (!project || !canSeeProject(ctx.actor, project.id))
       throw new KeysmithError("NOT_FOUND", "No such project.");
     return project;
@@ -107,15 +94,15 @@ export class ProjectService {
   list(ctx: ActionContext, cursor: string | undefined, limit: number): Promise<Page<ProjectRecord>> {
     requireScope(ctx.actor, "projects:read");
     const scope = ctx.actor.projectId === null ? null : [ctx.actor.projectId];
-    return this.deps.store.listProjects(scope, decodeCursor(cursor, ID_CURSOR), limit);
+    return this.deps.store.projects.list(scope, decodeCursor(cursor, ID_CURSOR), limit);
   }
 
   async update(ctx: ActionContext, id: string, input: UpdateProjectInput): Promise<ProjectRecord> {
     requireScope(ctx.actor, "projects:write");
     assertScopes(input.publishableScopes);
     const now = this.deps.clock.now();
-    const updated = await this.deps.store.transaction(async (repo) => {
-      const project = await repo.getProject(id);
+    return this.deps.write(ctx, async (tx) => {
+      const project = await tx.projects.get(id);
       if (!project || !canSeeProject(ctx.actor, project.id))
         throw new KeysmithError("NOT_FOUND", "No such project.");
       const next: ProjectRecord = {
@@ -125,22 +112,16 @@ export class ProjectService {
         settings: applySettings(project.settings, input),
         updatedAt: now,
       };
-      await repo.updateProject(next);
-      await repo.appendAudit(
-        auditEntry(
-          ctx,
-          "project.update",
-          { type: "project", id, projectId: id },
-          { changed: Object.keys(input) },
-        ),
-        now,
-      );
-      await repo.recordChange({ type: "project.updated", projectId: id }, now);
+      await tx.projects.update(next);
+      await tx.audit("project.update", target(next), { changed: Object.keys(input) });
       return next;
     });
-    await this.deps.changes.publish({ type: "project.updated", projectId: id });
-    return updated;
   }
+}
+
+/** What an audit entry about a project names. */
+function target(project: ProjectRecord) {
+  return { type: "project", id: project.id, projectId: project.id };
 }
 
 function assertScopes(scopes: string[] | undefined): void {

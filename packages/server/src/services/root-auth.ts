@@ -1,11 +1,11 @@
 import { checkKeyFormat, hashKey } from "@keysmith/core";
 import type { ChangeFeed } from "../changes.js";
 import type { Clock } from "../clock.js";
-import type { RootKeyRecord } from "../storage/records.js";
+import type { RootKeyRecord } from "../domain/records.js";
 import { FeedCache } from "../verify/feed-cache.js";
 
 export interface RootAuthOptions {
-  store: { getRootKeyByHash(hash: string): Promise<RootKeyRecord | null> };
+  store: { rootKeys: { getByHash(hash: string): Promise<RootKeyRecord | null> } };
   clock: Clock;
   changes: ChangeFeed;
   /** Reread a cached root key after this long (0: only when the feed says it changed). */
@@ -75,7 +75,7 @@ export class RootAuth {
     if (typeStart < 0 || !key.startsWith("root_", typeStart)) return null;
     // Unknown hashes are not cached: anyone could fill the cache with made-up keys.
     const read = async (): Promise<Cached | null> => {
-      const record = await this.store.getRootKeyByHash(hash);
+      const record = await this.store.rootKeys.getByHash(hash);
       return record ? { record, staleAt: this.cache.staleAt(this.clock.now()), referenced: false } : null;
     };
     return this.cache.load(hash, read).then((loaded) => this.check(loaded?.record ?? null, this.clock.now()));

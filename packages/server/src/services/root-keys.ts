@@ -1,18 +1,17 @@
 import { generateKey, KeysmithError, newId, ROOT_KEY_PREFIX } from "@keysmith/core";
-import type { Page, RootKeyRecord } from "../storage/records.js";
-import type { Repo } from "../storage/store.js";
 import {
   type ActionContext,
-  auditEntry,
   canSeeProject,
   decodeCursor,
   hasScope,
   ID_CURSOR,
   type RootScope,
   requireScope,
-  type ServiceDeps,
-} from "./context.js";
-import { parseTimestamp } from "./key-settings.js";
+} from "../domain/access.js";
+import { parseTimestamp } from "../domain/key-settings.js";
+import type { Page, RootKeyRecord } from "../domain/records.js";
+import type { WriteTx } from "../storage/unit-of-work.js";
+import type { ServiceDeps } from "./context.js";
 
 export interface CreateRootKeyInput {
   projectId?: string | null | undefined;
@@ -78,7 +77,7 @@ export class RootKeyService {
       );
     }
     projectId ??= null;
-    if (projectId !== null && !(await this.deps.store.getProject(projectId))) {
+    if (projectId !== null && !(await this.deps.store.projects.get(projectId))) {
       throw new KeysmithError("NOT_FOUND", "No such project.");
     }
     const now = this.deps.clock.now();
@@ -97,60 +96,47 @@ export class RootKeyService {
       { projectId, scopes, name: input.name ?? null, expiresAt, createdBy: actor.id, environments },
       now,
     );
-    await this.deps.store.transaction(async (repo) => {
-      await repo.insertRootKey(issued.record);
-      await repo.appendAudit(
-        auditEntry(
-          ctx,
-          "root_key.create",
-          { type: "root_key", id: issued.record.id, projectId },
-          {
-            scopes,
-            start: issued.record.start,
-            ...(environments === null ? {} : { environments }),
-          },
-        ),
-        now,
-      );
+    await this.deps.write(ctx, async (tx) => {
+      await tx.rootKeys.insert(issued.record);
+      await tx.audit("root_key.create", target(issued.record), {
+        scopes,
+        start: issued.record.start,
+        ...(environments === null ? {} : { environments }),
+      });
     });
     return issued;
   }
 
   list(ctx: ActionContext, cursor: string | undefined, limit: number): Promise<Page<RootKeyRecord>> {
     requireScope(ctx.actor, "admin");
-    return this.deps.store.listRootKeys(ctx.actor.projectId, decodeCursor(cursor, ID_CURSOR), limit);
+    return this.deps.store.rootKeys.list(ctx.actor.projectId, decodeCursor(cursor, ID_CURSOR), limit);
   }
 
   async revoke(ctx: ActionContext, id: string): Promise<RootKeyRecord> {
     requireScope(ctx.actor, "admin");
-    const now = this.deps.clock.now();
-    const { record, revoked } = await this.deps.store.transaction(async (repo) => {
-      const target = await repo.getRootKey(id);
-      if (!target || !canSeeProject(ctx.actor, target.projectId)) {
+    return this.deps.write(ctx, async (tx) => {
+      const found = await tx.rootKeys.get(id);
+      if (!found || !canSeeProject(ctx.actor, found.projectId)) {
         throw new KeysmithError("NOT_FOUND", "No such root key.");
       }
-      if (target.scopes.some((s) => !hasScope(ctx.actor, s as RootScope))) {
+      if (found.scopes.some((s) => !hasScope(ctx.actor, s as RootScope))) {
         throw new KeysmithError("FORBIDDEN", "A root key cannot revoke one broader than itself.");
       }
-      if (target.revokedAt !== null) return { record: target, revoked: [] };
-      const revoked = await revokeRootKeyTree(repo, ctx, target, now, "revoked");
-      return { record: { ...target, revokedAt: now }, revoked };
+      if (found.revokedAt !== null) return found;
+      await revokeRootKeyTree(tx, found, "revoked");
+      return { ...found, revokedAt: tx.now };
     });
-    for (const rootKeyId of revoked) await this.deps.changes.publish({ type: "root_key.revoked", rootKeyId });
-    return record;
   }
 }
 
 /**
  * Revokes a root key and every live root key it created, at any depth (a child never outlives
- * its parent's revocation), each with its own audit entry and change. Runs in the caller's
- * transaction; returns the revoked ids, so the caller publishes them after commit.
+ * its parent's revocation), each with its own audit entry and so its own change. Runs in the
+ * caller's unit of work; returns the revoked ids.
  */
 export async function revokeRootKeyTree(
-  repo: Repo,
-  ctx: ActionContext,
+  tx: WriteTx,
   root: RootKeyRecord,
-  now: number,
   reason: "revoked" | "leaked",
 ): Promise<string[]> {
   const revoked: string[] = [];
@@ -159,22 +145,13 @@ export async function revokeRootKeyTree(
   const seen = new Set<string>([root.id]);
   while (level.length > 0) {
     for (const key of level) {
-      await repo.revokeRootKey(key.id, now);
+      await tx.rootKeys.revoke(key.id, tx.now);
       const details: Record<string, unknown> = { reason };
       if (key.id !== root.id) details.cascadeFrom = root.id;
-      await repo.appendAudit(
-        auditEntry(
-          ctx,
-          "root_key.revoke",
-          { type: "root_key", id: key.id, projectId: key.projectId },
-          details,
-        ),
-        now,
-      );
-      await repo.recordChange({ type: "root_key.revoked", rootKeyId: key.id }, now);
+      await tx.audit("root_key.revoke", target(key), details);
       revoked.push(key.id);
     }
-    const children = await repo.liveRootKeysCreatedBy(level.map((k) => k.id));
+    const children = await tx.rootKeys.liveCreatedBy(level.map((k) => k.id));
     level = children.filter((k) => !seen.has(k.id));
     for (const k of level) seen.add(k.id);
   }
@@ -207,4 +184,9 @@ function narrowEnvironments(
     );
   }
   return wanted;
+}
+
+/** What an audit entry about a root key names. */
+function target(key: RootKeyRecord) {
+  return { type: "root_key", id: key.id, projectId: key.projectId };
 }

@@ -3,8 +3,8 @@ import { KeysmithError } from "@keysmith/core";
 import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { Clock } from "../clock.js";
-import { type ActionContext, auditEntry } from "../services/context.js";
-import type { RootKeyRecord } from "../storage/records.js";
+import { type ActionContext, auditEntry } from "../domain/access.js";
+import type { RootKeyRecord } from "../domain/records.js";
 import type { Database } from "../storage/schema.js";
 import { Repo, type Store } from "../storage/store.js";
 import { readCookie, serializeCookie } from "./cookies.js";
@@ -158,7 +158,7 @@ export class SessionService {
       await this.repo.sessions.deleteFrom("sessions").where("id_hash", "=", idHash).execute();
       return null;
     }
-    const actor = await this.store.getRootKey(session.rootKeyId);
+    const actor = await this.store.rootKeys.get(session.rootKeyId);
     if (!actor || actor.revokedAt !== null || (actor.expiresAt !== null && actor.expiresAt <= now)) {
       await this.repo.sessions.deleteFrom("sessions").where("root_key_id", "=", session.rootKeyId).execute();
       return null;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { RateLimitDecision, RateLimitStore, RateLimitWindow } from "../metering/rate-limit.js";
+import type { RateLimitDecision, RateLimitStore, RateLimitWindow } from "../domain/rate-limit.js";
 
 export interface RateLimitStoreUnderTest {
   store: RateLimitStore;

@@ -1,7 +1,7 @@
 import { KeysmithError, newId, parseDuration } from "@keysmith/core";
 import type { Clock } from "../clock.js";
-import { type ActionContext, auditEntry, canSeeProject, requireScope } from "../services/context.js";
-import type { RootKeyRecord } from "../storage/records.js";
+import { type ActionContext, auditEntry, canSeeProject, requireScope } from "../domain/access.js";
+import type { RootKeyRecord } from "../domain/records.js";
 import { isUniqueViolation, type Store } from "../storage/store.js";
 import {
   newProjectKey,
@@ -402,7 +402,9 @@ export class SecretService {
         },
       );
     }
-    const project = canSeeProject(ctx.actor, projectId) ? await this.deps.store.getProject(projectId) : null;
+    const project = canSeeProject(ctx.actor, projectId)
+      ? await this.deps.store.projects.get(projectId)
+      : null;
     if (!project) throw new KeysmithError("NOT_FOUND", "No such project.");
     return project.id;
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChangeFeed, FeedStatus, KeyChange } from "../changes.js";
+import type { RootKeyRecord } from "../domain/records.js";
 import { RootAuth } from "../services/root-auth.js";
-import type { RootKeyRecord } from "../storage/records.js";
 import { FeedCache, type FeedCacheEntry } from "./feed-cache.js";
 
 /** A change feed the test drives: publish changes, take it down and up. */
@@ -124,7 +124,7 @@ describe("root-key authentication on the shared cache", () => {
     const feed = new TestFeed();
     const reads = deferredReads<RootKeyRecord | null>();
     const auth = new RootAuth({
-      store: { getRootKeyByHash: () => reads.read() },
+      store: { rootKeys: { getByHash: () => reads.read() } },
       clock: { now: () => 1000 },
       changes: feed,
     });

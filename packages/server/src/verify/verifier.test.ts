@@ -2,7 +2,7 @@ import { generateKey } from "@keysmith/core";
 import { describe, expect, it } from "vitest";
 import { LocalChangeFeed } from "../changes.js";
 import { ManualClock } from "../clock.js";
-import type { KeyRecord, ProjectRecord } from "../storage/records.js";
+import type { KeyRecord, ProjectRecord } from "../domain/records.js";
 import { Verifier } from "./verifier.js";
 
 function record(hash: string, fields: Partial<KeyRecord> = {}): KeyRecord {
@@ -50,22 +50,26 @@ function fakeStore(records: Map<string, KeyRecord>) {
       });
       return release;
     },
-    async getProject(id: string): Promise<ProjectRecord | null> {
-      return {
-        id,
-        name: "p",
-        prefix: "acme",
-        publishableScopes: [],
-        settings: {},
-        createdAt: 0,
-        updatedAt: 0,
-      };
+    projects: {
+      async get(id: string): Promise<ProjectRecord | null> {
+        return {
+          id,
+          name: "p",
+          prefix: "acme",
+          publishableScopes: [],
+          settings: {},
+          createdAt: 0,
+          updatedAt: 0,
+        };
+      },
     },
-    async getKeyByHash(hash: string): Promise<KeyRecord | null> {
-      lookups++;
-      if (gate) await gate;
-      const found = records.get(hash);
-      return found ? structuredClone(found) : null;
+    keys: {
+      async getByHash(hash: string): Promise<KeyRecord | null> {
+        lookups++;
+        if (gate) await gate;
+        const found = records.get(hash);
+        return found ? structuredClone(found) : null;
+      },
     },
   };
 }

@@ -8,13 +8,13 @@ import {
 } from "@keysmith/core";
 import type { ChangeFeed } from "../changes.js";
 import type { Clock } from "../clock.js";
-import { effectiveWindows, priceOf } from "../metering/limits.js";
+import { type IpMatcher, ipMatcher } from "../domain/ips.js";
+import { effectiveWindows, priceOf } from "../domain/limits.js";
+import { type OriginMatcher, originMatcher } from "../domain/origins.js";
+import type { KeyRecord, ProjectRecord } from "../domain/records.js";
 import type { Meter, MeteredKey, MeterOutcome } from "../metering/meter.js";
 import type { KeyMinute, UsageRecorder } from "../metering/usage.js";
-import type { KeyRecord, ProjectRecord } from "../storage/records.js";
 import { FeedCache } from "./feed-cache.js";
-import { type IpMatcher, ipMatcher } from "./ips.js";
-import { type OriginMatcher, originMatcher } from "./origins.js";
 
 export interface VerifyRequest {
   key: string;
@@ -113,8 +113,8 @@ const NOT_FOUND = anonymous("NOT_FOUND");
 
 export interface VerifierOptions {
   store: {
-    getKeyByHash(hash: string): Promise<KeyRecord | null>;
-    getProject(id: string): Promise<ProjectRecord | null>;
+    keys: { getByHash(hash: string): Promise<KeyRecord | null> };
+    projects: { get(id: string): Promise<ProjectRecord | null> };
   };
   clock: Clock;
   changes: ChangeFeed;
@@ -306,9 +306,9 @@ export class Verifier {
   }
 
   private async fetch(hash: string): Promise<CachedKey | null> {
-    const record = await this.store.getKeyByHash(hash);
+    const record = await this.store.keys.getByHash(hash);
     if (record === null) return null;
-    const project = await this.store.getProject(record.projectId);
+    const project = await this.store.projects.get(record.projectId);
     if (project === null) return null;
     return toEntry(hash, record, project, this.cache.staleAt(this.clock.now()));
   }

@@ -9,8 +9,8 @@ import {
   decodeCursor,
   ID_CURSOR,
   requireScope,
-} from "../services/context.js";
-import type { Page } from "../storage/records.js";
+} from "../domain/access.js";
+import type { Page } from "../domain/records.js";
 import type { Database, WebhooksTable } from "../storage/schema.js";
 import { Repo, type Store } from "../storage/store.js";
 import type { DeliveryStatus } from "./dispatcher.js";
@@ -75,7 +75,7 @@ export class WebhookService {
     // A root key bound to a project creates endpoints for that project only.
     const projectId = input.projectId ?? ctx.actor.projectId;
     if (projectId !== null) {
-      const project = await this.deps.store.getProject(projectId);
+      const project = await this.deps.store.projects.get(projectId);
       if (!project || !canSeeProject(ctx.actor, project.id))
         throw new KeysmithError("NOT_FOUND", "No such project.");
     }

@@ -1,7 +1,7 @@
 import { type ErrorCode, isGranted, KeysmithError, type KeyType, metaProblem } from "@keysmith/core";
-import type { ProjectRecord } from "../storage/records.js";
-import { normalizeCidr } from "../verify/ips.js";
-import { normalizeOrigin } from "../verify/origins.js";
+import { normalizeCidr } from "./ips.js";
+import { normalizeOrigin } from "./origins.js";
+import type { ProjectRecord } from "./records.js";
 
 export interface KeySettings {
   type: KeyType;

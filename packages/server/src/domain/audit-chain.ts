@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import type { AuditEntry } from "../storage/records.js";
+import type { AuditEntry } from "./records.js";
 
 export const GENESIS_HASH = "0".repeat(64);
 

@@ -1,6 +1,6 @@
 import { KeysmithError, parseDuration } from "@keysmith/core";
-import type { BudgetSpec, CreditsState, ProjectMetering, RateLimitSpec } from "../storage/records.js";
 import type { RateLimitWindow } from "./rate-limit.js";
+import type { BudgetSpec, CreditsState, ProjectMetering, RateLimitSpec } from "./records.js";
 
 export const DEFAULT_THRESHOLDS = [0.8, 1];
 const MAX_WINDOW_MS = 31 * 86_400_000;

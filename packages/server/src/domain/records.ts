@@ -1,4 +1,4 @@
-import type { Duration, KeyEnvironment, KeyType } from "@keysmith/core";
+import type { Duration, KeyEnvironment, KeyType, VerifyCode } from "@keysmith/core";
 
 /** A named rate-limit window as the API takes it: `{ name: "burst", limit: 50, duration: "1s" }`. */
 export interface RateLimitSpec {
@@ -142,4 +142,32 @@ export interface Page<T> {
   items: T[];
   /** The sort key of the last item when more follow, else null. */
   next: string | null;
+}
+
+/** Verification outcomes counted per key, minute and code. */
+export interface UsageRow {
+  keyId: string;
+  projectId: string;
+  ownerId: string | null;
+  minute: number;
+  code: VerifyCode;
+  count: number;
+  spend: number;
+}
+
+/** What a budget subject (`key:<id>` or `project:<id>`) spent in one period. */
+export interface SpendRow {
+  subject: string;
+  periodStart: number;
+  amount: number;
+}
+
+/** A numbered entry of the change log: what `GET /v1/keys/changes` replays. */
+export interface ChangeRecord {
+  seq: number;
+  at: number;
+  type: string;
+  keyId: string | null;
+  projectId: string | null;
+  rootKeyId: string | null;
 }

@@ -1,0 +1,40 @@
+/** A change that affects how keys verify. Caches drop what it names. */
+export type KeyChange =
+  | { type: "key.updated" | "key.revoked" | "key.rolled"; keyId: string; projectId: string }
+  | { type: "project.updated"; projectId: string }
+  | { type: "root_key.revoked"; rootKeyId: string };
+
+/** What an audited action is done to. */
+export interface AuditTarget {
+  type: string;
+  id: string;
+  projectId: string | null;
+}
+
+/**
+ * The audited actions that change how keys verify, and the change each one announces. The
+ * write path derives the change from the audit entry, so an action cannot be audited without
+ * its change reaching every cache, nor announced without being audited.
+ */
+const CHANGE_OF_ACTION: Readonly<Record<string, KeyChange["type"]>> = {
+  "key.update": "key.updated",
+  "key.revoke": "key.revoked",
+  "key.roll": "key.rolled",
+  "project.update": "project.updated",
+  "root_key.revoke": "root_key.revoked",
+};
+
+/** The change an audited action announces, or null when verification does not depend on it. */
+export function changeOf(action: string, target: AuditTarget): KeyChange | null {
+  const type = CHANGE_OF_ACTION[action];
+  switch (type) {
+    case undefined:
+      return null;
+    case "project.updated":
+      return { type, projectId: target.id };
+    case "root_key.revoked":
+      return { type, rootKeyId: target.id };
+    default:
+      return { type, keyId: target.id, projectId: target.projectId as string };
+  }
+}
