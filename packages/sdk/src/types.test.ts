@@ -24,6 +24,7 @@ const COVERED = [
   "PATCH /v1/projects/{id}",
   "POST /v1/keys",
   "POST /v1/keys/verify",
+  "POST /v1/keys/{id}/credits",
   "POST /v1/keys/{id}/revoke",
   "POST /v1/keys/{id}/roll",
   "POST /v1/leaks",

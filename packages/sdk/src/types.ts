@@ -33,6 +33,9 @@ export type RollOptions = Body<"POST /v1/keys/{id}/roll">;
 /** The successor (`key` is its plaintext, in this answer only) and the rolled key as `previous`. */
 export type RolledKey = Answer<"POST /v1/keys/{id}/roll">;
 export type RevokeOptions = Body<"POST /v1/keys/{id}/revoke">;
+/** `{ op: "set" | "increment" | "decrement", amount }`. */
+export type CreditsOperation = Body<"POST /v1/keys/{id}/credits">;
+export type CreditsBalance = Answer<"POST /v1/keys/{id}/credits">;
 export type LeakReport = Body<"POST /v1/leaks">;
 /** What a leak report did: counts, and per matching key whether it was revoked or only flagged. */
 export type LeakOutcome = Answer<"POST /v1/leaks">;

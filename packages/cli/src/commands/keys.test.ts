@@ -159,6 +159,22 @@ describe("keysmith keys", () => {
     expect(rolled.rolledFrom).toBe(issued.id);
   });
 
+  it("changes a key's credits: set, increment and decrement, with --json, and refuses a bad op", async () => {
+    const issued = await createKey();
+    const set = await server.cli(["keys", "credits", issued.id, "set", "10"]);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toBe(`${issued.id} has 10 credits left.\n`);
+    const more = await server.cli(["keys", "credits", issued.id, "increment", "5", "--json"]);
+    expect(JSON.parse(more.stdout)).toEqual({ remaining: 15 });
+    const bad = await server.cli(["keys", "credits", issued.id, "double", "5"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("op must be set, increment or decrement");
+    const negative = await server.cli(["keys", "credits", issued.id, "decrement", "-1"]);
+    expect(negative.code).toBe(2);
+    const after = await server.cli(["keys", "get", issued.id, "--json"]);
+    expect(JSON.parse(after.stdout).credits).toMatchObject({ remaining: 15 });
+  });
+
   it("revokes a key at once: verify then exits 1 with REVOKED", async () => {
     const issued = await createKey();
     const revoked = await server.cli(["keys", "revoke", issued.id, "--reason", "leaked in a gist"]);

@@ -229,6 +229,40 @@ export function keysCommands(program: Command, context: Context): void {
 
   clientCommand(
     keys
+      .command("credits")
+      .description(
+        "set, add to or take from a key's credits, atomically with verifications (a decrement stops at 0)",
+      )
+      .argument("<id>", "the key's id (key_…)")
+      .argument("<op>", "set, increment or decrement")
+      .argument("<amount>", "a number of credits, 0 or more")
+      .addHelpText(
+        "after",
+        "\nExamples:\n  keysmith keys credits key_… increment 100\n  keysmith keys credits key_… set 0 --json\n",
+      ),
+  ).action(
+    act(async (id: string, op: string, amount: string, flags: ClientFlags) => {
+      if (!["set", "increment", "decrement"].includes(op)) {
+        throw new CliError(`op must be set, increment or decrement (got "${op}")`);
+      }
+      const value = Number(amount);
+      if (amount.trim() === "" || !Number.isFinite(value) || value < 0) {
+        throw new CliError(`amount must be a number, 0 or more (got "${amount}")`);
+      }
+      const balance = await clientFor(io, flags).post<{ remaining: number }>(
+        `/v1/keys/${segment(id)}/credits`,
+        {
+          op,
+          amount: value,
+        },
+      );
+      print(io, flags, balance, () => `${id} has ${balance.remaining} credits left.\n`);
+      return EXIT.OK;
+    }),
+  );
+
+  clientCommand(
+    keys
       .command("revoke")
       .description("revoke a key at once")
       .argument("<id>", "the key's id (key_…)")

@@ -389,6 +389,20 @@ export interface Operations {
       } | null;
     };
   };
+  /** Set, add to or take from a key's credits, atomically with concurrent verifications (a decrement stops at 0) */
+  "POST /v1/keys/{id}/credits": {
+    params: {
+      id: string;
+    };
+    body: {
+      op: "set" | "increment" | "decrement";
+      amount: number;
+    };
+    status: 200;
+    response: {
+      remaining: number;
+    };
+  };
   /** Revoke a key at once */
   "POST /v1/keys/{id}/revoke": {
     params: {

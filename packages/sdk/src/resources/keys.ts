@@ -1,6 +1,8 @@
 import { type KeyChangeEvent, readEvents } from "../change-stream.js";
 import type { Transport } from "../http.js";
 import type {
+  CreditsBalance,
+  CreditsOperation,
   IssuedKey,
   Key,
   KeyChangesQuery,
@@ -65,6 +67,17 @@ export class Keys {
   /** Issues a successor; the old key keeps working for `gracePeriod` (default 24h), then expires. */
   roll(id: string, body: RollOptions = {}, options: RequestOptions = {}): Promise<RolledKey> {
     const path = `/v1/keys/${segment(id)}/roll`;
+    return this.transport.json({ method: "POST", path, body, retry: "unsent", ...options });
+  }
+
+  /**
+   * Sets, adds to or takes from a key's credits, atomically with concurrent verifications (a
+   * decrement stops at 0). Not retried once sent: an increment must not count twice.
+   *
+   * @example await client.keys.credits(id, { op: "increment", amount: 100 }) // { remaining: 140 }
+   */
+  credits(id: string, body: CreditsOperation, options: RequestOptions = {}): Promise<CreditsBalance> {
+    const path = `/v1/keys/${segment(id)}/credits`;
     return this.transport.json({ method: "POST", path, body, retry: "unsent", ...options });
   }
 

@@ -20,6 +20,8 @@ const CHANGE_OF_ACTION: Readonly<Record<string, KeyChange["type"]>> = {
   "key.update": "key.updated",
   "key.revoke": "key.revoked",
   "key.roll": "key.rolled",
+  // A key that gains a credit limit must stop verifying from a cached record without one.
+  "key.credits": "key.updated",
   "project.update": "project.updated",
   "root_key.revoke": "root_key.revoked",
 };

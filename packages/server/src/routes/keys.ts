@@ -3,6 +3,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { encodeCursor } from "../domain/access.js";
 import { type App, contextOf, type Services } from "../http-types.js";
 import {
+  CreditsBalance,
+  CreditsOperation,
   ErrorResponse,
   IdParams,
   IssuedKeyResponse,
@@ -117,6 +119,29 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
         .code(201)
         .send({ key: rolled.plaintext, ...view(rolled.record), previous: view(rolled.previous) });
     },
+  );
+
+  app.post(
+    "/v1/keys/:id/credits",
+    {
+      config: { scope: "keys:write" },
+      schema: {
+        tags: ["keys"],
+        summary:
+          "Set, add to or take from a key's credits, atomically with concurrent verifications (a decrement stops at 0)",
+        params: IdParams("key"),
+        body: CreditsOperation,
+        response: { 200: CreditsBalance, ...errors, 409: ErrorResponse },
+      },
+    },
+    async (request) => ({
+      remaining: await keys.adjustCredits(
+        contextOf(request),
+        request.params.id,
+        request.body.op,
+        request.body.amount,
+      ),
+    }),
   );
 
   app.post(

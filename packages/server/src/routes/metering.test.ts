@@ -126,6 +126,56 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
     expect((await h.verify({ key: created.key })).body).toMatchObject({ code: "VALID", credits: null });
   });
 
+  it("sets, increments and decrements credits atomically, audited, and a decrement stops at 0", async () => {
+    const created = await h.key(projectId, { credits: { remaining: 10 } });
+    const op = (body: object) => h.api("POST", `/v1/keys/${created.id}/credits`, body);
+    expect((await op({ op: "decrement", amount: 3 })).body).toEqual({ remaining: 7 });
+    expect((await op({ op: "increment", amount: 5 })).body).toEqual({ remaining: 12 });
+    expect((await h.verify({ key: created.key, cost: 2 })).body.credits).toEqual({ remaining: 10 });
+    expect((await op({ op: "decrement", amount: 50 })).body).toEqual({ remaining: 0 });
+    expect((await h.verify({ key: created.key })).body.code).toBe("USAGE_EXCEEDED");
+    expect((await op({ op: "set", amount: 4 })).body).toEqual({ remaining: 4 });
+    // Concurrent verifications and increments: every credit is accounted for.
+    const results = await Promise.all([
+      ...Array.from({ length: 20 }, () => h.verify({ key: created.key })),
+      ...Array.from({ length: 6 }, () => op({ op: "increment", amount: 1 })),
+    ]);
+    const valid = results.filter((r) => r.body.code === "VALID").length;
+    expect(valid).toBeGreaterThanOrEqual(4);
+    expect((await h.api("GET", `/v1/keys/${created.id}`)).body.credits.remaining).toBe(4 + 6 - valid);
+    const audit = await h.api("GET", `/v1/audit?action=key.credits&targetId=${created.id}`);
+    expect(audit.body.data.map((e: { details: { op: string } }) => e.details.op)).toContain("set");
+  });
+
+  it("gives an unlimited key a limit with set, which cached verifications honour at once", async () => {
+    const created = await h.key(projectId);
+    expect((await h.verify({ key: created.key })).body.credits).toBeNull();
+    const increment = await h.api("POST", `/v1/keys/${created.id}/credits`, { op: "increment", amount: 1 });
+    expect(increment.status).toBe(409);
+    expect(increment.body.error.code).toBe("CONFLICT");
+    await h.api("POST", `/v1/keys/${created.id}/credits`, { op: "set", amount: 1 });
+    expect((await h.verify({ key: created.key })).body).toMatchObject({
+      code: "VALID",
+      credits: { remaining: 0 },
+    });
+    expect((await h.verify({ key: created.key })).body.code).toBe("USAGE_EXCEEDED");
+  });
+
+  it("refuses a malformed credits operation without changing the balance", async () => {
+    const created = await h.key(projectId, { credits: { remaining: 3 } });
+    for (const body of [
+      { op: "multiply", amount: 2 },
+      { op: "set", amount: -1 },
+      { op: "set" },
+      { op: "set", amount: "2" },
+    ]) {
+      const res = await h.api("POST", `/v1/keys/${created.id}/credits`, body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("VALIDATION_ERROR");
+    }
+    expect((await h.api("GET", `/v1/keys/${created.id}`)).body.credits.remaining).toBe(3);
+  });
+
   it("answers BUDGET_EXCEEDED past a hard cap and only counts past a soft one", async () => {
     h.clock.set(Date.UTC(2026, 7, 10));
     const hard = await h.key(projectId, { budget: { limit: 10, period: "month", hardCap: true } });

@@ -224,6 +224,16 @@ const keySettings = {
   budget: Type.Optional(Type.Union([BudgetInput, Type.Null()])),
 };
 
+export const CreditsOperation = Type.Object(
+  {
+    op: Type.Union([Type.Literal("set"), Type.Literal("increment"), Type.Literal("decrement")]),
+    amount: Type.Number({ minimum: 0, maximum: 1e15 }),
+  },
+  { additionalProperties: false },
+);
+
+export const CreditsBalance = Type.Object({ remaining: Type.Number() });
+
 export const KeyCreate = Type.Object(
   {
     projectId: Type.Optional(Id("proj")),

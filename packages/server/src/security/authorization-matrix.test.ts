@@ -129,6 +129,10 @@ describe("the authorization matrix, from /openapi.json", () => {
         otherProject: 404,
         ok: 201,
       },
+      "POST /v1/keys/{id}/credits": {
+        request: async () => ({ url: `/v1/keys/${keyA.id}/credits`, body: { op: "set", amount: 5 } }),
+        otherProject: 404,
+      },
       "POST /v1/keys/{id}/revoke": {
         request: async () => ({ url: `/v1/keys/${(await fresh()).id}/revoke` }),
         otherProject: 404,

@@ -16,6 +16,7 @@ import {
 } from "../domain/access.js";
 import { checkKeySettings, parseTimestamp } from "../domain/key-settings.js";
 import { checkRatelimits, initialCredits, normalizeBudget } from "../domain/limits.js";
+import { periodStart } from "../domain/periods.js";
 import type {
   BudgetSpec,
   CreditRefill,
@@ -280,6 +281,40 @@ export class KeyService {
         previousExpiresAt: new Date(previous.expiresAt as number).toISOString(),
       });
       return { record: successor, plaintext: generated.key, previous };
+    });
+  }
+
+  /**
+   * Sets, adds to or takes from a key's balance in one statement (after the refill a new period
+   * brings), so concurrent verifications never see half of it. `set` gives an unlimited key a
+   * limit; `increment` and `decrement` need one.
+   */
+  async adjustCredits(
+    ctx: ActionContext,
+    id: string,
+    op: "set" | "increment" | "decrement",
+    amount: number,
+  ): Promise<number> {
+    requireScope(ctx.actor, "keys:write");
+    return this.deps.write(ctx, async (tx) => {
+      const key = this.visibleKey(ctx, await tx.keys.get(id));
+      if (key.revokedAt !== null) throw new KeysmithError("KEY_REVOKED", "A revoked key cannot be changed.");
+      const refill = key.credits?.refill ?? null;
+      const remaining = await tx.keys.adjustCredits(
+        id,
+        op,
+        amount,
+        refill ? periodStart(refill.interval, tx.now) : null,
+        refill ? refill.amount : null,
+      );
+      if (remaining === null) {
+        throw new KeysmithError(
+          "CONFLICT",
+          `This key has no credit limit to ${op}; set one first (op "set").`,
+        );
+      }
+      await tx.audit("key.credits", target(key), { op, amount, remaining });
+      return remaining;
     });
   }
 

@@ -3,6 +3,7 @@ import { SYSTEM } from "../../domain/access.js";
 import { verifyAuditChain } from "../../domain/audit-chain.js";
 import type { KeyChange } from "../../domain/changes.js";
 import { isUniqueViolation } from "../repositories/shared.js";
+import type { WriteTx } from "../unit-of-work.js";
 import { projectRecord, projectWithKeys, rootKeyRecord, seed } from "./fixtures.js";
 import { checks } from "./harness.js";
 
@@ -131,6 +132,27 @@ export const keyChecks = checks({
     );
     expect(results.filter((r) => r?.taken).length).toBe(5);
     expect(await ctx.store.keys.peekCredits(id, null, null)).toBe(0);
+  },
+  "sets, adds to and takes from the balance, stopping at zero and refilling first": async (ctx) => {
+    const { keys } = await projectWithKeys(ctx, [
+      { credits: { remaining: 5, refill: null, refilledAt: null } },
+      {},
+      { credits: { remaining: 1, refill: { amount: 10, interval: "day" }, refilledAt: 100 } },
+    ]);
+    const [limited, unlimited, refilled] = keys.map((k) => k.id) as [string, string, string];
+    const adjust = (...args: Parameters<WriteTx["keys"]["adjustCredits"]>) =>
+      seed(ctx, (tx) => tx.keys.adjustCredits(...args));
+    expect(await adjust(limited, "increment", 3, null, null)).toBe(8);
+    expect(await adjust(limited, "decrement", 2, null, null)).toBe(6);
+    expect(await adjust(limited, "decrement", 60, null, null)).toBe(0);
+    expect(await adjust(limited, "set", 9, null, null)).toBe(9);
+    expect(await adjust(unlimited, "increment", 1, null, null)).toBeNull();
+    expect(await adjust(unlimited, "decrement", 1, null, null)).toBeNull();
+    expect(await adjust(unlimited, "set", 2, null, null)).toBe(2);
+    expect(await adjust("key_unknown", "set", 2, null, null)).toBeNull();
+    // A new period began: the refill comes first, then the increment.
+    expect(await adjust(refilled, "increment", 5, 200, 10)).toBe(15);
+    expect((await ctx.store.keys.get(refilled))?.credits).toMatchObject({ remaining: 15, refilledAt: 200 });
   },
   "lists newest first in pages, filtered by project, owner, environment, type and status": async (ctx) => {
     const now = ctx.clock.now();

@@ -5,7 +5,7 @@ import type { KeysTable } from "../schema.js";
 import { anyOf, type Executor, jsonOrNull, page, parseJson, touchLastUsed } from "./shared.js";
 
 /** What the store offers outside a unit of work: reads, and the counters metering changes atomically. */
-export type KeyReads = Omit<KeyRepository, "insert" | "update" | "setCredits">;
+export type KeyReads = Omit<KeyRepository, "insert" | "update" | "setCredits" | "adjustCredits">;
 
 /** Project keys: their settings, their credit balance and their last use. */
 export class KeyRepository {
@@ -44,21 +44,10 @@ export class KeyRepository {
     periodStart: number | null,
     refillAmount: number | null,
   ): Promise<{ taken: boolean; remaining: number } | null> {
-    // The balance this period starts from: the refill amount once a new period has begun.
-    const current =
-      periodStart === null || refillAmount === null
-        ? sql<number>`credits_remaining`
-        : sql<number>`(case when coalesce(credits_refilled_at, 0) < ${periodStart} then ${refillAmount} else credits_remaining end)`;
+    const current = balanceNow(periodStart, refillAmount);
     const taken = await this.db
       .updateTable("keys")
-      .set({
-        credits_remaining: sql<number>`${current} - ${cost}`,
-        ...(periodStart === null
-          ? {}
-          : {
-              credits_refilled_at: sql<number>`(case when coalesce(credits_refilled_at, 0) < ${periodStart} then ${periodStart} else credits_refilled_at end)`,
-            }),
-      })
+      .set({ credits_remaining: sql<number>`${current} - ${cost}`, ...periodBegun(periodStart) })
       .where("id", "=", id)
       .where("credits_remaining", "is not", null)
       .where(current, ">=", cost)
@@ -67,6 +56,35 @@ export class KeyRepository {
     if (taken) return { taken: true, remaining: Number(taken.credits_remaining) };
     const remaining = await this.peekCredits(id, periodStart, refillAmount);
     return remaining === null ? null : { taken: false, remaining };
+  }
+
+  /**
+   * Sets, adds to or takes from the balance in one statement, after the refill a new period
+   * brings; a decrement stops at zero. Atomic with concurrent verifications. Answers the new
+   * balance, or null when the key does not exist or, for increment and decrement, has no
+   * credit limit.
+   */
+  async adjustCredits(
+    id: string,
+    op: "set" | "increment" | "decrement",
+    amount: number,
+    periodStart: number | null,
+    refillAmount: number | null,
+  ): Promise<number | null> {
+    const current = balanceNow(periodStart, refillAmount);
+    const next =
+      op === "set"
+        ? sql<number>`${amount}`
+        : op === "increment"
+          ? sql<number>`${current} + ${amount}`
+          : sql<number>`(case when ${current} > ${amount} then ${current} - ${amount} else 0 end)`;
+    let query = this.db
+      .updateTable("keys")
+      .set({ credits_remaining: next, ...periodBegun(periodStart) })
+      .where("id", "=", id);
+    if (op !== "set") query = query.where("credits_remaining", "is not", null);
+    const row = await query.returning("credits_remaining").executeTakeFirst();
+    return row ? Number(row.credits_remaining) : null;
   }
 
   /** The balance a consume would start from now (refilled if a new period began), or null. */
@@ -207,4 +225,20 @@ function toKey(row: Selectable<KeysTable>): KeyRecord {
           },
     budget: parseJson(row.budget),
   };
+}
+
+/** The balance this period starts from: the refill amount once a new period has begun. */
+function balanceNow(periodStart: number | null, refillAmount: number | null) {
+  return periodStart === null || refillAmount === null
+    ? sql<number>`credits_remaining`
+    : sql<number>`(case when coalesce(credits_refilled_at, 0) < ${periodStart} then ${refillAmount} else credits_remaining end)`;
+}
+
+/** Moves the refill mark to the current period when a new one has begun. */
+function periodBegun(periodStart: number | null) {
+  return periodStart === null
+    ? {}
+    : {
+        credits_refilled_at: sql<number>`(case when coalesce(credits_refilled_at, 0) < ${periodStart} then ${periodStart} else credits_refilled_at end)`,
+      };
 }
