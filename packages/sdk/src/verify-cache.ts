@@ -94,6 +94,7 @@ export function cacheKeyOf(key: string, options: Omit<VerifyRequest, "key">): st
     options.environment ?? null,
     options.origin ?? null,
     options.ip ?? null,
+    options.tags ?? null,
   ]);
   return hash("sha256", material, "hex");
 }

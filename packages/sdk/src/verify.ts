@@ -15,6 +15,8 @@ export interface VerifyKeyOptions {
   ip?: string | undefined;
   /** The environment of keys to accept (default `live`); a key of the other one answers `ENVIRONMENT_MISMATCH`. */
   environment?: KeyEnvironment | undefined;
+  /** Labels this call's usage is split by (`GET /v1/usage?tag=…`): at most 10, each at most 64 characters. */
+  tags?: string[] | undefined;
   signal?: AbortSignal | undefined;
 }
 

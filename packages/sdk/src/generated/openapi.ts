@@ -229,6 +229,8 @@ export interface Operations {
       environment?: "live" | "test";
       origin?: string;
       ip?: string;
+      /** Labels this call's usage is split by (`GET /v1/usage?tag=`) */
+      tags?: string[];
     };
     status: 200;
     response: {
@@ -566,6 +568,8 @@ export interface Operations {
       granularity?: "minute" | "hour" | "day";
       from?: string;
       to?: string;
+      /** Only verifications that carried this tag */
+      tag?: string;
     };
     status: 200;
     response: {
@@ -1168,6 +1172,8 @@ export interface Operations {
       granularity?: "minute" | "hour" | "day";
       from?: string;
       to?: string;
+      /** Only verifications that carried this tag */
+      tag?: string;
     };
     status: 200;
     response: {

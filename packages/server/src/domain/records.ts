@@ -155,6 +155,11 @@ export interface UsageRow {
   spend: number;
 }
 
+/** Verification outcomes of one tag, per key, minute and code. */
+export interface TagUsageRow extends UsageRow {
+  tag: string;
+}
+
 /** What a budget subject (`key:<id>` or `project:<id>`) spent in one period. */
 export interface SpendRow {
   subject: string;

@@ -1,5 +1,5 @@
 import { VERIFY_CODES, type VerifyCode } from "@keysmith/core";
-import type { UsageRow } from "../domain/records.js";
+import type { TagUsageRow, UsageRow } from "../domain/records.js";
 import type { Detector } from "./detector.js";
 
 const MINUTE = 60_000;
@@ -29,10 +29,12 @@ export interface KeyMinute {
   lastValidWritten: number;
   /** Set when the recorder forgot this record: holders must ask `slot()` for a new one. */
   detached: boolean;
+  /** This minute's counts per outcome and tag, made on the first tagged verification. */
+  tagged: Map<string, { code: VerifyCode; tag: string; count: number; spend: number }> | null;
 }
 
 export interface UsageSink {
-  addUsage(rows: readonly UsageRow[]): Promise<void>;
+  addUsage(rows: readonly (UsageRow | TagUsageRow)[]): Promise<void>;
 }
 
 /**
@@ -42,7 +44,7 @@ export interface UsageSink {
  */
 export class UsageRecorder {
   private readonly current = new Map<string, KeyMinute>();
-  private pending: UsageRow[] = [];
+  private pending: (UsageRow | TagUsageRow)[] = [];
   private flushing: Promise<void> | null = null;
 
   constructor(
@@ -72,6 +74,7 @@ export class UsageRecorder {
         lastValidAt: 0,
         lastValidWritten: 0,
         detached: false,
+        tagged: null,
       };
       this.current.set(keyId, usage);
     }
@@ -85,12 +88,13 @@ export class UsageRecorder {
     code: VerifyCode,
     spend: number,
     now: number,
+    tags?: readonly string[],
   ): void {
-    this.recordIn(this.slot(keyId, projectId, ownerId), code, spend, now);
+    this.recordIn(this.slot(keyId, projectId, ownerId), code, spend, now, tags);
   }
 
-  /** Counts one verification in a slot from `slot()`. */
-  recordIn(usage: KeyMinute, code: VerifyCode, spend: number, now: number): void {
+  /** Counts one verification in a slot from `slot()`, and in the split of each tag it carried. */
+  recordIn(usage: KeyMinute, code: VerifyCode, spend: number, now: number, tags?: readonly string[]): void {
     const minute = now - (now % MINUTE);
     if (usage.minute !== minute) {
       if (usage.total > 0 || usage.minute !== 0) this.closeMinute(usage, minute);
@@ -102,6 +106,7 @@ export class UsageRecorder {
     usage.total += 1;
     if (code === "VALID") usage.lastValidAt = now;
     else usage.rejected += 1;
+    if (tags !== undefined && tags.length > 0) countTags(usage, code, spend, tags);
     this.detector?.observe(usage, code, now);
   }
 
@@ -154,6 +159,12 @@ export class UsageRecorder {
       counts[i] = 0;
     }
     usage.spend = 0;
+    if (usage.tagged === null) return;
+    for (const { code, tag, count, spend } of usage.tagged.values()) {
+      const { keyId, projectId, ownerId, minute } = usage;
+      this.pending.push({ keyId, projectId, ownerId, minute, code, tag, count, spend });
+    }
+    usage.tagged = null;
   }
 
   /** Writes everything counted so far. Concurrent calls share one write. */
@@ -186,5 +197,18 @@ export class UsageRecorder {
         this.current.delete(keyId);
       }
     }
+  }
+}
+
+function countTags(usage: KeyMinute, code: VerifyCode, spend: number, tags: readonly string[]): void {
+  usage.tagged ??= new Map();
+  // A tag named twice in one call counts once.
+  for (const tag of new Set(tags)) {
+    const id = `${code}\n${tag}`;
+    const seen = usage.tagged.get(id);
+    if (seen) {
+      seen.count += 1;
+      seen.spend += spend;
+    } else usage.tagged.set(id, { code, tag, count: 1, spend });
   }
 }

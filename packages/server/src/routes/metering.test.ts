@@ -176,6 +176,28 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
     expect((await h.api("GET", `/v1/keys/${created.id}`)).body.credits.remaining).toBe(3);
   });
 
+  it("splits usage by the tags a verification carried", async () => {
+    h.clock.set(Date.UTC(2026, 8, 1, 10, 0, 30));
+    const created = await h.key(projectId, { scopes: ["a:read"] });
+    await h.verify({ key: created.key, tags: ["beta", "eu"] });
+    await h.verify({ key: created.key, tags: ["beta", "beta"] });
+    await h.verify({ key: created.key });
+    await h.verify({ key: created.key, tags: ["eu"], scopes: ["nope:read"] });
+    const range = `granularity=day&from=2026-09-01T00:00:00.000Z&to=2026-09-02T00:00:00.000Z`;
+    const usageOf = async (query: string) =>
+      (await h.api("GET", `/v1/keys/${created.id}/usage?${range}${query}`)).body.data[0].outcomes;
+    expect(await usageOf("")).toMatchObject({ VALID: 3, INSUFFICIENT_SCOPE: 1 });
+    expect(await usageOf("&tag=beta")).toMatchObject({ VALID: 2, INSUFFICIENT_SCOPE: 0 });
+    expect(await usageOf("&tag=eu")).toMatchObject({ VALID: 1, INSUFFICIENT_SCOPE: 1 });
+    const project = await h.api("GET", `/v1/usage?projectId=${projectId}&tag=beta&${range}`);
+    expect(project.body.data[0].outcomes.VALID).toBe(2);
+    for (const tags of [Array.from({ length: 11 }, (_, i) => `t${i}`), ["x".repeat(65)], [""], "beta"]) {
+      const bad = await h.verify({ key: created.key, tags });
+      expect(bad.status).toBe(400);
+    }
+    expect((await h.api("GET", `/v1/usage?tag=${"x".repeat(65)}`)).status).toBe(400);
+  });
+
   it("answers BUDGET_EXCEEDED past a hard cap and only counts past a soft one", async () => {
     h.clock.set(Date.UTC(2026, 7, 10));
     const hard = await h.key(projectId, { budget: { limit: 10, period: "month", hardCap: true } });

@@ -281,6 +281,12 @@ export const VerifyBody = Type.Object(
     environment: Type.Optional(EnvironmentSchema),
     origin: Type.Optional(Type.String({ maxLength: 300 })),
     ip: Type.Optional(Type.String({ format: "ip", maxLength: 64 })),
+    tags: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+        maxItems: 10,
+        description: "Labels this call's usage is split by (`GET /v1/usage?tag=`)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

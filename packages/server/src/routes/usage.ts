@@ -12,6 +12,9 @@ const rangeQuery = {
   granularity: Type.Optional(GranularitySchema),
   from: Type.Optional(Type.String({ format: "date-time" })),
   to: Type.Optional(Type.String({ format: "date-time" })),
+  tag: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 64, description: "Only verifications that carried this tag" }),
+  ),
 };
 const UsageResponse = Type.Object({
   granularity: GranularitySchema,
@@ -28,7 +31,12 @@ const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404
 /** Usage time series: per key, and per project or owner across keys. */
 export function usageRoutes(app: App, { keys, clock }: Services, usage: UsageRecorder): void {
   const series = async (
-    query: { granularity?: Granularity | undefined; from?: string | undefined; to?: string | undefined },
+    query: {
+      granularity?: Granularity | undefined;
+      from?: string | undefined;
+      to?: string | undefined;
+      tag?: string | undefined;
+    },
     filter: { keyId?: string; projectIds?: string[] | null; ownerId?: string | undefined },
     store: Services["keys"],
   ) => {
@@ -41,7 +49,7 @@ export function usageRoutes(app: App, { keys, clock }: Services, usage: UsageRec
     );
     // Counts still in memory belong in the answer: write them first.
     await usage.flush();
-    const rows = await store.usageRows({ ...filter, ...range });
+    const rows = await store.usageRows({ ...filter, ...range, tag: query.tag });
     return { granularity, data: toSeries(rows, granularity, range) };
   };
 

@@ -92,6 +92,11 @@ export interface UsageMinutesTable {
   spend: number;
 }
 
+/** Usage split by verify `tags`: a row per key, minute, outcome and tag. */
+export interface UsageTagsTable extends UsageMinutesTable {
+  tag: string;
+}
+
 /** Spend per budget subject (`key:<id>` or `project:<id>`) and period. */
 export interface BudgetSpendTable {
   subject: string;
@@ -205,6 +210,7 @@ export interface Database {
   audit_log: AuditLogTable;
   keysmith_meta: MetaTable;
   usage_minutes: UsageMinutesTable;
+  usage_tags: UsageTagsTable;
   key_changes: KeyChangesTable;
   budget_spend: BudgetSpendTable;
   alerts: AlertsTable;

@@ -25,6 +25,8 @@ export interface VerifyRequest {
   environment?: KeyEnvironment | undefined;
   origin?: string | undefined;
   ip?: string | undefined;
+  /** Labels this call's usage is split by (`GET /v1/usage?tag=`); at most 10, each ≤ 64 characters. */
+  tags?: readonly string[] | undefined;
 }
 
 export interface RateLimitState {
@@ -211,39 +213,47 @@ export class Verifier {
     now: number,
   ): VerifyResult | Promise<VerifyResult> {
     if (boundProjectId !== null && entry.projectId !== boundProjectId) return NOT_FOUND;
-    if (entry.revokedAt !== null) return this.answer(entry, "REVOKED", now);
-    if (entry.expiresAt !== null && entry.expiresAt <= now) return this.answer(entry, "EXPIRED", now);
-    if (!entry.enabled) return this.answer(entry, "DISABLED", now);
+    if (entry.revokedAt !== null) return this.answer(entry, "REVOKED", now, request.tags);
+    if (entry.expiresAt !== null && entry.expiresAt <= now)
+      return this.answer(entry, "EXPIRED", now, request.tags);
+    if (!entry.enabled) return this.answer(entry, "DISABLED", now, request.tags);
     if (entry.origins !== null && !entry.origins.allows(request.origin)) {
-      return this.answer(entry, "ORIGIN_NOT_ALLOWED", now);
+      return this.answer(entry, "ORIGIN_NOT_ALLOWED", now, request.tags);
     }
-    if (entry.ips !== null && !entry.ips.allows(request.ip)) return this.answer(entry, "IP_NOT_ALLOWED", now);
+    if (entry.ips !== null && !entry.ips.allows(request.ip))
+      return this.answer(entry, "IP_NOT_ALLOWED", now, request.tags);
     // A caller that names no environment asks for live keys: a test key is never taken for a
     // live one silently (SECURITY.md, "Environments"); pass environment: "test" to accept it.
     if ((request.environment ?? "live") !== entry.environment) {
-      return this.answer(entry, "ENVIRONMENT_MISMATCH", now);
+      return this.answer(entry, "ENVIRONMENT_MISMATCH", now, request.tags);
     }
     const scopes = request.scopes;
     if (scopes !== undefined) {
       const granted =
         typeof scopes === "string" ? grantsAll(entry.scopes, [scopes]) : grantsAll(entry.scopes, scopes);
-      if (!granted) return this.answer(entry, "INSUFFICIENT_SCOPE", now);
+      if (!granted) return this.answer(entry, "INSUFFICIENT_SCOPE", now, request.tags);
     }
     // Metering comes after every check that costs nothing, so a key failing one of those
     // consumes no rate limit, credit or spend.
     const cost = priceOf(request.cost, scopes, entry.costTable);
     if (entry.metered === null || this.meter === undefined) {
-      this.count(entry, "VALID", cost, now);
+      this.count(entry, "VALID", cost, now, request.tags);
       return entry.results.VALID ?? this.result(entry, "VALID");
     }
     const outcome = this.meter.check(entry.metered, cost, now);
     return outcome instanceof Promise
-      ? outcome.then((o) => this.metered(entry, o, now))
-      : this.metered(entry, outcome, now);
+      ? outcome.then((o) => this.metered(entry, o, now, request.tags))
+      : this.metered(entry, outcome, now, request.tags);
   }
 
   /** Counts an outcome (usage, and `lastUsedAt` for VALID ones). */
-  private count(entry: CachedKey, code: VerifyCode, spend: number, now: number): void {
+  private count(
+    entry: CachedKey,
+    code: VerifyCode,
+    spend: number,
+    now: number,
+    tags?: readonly string[],
+  ): void {
     const usage = this.usage;
     if (usage === undefined) {
       if (code === "VALID") this.lastUsed.set(entry.keyId, now);
@@ -254,17 +264,22 @@ export class Verifier {
       slot = usage.slot(entry.keyId, entry.projectId, entry.ownerId);
       entry.usage = slot;
     }
-    usage.recordIn(slot, code, spend, now);
+    usage.recordIn(slot, code, spend, now, tags);
   }
 
   /** An answer from the free checks: counted, and the same frozen object every time. */
-  private answer(entry: CachedKey, code: VerifyCode, now: number): VerifyResult {
-    this.count(entry, code, 0, now);
+  private answer(entry: CachedKey, code: VerifyCode, now: number, tags?: readonly string[]): VerifyResult {
+    this.count(entry, code, 0, now, tags);
     return this.result(entry, code);
   }
 
-  private metered(entry: CachedKey, outcome: MeterOutcome, now: number): VerifyResult {
-    this.count(entry, outcome.code, outcome.spend, now);
+  private metered(
+    entry: CachedKey,
+    outcome: MeterOutcome,
+    now: number,
+    tags?: readonly string[],
+  ): VerifyResult {
+    this.count(entry, outcome.code, outcome.spend, now, tags);
     return {
       ...this.result(entry, outcome.code),
       ratelimits: outcome.ratelimits,

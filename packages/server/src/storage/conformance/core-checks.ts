@@ -379,6 +379,35 @@ export const usageChecks = checks({
       await ctx.store.usage.rows({ ownerId: "alice", from: minute + MINUTE, to: minute + 2 * MINUTE }),
     ).toEqual([]);
   },
+  "keeps the tag split apart from the plain counts, and reads one tag's rows": async (ctx) => {
+    const minute = Date.UTC(2026, 10, 3, 12, 0);
+    const row = {
+      keyId: "key_a",
+      projectId: "proj_a",
+      ownerId: null,
+      minute,
+      code: "VALID" as const,
+      count: 1,
+      spend: 2,
+    };
+    await ctx.store.usage.addUsage([
+      row,
+      { ...row, tag: "beta" },
+      { ...row, tag: "beta" },
+      { ...row, tag: "eu", count: 3 },
+    ]);
+    const range = { from: minute, to: minute + MINUTE };
+    expect(await ctx.store.usage.rows({ ...range, keyId: "key_a" })).toEqual([
+      { minute, code: "VALID", count: 1, spend: 2 },
+    ]);
+    expect(await ctx.store.usage.rows({ ...range, keyId: "key_a", tag: "beta" })).toEqual([
+      { minute, code: "VALID", count: 2, spend: 4 },
+    ]);
+    expect(await ctx.store.usage.rows({ ...range, projectIds: ["proj_a"], tag: "eu" })).toEqual([
+      { minute, code: "VALID", count: 3, spend: 2 },
+    ]);
+    expect(await ctx.store.usage.rows({ ...range, tag: "none" })).toEqual([]);
+  },
   "accumulates spend per subject and period, answering the totals": async (ctx) => {
     expect(await ctx.store.usage.getSpend("key:a", 100)).toBe(0);
     expect(await ctx.store.usage.addSpend([{ subject: "key:a", periodStart: 100, amount: 2.5 }])).toEqual([

@@ -1,37 +1,30 @@
 import { sql } from "kysely";
-import type { SpendRow, UsageRow } from "../../domain/records.js";
-import type { Executor } from "./shared.js";
+import type { SpendRow, TagUsageRow, UsageRow } from "../../domain/records.js";
+import { anyOf, type Executor } from "./shared.js";
 
 /** Usage counts per key, minute and code, and spend per budget subject and period. */
 export class UsageRepository {
   constructor(private readonly db: Executor) {}
 
-  /** Adds counted usage: one upsert per row, in one transaction per batch. */
-  async addUsage(input: readonly UsageRow[]): Promise<void> {
-    // One row per (key, minute, code): Postgres refuses to upsert the same row twice in a statement.
-    const merged = new Map<string, UsageRow>();
+  /**
+   * Adds counted usage: one upsert per row, 200 rows a statement. Rows with a `tag` count in the
+   * tag split (`usage_tags`); the verification itself is counted once, in a row without one.
+   */
+  async addUsage(input: readonly (UsageRow | TagUsageRow)[]): Promise<void> {
+    // One row per primary key: Postgres refuses to upsert the same row twice in a statement.
+    const merged = new Map<string, UsageRow | TagUsageRow>();
     for (const row of input) {
-      const id = `${row.keyId} ${row.minute} ${row.code}`;
+      const id = `${row.keyId} ${row.minute} ${row.code} ${"tag" in row ? `#${row.tag}` : ""}`;
       const seen = merged.get(id);
-      if (seen) merged.set(id, { ...seen, count: seen.count + row.count, spend: seen.spend + row.spend });
-      else merged.set(id, row);
+      merged.set(id, seen ? { ...seen, count: seen.count + row.count, spend: seen.spend + row.spend } : row);
     }
-    const rows = [...merged.values()];
-    for (let i = 0; i < rows.length; i += 200) {
-      const chunk = rows.slice(i, i + 200);
+    const plain: UsageRow[] = [];
+    const tagged: TagUsageRow[] = [];
+    for (const row of merged.values()) ("tag" in row ? tagged : plain).push(row as TagUsageRow);
+    for (let i = 0; i < plain.length; i += 200) {
       await this.db
         .insertInto("usage_minutes")
-        .values(
-          chunk.map((r) => ({
-            key_id: r.keyId,
-            minute: r.minute,
-            code: r.code,
-            project_id: r.projectId,
-            owner_id: r.ownerId,
-            count: r.count,
-            spend: r.spend,
-          })),
-        )
+        .values(plain.slice(i, i + 200).map(usageRow))
         .onConflict((oc) =>
           oc.columns(["key_id", "minute", "code"]).doUpdateSet({
             count: sql<number>`usage_minutes.count + excluded.count`,
@@ -40,28 +33,44 @@ export class UsageRepository {
         )
         .execute();
     }
+    for (let i = 0; i < tagged.length; i += 200) {
+      await this.db
+        .insertInto("usage_tags")
+        .values(tagged.slice(i, i + 200).map((r) => ({ ...usageRow(r), tag: r.tag })))
+        .onConflict((oc) =>
+          oc.columns(["key_id", "minute", "code", "tag"]).doUpdateSet({
+            count: sql<number>`usage_tags.count + excluded.count`,
+            spend: sql<number>`usage_tags.spend + excluded.spend`,
+          }),
+        )
+        .execute();
+    }
   }
 
+  /** Minute rows in `[from, to)`, oldest first; with `tag`, only verifications that carried it. */
   async rows(filter: {
     keyId?: string | undefined;
     projectIds?: string[] | null | undefined;
     ownerId?: string | undefined;
+    tag?: string | undefined;
     from: number;
     to: number;
   }): Promise<{ minute: number; code: string; count: number; spend: number }[]> {
+    // The two tables share their columns; the tag split only adds `tag`.
+    const table = filter.tag === undefined ? "usage_minutes" : "usage_tags";
     let query = this.db
-      .selectFrom("usage_minutes")
+      .selectFrom(table as "usage_minutes")
       .select(["minute", "code", "count", "spend"])
       .where("minute", ">=", filter.from)
       .where("minute", "<", filter.to)
       .orderBy("minute");
+    if (filter.tag !== undefined) query = query.where(sql.ref("tag"), "=", filter.tag);
     if (filter.keyId) query = query.where("key_id", "=", filter.keyId);
-    if (filter.projectIds)
-      query = query.where("project_id", "in", filter.projectIds.length ? filter.projectIds : [""]);
+    if (filter.projectIds) query = query.where("project_id", "in", anyOf(filter.projectIds));
     if (filter.ownerId) query = query.where("owner_id", "=", filter.ownerId);
     const rows = await query.execute();
     return rows.map((r) => ({
-      minute: r.minute,
+      minute: Number(r.minute),
       code: r.code,
       count: Number(r.count),
       spend: Number(r.spend),
@@ -115,4 +124,16 @@ export class UsageRepository {
       .filter((r) => wanted.has(`${r.subject}@${Number(r.period_start)}`))
       .map((r) => ({ subject: r.subject, periodStart: Number(r.period_start), amount: Number(r.spent) }));
   }
+}
+
+function usageRow(r: UsageRow) {
+  return {
+    key_id: r.keyId,
+    minute: r.minute,
+    code: r.code,
+    project_id: r.projectId,
+    owner_id: r.ownerId,
+    count: r.count,
+    spend: r.spend,
+  };
 }
