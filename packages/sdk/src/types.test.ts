@@ -25,6 +25,7 @@ const COVERED = [
   "POST /v1/keys",
   "POST /v1/keys/verify",
   "POST /v1/keys/{id}/credits",
+  "POST /v1/keys/import",
   "POST /v1/keys/{id}/revoke",
   "POST /v1/keys/{id}/roll",
   "POST /v1/leaks",

@@ -36,6 +36,9 @@ export type RevokeOptions = Body<"POST /v1/keys/{id}/revoke">;
 /** `{ op: "set" | "increment" | "decrement", amount }`. */
 export type CreditsOperation = Body<"POST /v1/keys/{id}/credits">;
 export type CreditsBalance = Answer<"POST /v1/keys/{id}/credits">;
+/** Up to 1000 keys known by the SHA-256 (hex) of their plaintext. */
+export type KeyImport = Body<"POST /v1/keys/import">;
+export type KeyImportResult = Answer<"POST /v1/keys/import">;
 export type LeakReport = Body<"POST /v1/leaks">;
 /** What a leak report did: counts, and per matching key whether it was revoked or only flagged. */
 export type LeakOutcome = Answer<"POST /v1/leaks">;

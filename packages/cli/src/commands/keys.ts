@@ -15,6 +15,7 @@ import {
 } from "../metering.js";
 import { duration, jsonObject, list, type NULL, nullable, positiveInt, timestamp } from "../options.js";
 import { listPages, nextPageHint, type PagingFlags } from "../paging.js";
+import { keysImportCommand } from "./keys-import.js";
 import { keysVerifyCommand } from "./keys-verify.js";
 
 interface CreateFlags extends ClientFlags, KeyMeteringFlags {
@@ -277,6 +278,7 @@ export function keysCommands(program: Command, context: Context): void {
   );
 
   keysVerifyCommand(keys, context);
+  keysImportCommand(keys, context);
 }
 
 function createBody(io: Io, flags: CreateFlags): Record<string, unknown> {

@@ -220,6 +220,32 @@ export interface Operations {
     status: 200;
     response: unknown;
   };
+  /** Import up to 1000 keys by the SHA-256 of their plaintext, all or none, idempotent on the hash: they verify by their plaintext, whatever its format */
+  "POST /v1/keys/import": {
+    body: {
+      projectId: string;
+      keys: {
+        /** SHA-256 (hex) of the plaintext */
+        hash: string;
+        /** The plaintext's first characters, for display */
+        start?: string;
+        ownerId?: string | null;
+        type: "secret" | "publishable" | "restricted";
+        environment: "live" | "test";
+        scopes?: string[];
+        name?: string | null;
+        meta?: Record<string, unknown> | null;
+        expiresAt?: string | null;
+      }[];
+    };
+    status: 201;
+    response: {
+      /** Keys new to keysmith; a hash imported before counts once */
+      imported: number;
+      /** Each row's key id, in order */
+      ids: string[];
+    };
+  };
   /** Verify a key: 200 with valid and the first failing check's code */
   "POST /v1/keys/verify": {
     body: {

@@ -5,6 +5,8 @@ import type {
   CreditsOperation,
   IssuedKey,
   Key,
+  KeyImport,
+  KeyImportResult,
   KeyChangesQuery,
   KeyCreate,
   KeyListQuery,
@@ -79,6 +81,16 @@ export class Keys {
   credits(id: string, body: CreditsOperation, options: RequestOptions = {}): Promise<CreditsBalance> {
     const path = `/v1/keys/${segment(id)}/credits`;
     return this.transport.json({ method: "POST", path, body, retry: "unsent", ...options });
+  }
+
+  /**
+   * Imports up to 1000 keys by hash, all or none, idempotent on the hash: a migration from
+   * another system without reissuing keys. Safe to retry.
+   *
+   * @example await client.keys.import({ projectId, keys: [{ hash, type: "secret", environment: "live" }] })
+   */
+  import(body: KeyImport, options: RequestOptions = {}): Promise<KeyImportResult> {
+    return this.transport.json({ method: "POST", path: "/v1/keys/import", body, retry: "idempotent", ...options });
   }
 
   /** Revokes at once. */

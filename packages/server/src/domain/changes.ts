@@ -2,6 +2,7 @@
 export type KeyChange =
   | { type: "key.updated" | "key.revoked" | "key.rolled"; keyId: string; projectId: string }
   | { type: "project.updated"; projectId: string }
+  | { type: "keys.imported"; projectId: string }
   | { type: "root_key.revoked"; rootKeyId: string };
 
 /** What an audited action is done to. */
@@ -23,6 +24,7 @@ const CHANGE_OF_ACTION: Readonly<Record<string, KeyChange["type"]>> = {
   // A key that gains a credit limit must stop verifying from a cached record without one.
   "key.credits": "key.updated",
   "project.update": "project.updated",
+  "key.import": "keys.imported",
   "root_key.revoke": "root_key.revoked",
 };
 
@@ -34,6 +36,8 @@ export function changeOf(action: string, target: AuditTarget): KeyChange | null 
       return null;
     case "project.updated":
       return { type, projectId: target.id };
+    case "keys.imported":
+      return { type, projectId: target.projectId as string };
     case "root_key.revoked":
       return { type, rootKeyId: target.id };
     default:

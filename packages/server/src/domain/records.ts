@@ -76,6 +76,8 @@ export interface KeyRecord {
   lastUsedAt: number | null;
   rolledFrom: string | null;
   rolledTo: string | null;
+  /** Imported by hash: its plaintext may be in another system's format. */
+  imported: boolean;
   ratelimits: RateLimitSpec[] | null;
   credits: CreditsState | null;
   budget: BudgetSpec | null;

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testDialects } from "../test-support/databases.js";
 import { createHarness, type Harness } from "../test-support/harness.js";
@@ -244,5 +245,119 @@ describe.each(await testDialects())("key lifecycle on %s", (dialect) => {
     expect(denied.status).toBe(403);
     expect(denied.body.error.code).toBe("FORBIDDEN");
     expect((await h.verify({ key: theirKey.key })).body.code).toBe("VALID");
+  });
+});
+
+describe.each(await testDialects())("importing keys by hash on %s", (dialect) => {
+  let h: Harness;
+  let projectId: string;
+  const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+  const foreign = () => `unkey_${randomBytes(18).toString("base64url")}`;
+
+  beforeAll(async () => {
+    h = await createHarness(dialect);
+    projectId = (await h.project()).id;
+  });
+  afterAll(() => h.close());
+
+  it("imports keys that then verify by their plaintext, in a foreign format, once however often imported", async () => {
+    const [one, two] = [foreign(), foreign()];
+    const rows = [
+      {
+        hash: sha256(one),
+        start: one.slice(0, 8),
+        ownerId: "cus_7",
+        type: "secret",
+        environment: "live",
+        meta: { plan: "pro" },
+      },
+      { hash: sha256(two).toUpperCase(), type: "restricted", environment: "test", scopes: ["invoices:read"] },
+    ];
+    const first = await h.api("POST", "/v1/keys/import", { projectId, keys: rows });
+    expect(first.status).toBe(201);
+    expect(first.body.imported).toBe(2);
+    expect(first.body.ids).toHaveLength(2);
+    const again = await h.api("POST", "/v1/keys/import", { projectId, keys: rows });
+    expect(again.body).toEqual({ imported: 0, ids: first.body.ids });
+
+    expect((await h.verify({ key: one })).body).toMatchObject({
+      valid: true,
+      code: "VALID",
+      keyId: first.body.ids[0],
+      ownerId: "cus_7",
+      meta: { plan: "pro" },
+    });
+    const restricted = await h.verify({ key: two, environment: "test", scopes: ["invoices:write"] });
+    expect(restricted.body).toMatchObject({
+      valid: false,
+      code: "INSUFFICIENT_SCOPE",
+      keyId: first.body.ids[1],
+    });
+    expect((await h.verify({ key: foreign() })).body.code).toBe("NOT_FOUND");
+    const shown = await h.api("GET", `/v1/keys/${first.body.ids[0]}`);
+    expect(shown.body).toMatchObject({ start: one.slice(0, 8), type: "secret", status: "active" });
+    expect(shown.text).not.toContain(one);
+    const audit = await h.api("GET", `/v1/audit?action=key.import&projectId=${projectId}`);
+    expect(audit.body.data).toHaveLength(1);
+    expect(audit.body.data[0].details).toEqual({ imported: 2, skipped: 0 });
+  });
+
+  it("refuses a malformed hash naming the row, and imports nothing of the call", async () => {
+    const good = foreign();
+    const res = await h.api("POST", "/v1/keys/import", {
+      projectId,
+      keys: [
+        { hash: sha256(good), type: "secret", environment: "live" },
+        { hash: "abc", type: "secret", environment: "live" },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body.error.details)).toContain("/keys/1/hash");
+    expect((await h.verify({ key: good })).body.code).toBe("NOT_FOUND");
+    const tooMany = Array.from({ length: 1001 }, () => ({
+      hash: sha256(foreign()),
+      type: "secret",
+      environment: "live",
+    }));
+    expect((await h.api("POST", "/v1/keys/import", { projectId, keys: tooMany })).status).toBe(400);
+  });
+
+  it("refuses a row its key type forbids (422 naming the row), and a hash of another project (409), all or none", async () => {
+    const plain = foreign();
+    const bad = await h.api("POST", "/v1/keys/import", {
+      projectId,
+      keys: [
+        { hash: sha256(plain), type: "secret", environment: "live" },
+        { hash: sha256(foreign()), type: "restricted", environment: "live" },
+      ],
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details).toMatchObject({ row: 1, field: "scopes" });
+    expect((await h.verify({ key: plain })).body.code).toBe("NOT_FOUND");
+
+    const other = (await h.project()).id;
+    const taken = foreign();
+    await h.api("POST", "/v1/keys/import", {
+      projectId,
+      keys: [{ hash: sha256(taken), type: "secret", environment: "live" }],
+    });
+    const clash = await h.api("POST", "/v1/keys/import", {
+      projectId: other,
+      keys: [
+        { hash: sha256(plain), type: "secret", environment: "live" },
+        { hash: sha256(taken), type: "secret", environment: "live" },
+      ],
+    });
+    expect(clash.status).toBe(409);
+    expect(clash.body.error.details).toEqual({ row: 1 });
+    expect((await h.verify({ key: plain })).body.code).toBe("NOT_FOUND");
+  });
+
+  it("keeps rejecting foreign strings without a lookup for a project that holds no imported keys", async () => {
+    const bound = await h.project();
+    const boundKey = (await h.api("POST", "/v1/root-keys", { projectId: bound.id, scopes: ["keys:verify"] }))
+      .body.key;
+    const res = await h.api("POST", "/v1/keys/verify", { key: foreign() }, { key: boundKey });
+    expect(res.body.code).toBe("MALFORMED");
   });
 });

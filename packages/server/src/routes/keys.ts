@@ -10,6 +10,8 @@ import {
   IssuedKeyResponse,
   Key,
   KeyCreate,
+  KeyImport,
+  KeyImportResponse,
   KeyListQuery,
   KeyPatch,
   ListOf,
@@ -47,6 +49,24 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
     async (request, reply) => {
       const issued = await keys.create(contextOf(request), request.body);
       return reply.code(201).send({ key: issued.plaintext, ...view(issued.record) });
+    },
+  );
+
+  app.post(
+    "/v1/keys/import",
+    {
+      config: { scope: "keys:write" },
+      schema: {
+        tags: ["keys"],
+        summary:
+          "Import up to 1000 keys by the SHA-256 of their plaintext, all or none, idempotent on the hash: they verify by their plaintext, whatever its format",
+        body: KeyImport,
+        response: { 201: KeyImportResponse, ...errors, 409: ErrorResponse, 422: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const outcome = await keys.import(contextOf(request), request.body.projectId, request.body.keys);
+      return reply.code(201).send(outcome);
     },
   );
 

@@ -244,6 +244,37 @@ export const KeyCreate = Type.Object(
   { additionalProperties: false },
 );
 
+export const KeyImport = Type.Object(
+  {
+    projectId: Id("proj"),
+    keys: Type.Array(
+      Type.Object(
+        {
+          hash: Type.String({ pattern: "^[0-9a-fA-F]{64}$", description: "SHA-256 (hex) of the plaintext" }),
+          start: Type.Optional(
+            Type.String({ maxLength: 32, description: "The plaintext's first characters, for display" }),
+          ),
+          ownerId: Type.Optional(Type.Union([OwnerId, Type.Null()])),
+          type: KeyTypeSchema,
+          environment: EnvironmentSchema,
+          scopes: Type.Optional(Scopes),
+          name: Type.Optional(Type.Union([Name, Type.Null()])),
+          meta: Type.Optional(Type.Union([MetaSchema, Type.Null()])),
+          expiresAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 1000 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const KeyImportResponse = Type.Object({
+  imported: Type.Integer({ description: "Keys new to keysmith; a hash imported before counts once" }),
+  ids: Type.Array(Type.String(), { description: "Each row's key id, in order" }),
+});
+
 export const KeyPatch = Type.Object(keySettings, { additionalProperties: false, minProperties: 1 });
 
 export const KeyListQuery = Type.Object(

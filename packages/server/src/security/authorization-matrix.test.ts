@@ -129,6 +129,17 @@ describe("the authorization matrix, from /openapi.json", () => {
         otherProject: 404,
         ok: 201,
       },
+      "POST /v1/keys/import": {
+        request: async () => ({
+          url: "/v1/keys/import",
+          body: {
+            projectId: a.id,
+            keys: [{ hash: randomBytes(32).toString("hex"), type: "secret", environment: "live" }],
+          },
+        }),
+        otherProject: 404,
+        ok: 201,
+      },
       "POST /v1/keys/{id}/credits": {
         request: async () => ({ url: `/v1/keys/${keyA.id}/credits`, body: { op: "set", amount: 5 } }),
         otherProject: 404,

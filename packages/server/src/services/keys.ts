@@ -46,6 +46,19 @@ export interface CreateKeyInput {
   budget?: (Partial<BudgetSpec> & { limit: number }) | null | undefined;
 }
 
+/** A key made elsewhere, known by the SHA-256 (hex) of its plaintext. */
+export interface ImportKeyInput {
+  hash: string;
+  start?: string | undefined;
+  ownerId?: string | null | undefined;
+  type: KeyType;
+  environment: KeyEnvironment;
+  scopes?: string[] | undefined;
+  name?: string | null | undefined;
+  meta?: Record<string, unknown> | null | undefined;
+  expiresAt?: string | null | undefined;
+}
+
 export type UpdateKeyInput = Omit<CreateKeyInput, "projectId" | "type" | "environment">;
 
 export interface ListKeysQuery {
@@ -121,6 +134,7 @@ export class KeyService {
       lastUsedAt: null,
       rolledFrom: null,
       rolledTo: null,
+      imported: false,
       ratelimits: input.ratelimits ?? null,
       credits: input.credits
         ? initialCredits(
@@ -135,6 +149,59 @@ export class KeyService {
       await tx.audit("key.create", target(record), { type, environment, start: record.start });
     });
     return { record, plaintext: generated.key };
+  }
+
+  /**
+   * Imports keys by hash, all or none, in one unit of work: a hash already in the project
+   * answers its existing id (importing twice changes nothing); one in another project is a
+   * conflict. Returns how many were new, and every row's id in order.
+   */
+  async import(
+    ctx: ActionContext,
+    projectId: string,
+    rows: readonly ImportKeyInput[],
+  ): Promise<{ imported: number; ids: string[] }> {
+    requireScope(ctx.actor, "keys:write");
+    const project = await this.visibleProject(ctx, projectId);
+    const now = this.deps.clock.now();
+    const records = rows.map((row, i) => {
+      try {
+        return importedRecord(project, row, now);
+      } catch (error) {
+        throw inRow(error, i);
+      }
+    });
+    return this.deps.write(ctx, async (tx) => {
+      const existing = new Map(
+        (await tx.keys.getByHashes(records.map((r) => r.hash))).map((k) => [k.hash, k]),
+      );
+      const fresh: KeyRecord[] = [];
+      const seen = new Map<string, string>();
+      const ids = records.map((record, i) => {
+        const found = existing.get(record.hash);
+        if (found && found.projectId !== projectId) {
+          throw new KeysmithError("CONFLICT", `Row ${i}: this hash belongs to a key of another project.`, {
+            row: i,
+          });
+        }
+        const id = found?.id ?? seen.get(record.hash);
+        if (id !== undefined) return id;
+        seen.set(record.hash, record.id);
+        fresh.push(record);
+        return record.id;
+      });
+      if (fresh.length === 0) return { imported: 0, ids };
+      await tx.keys.insertMany(fresh);
+      await tx.audit(
+        "key.import",
+        { type: "project", id: projectId, projectId },
+        {
+          imported: fresh.length,
+          skipped: rows.length - fresh.length,
+        },
+      );
+      return { imported: fresh.length, ids };
+    });
   }
 
   async get(ctx: ActionContext, id: string): Promise<KeyRecord> {
@@ -265,6 +332,8 @@ export class KeyService {
         lastUsedAt: null,
         rolledFrom: old.id,
         rolledTo: null,
+        // The successor is keysmith's own key, whatever its predecessor's format.
+        imported: false,
       };
       const graceEnd = now + gracePeriodMs;
       const previous: KeyRecord = {
@@ -369,4 +438,51 @@ export class KeyService {
 /** What an audit entry about a key names. */
 function target(key: KeyRecord) {
   return { type: "key", id: key.id, projectId: key.projectId };
+}
+
+/** A key record for an imported hash; ids follow the row order. */
+function importedRecord(project: ProjectRecord, row: ImportKeyInput, now: number): KeyRecord {
+  const settings = checkKeySettings(
+    project,
+    {
+      type: row.type,
+      scopes: row.scopes ?? (row.type === "secret" ? ["*"] : []),
+      meta: row.meta ?? null,
+      allowedOrigins: null,
+      allowedIps: null,
+      expiresAt: parseTimestamp(row.expiresAt, "expiresAt") ?? null,
+    },
+    now,
+  );
+  return {
+    ...settings,
+    id: newId("key", now),
+    projectId: project.id,
+    hash: row.hash.toLowerCase(),
+    start: row.start ?? "",
+    last4: "",
+    type: row.type,
+    environment: row.environment,
+    ownerId: row.ownerId ?? null,
+    name: row.name ?? null,
+    enabled: true,
+    createdAt: now,
+    updatedAt: now,
+    revokedAt: null,
+    lastUsedAt: null,
+    rolledFrom: null,
+    rolledTo: null,
+    imported: true,
+    ratelimits: null,
+    credits: null,
+    budget: null,
+  };
+}
+
+/** Names the import row an error is about. */
+function inRow(error: unknown, row: number): unknown {
+  if (!(error instanceof KeysmithError)) return error;
+  const details =
+    error.details && typeof error.details === "object" && !Array.isArray(error.details) ? error.details : {};
+  return new KeysmithError(error.code, `Row ${row}: ${error.message}`, { ...details, row });
 }

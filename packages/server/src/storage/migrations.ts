@@ -9,6 +9,7 @@ import * as sessions from "./migrations/0006-sessions.js";
 import * as webhookSecrets from "./migrations/0007-webhook-secrets.js";
 import * as sessionHashes from "./migrations/0008-session-hashes.js";
 import * as usageTags from "./migrations/0011-usage-tags.js";
+import * as importedKeys from "./migrations/0012-imported-keys.js";
 import { type MigrationContext, migrationContext } from "./migrations/context.js";
 
 type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
@@ -24,6 +25,7 @@ const STEPS: Record<string, Step> = {
   "0008_session_hashes": sessionHashes,
   "0007_webhook_secrets": webhookSecrets,
   "0011_usage_tags": usageTags,
+  "0012_imported_keys": importedKeys,
 };
 
 function migrations(dialect: Dialect): Record<string, Migration> {

@@ -35,6 +35,8 @@ export interface KeysTable {
   last_used_at: number | null;
   rolled_from: string | null;
   rolled_to: string | null;
+  /** 1 for a key imported by hash (its plaintext may be in a foreign format). */
+  imported: number;
   /** JSON `[{ name, limit, duration }]`, or null for the project's defaults. */
   ratelimits: string | null;
   /** Credits left; null when the key has no credit limit. Changed only by atomic updates. */

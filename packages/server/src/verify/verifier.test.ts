@@ -77,6 +77,30 @@ function fakeStore(records: Map<string, KeyRecord>) {
 describe("Verifier", () => {
   const generated = generateKey({ prefix: "acme", typeCode: "sk", environment: "live" });
 
+  it("looks a foreign-format string up only when some project holds imported keys", async () => {
+    const foreign = `legacy_${"x".repeat(30)}`;
+    const none = fakeStore(new Map());
+    const plain = new Verifier({ store: none, clock: new ManualClock(), changes: new LocalChangeFeed() });
+    expect((await plain.verify({ key: foreign })).code).toBe("MALFORMED");
+    expect(none.lookups).toBe(0);
+
+    const some = fakeStore(new Map());
+    const changes = new LocalChangeFeed();
+    const importing = new Verifier({
+      store: { ...some, keys: { ...some.keys, projectsWithImports: async () => ["proj_a"] } },
+      clock: new ManualClock(),
+      changes,
+    });
+    await Promise.resolve();
+    expect((await importing.verify({ key: foreign })).code).toBe("NOT_FOUND");
+    // A root key bound to a project without imports: no lookup; once one is announced, a lookup.
+    expect((await importing.verify({ key: foreign }, "proj_b")).code).toBe("MALFORMED");
+    const before = some.lookups;
+    await changes.publish({ type: "keys.imported", projectId: "proj_b" });
+    expect((await importing.verify({ key: foreign }, "proj_b")).code).toBe("NOT_FOUND");
+    expect(some.lookups).toBe(before + 1);
+  });
+
   it("answers a cached key synchronously, and the same frozen answer each time", async () => {
     const store = fakeStore(new Map([[generated.hash, record(generated.hash)]]));
     const verifier = new Verifier({ store, clock: new ManualClock(), changes: new LocalChangeFeed() });

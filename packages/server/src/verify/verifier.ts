@@ -92,6 +92,9 @@ const EMPTY: readonly never[] = Object.freeze([]);
 /** Shortest and longest strings the key grammar allows (SPEC §3). */
 const MIN_KEY_LENGTH = 47;
 const MAX_KEY_LENGTH = 59;
+/** Bounds of a key imported by hash, whatever its format (the verify body allows 512). */
+const MIN_IMPORTED_LENGTH = 8;
+const MAX_IMPORTED_LENGTH = 512;
 
 function anonymous(code: "MALFORMED" | "NOT_FOUND"): VerifyResult {
   return Object.freeze({
@@ -115,7 +118,11 @@ const NOT_FOUND = anonymous("NOT_FOUND");
 
 export interface VerifierOptions {
   store: {
-    keys: { getByHash(hash: string): Promise<KeyRecord | null> };
+    keys: {
+      getByHash(hash: string): Promise<KeyRecord | null>;
+      /** Projects holding imported keys; without it, none do. */
+      projectsWithImports?(): Promise<string[]>;
+    };
     projects: { get(id: string): Promise<ProjectRecord | null> };
   };
   clock: Clock;
@@ -151,6 +158,9 @@ export class Verifier {
   private readonly cache: FeedCache<CachedKey>;
   private readonly hashById = new Map<string, string>();
   private readonly lastUsed = new Map<string, number>();
+  /** Projects holding keys imported by hash, as last read (null until read), and as heard since. */
+  private importers: Set<string> | null = null;
+  private readonly importsHeard = new Set<string>();
   private readonly store: VerifierOptions["store"];
   private readonly clock: Clock;
   private readonly meter: Meter | undefined;
@@ -168,11 +178,45 @@ export class Verifier {
       fallbackTtlMs: options.fallbackTtlMs,
       onChange: (change) => {
         if (change.type === "project.updated") this.invalidateProject(change.projectId);
+        else if (change.type === "keys.imported") this.importsHeard.add(change.projectId);
         else if (change.type !== "root_key.revoked") this.invalidateKey(change.keyId);
       },
       onEvict: (_hash, entry) => this.hashById.delete(entry.record.id),
-      onClear: () => this.hashById.clear(),
+      onClear: () => {
+        this.hashById.clear();
+        // The feed was down: an import elsewhere may have gone unheard.
+        this.loadImporters();
+      },
     });
+    this.loadImporters();
+  }
+
+  /**
+   * Whether a string that is not a keysmith key could still be one imported by hash: only
+   * when the project it may belong to holds imported keys. Until the set is read, assume so.
+   */
+  private mayHoldImports(boundProjectId: string | null): boolean {
+    const importers = this.importers;
+    if (importers === null) return true;
+    if (boundProjectId === null) return importers.size > 0 || this.importsHeard.size > 0;
+    return importers.has(boundProjectId) || this.importsHeard.has(boundProjectId);
+  }
+
+  private loadImporters(): void {
+    const read = this.store.keys.projectsWithImports;
+    if (read === undefined) {
+      this.importers = new Set();
+      return;
+    }
+    read.call(this.store.keys).then(
+      (ids) => {
+        this.importers = new Set(ids);
+      },
+      () => {
+        // Unknown: keep looking foreign strings up rather than refuse an imported key.
+        this.importers = null;
+      },
+    );
   }
 
   /** Drops every cached key. */
@@ -191,8 +235,11 @@ export class Verifier {
    */
   verify(request: VerifyRequest, boundProjectId: string | null = null): VerifyResult | Promise<VerifyResult> {
     const key = request.key;
-    if (typeof key !== "string" || key.length < MIN_KEY_LENGTH || key.length > MAX_KEY_LENGTH)
-      return MALFORMED;
+    if (typeof key !== "string") return MALFORMED;
+    const native = key.length >= MIN_KEY_LENGTH && key.length <= MAX_KEY_LENGTH;
+    // Another system's key, imported by hash, can have any shape within bounds.
+    if (!native && (key.length < MIN_IMPORTED_LENGTH || key.length > MAX_IMPORTED_LENGTH)) return MALFORMED;
+    if (!native && !this.mayHoldImports(boundProjectId)) return MALFORMED;
     const hash = hashKey(key);
     const now = this.clock.now();
     const entry = this.cache.fresh(hash, now);
@@ -200,7 +247,7 @@ export class Verifier {
     // there is such a key: its checksum needs no second look. Everything else is checked
     // before the database is asked (the CRC costs about as much as the hash).
     if (entry !== undefined) return this.decide(entry, request, boundProjectId, now);
-    if (checkKeyFormat(key) < 0) return MALFORMED;
+    if ((!native || checkKeyFormat(key) < 0) && !this.mayHoldImports(boundProjectId)) return MALFORMED;
     return this.load(hash).then((loaded) =>
       loaded === null ? NOT_FOUND : this.decide(loaded, request, boundProjectId, this.clock.now()),
     );

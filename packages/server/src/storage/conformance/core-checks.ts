@@ -4,7 +4,7 @@ import { verifyAuditChain } from "../../domain/audit-chain.js";
 import type { KeyChange } from "../../domain/changes.js";
 import { isUniqueViolation } from "../repositories/shared.js";
 import type { WriteTx } from "../unit-of-work.js";
-import { projectRecord, projectWithKeys, rootKeyRecord, seed } from "./fixtures.js";
+import { keyRecord, projectRecord, projectWithKeys, rootKeyRecord, seed } from "./fixtures.js";
 import { checks } from "./harness.js";
 
 const MINUTE = 60_000;
@@ -69,6 +69,23 @@ export const keyChecks = checks({
     expect(await ctx.store.keys.getByHash(key?.hash as string)).toEqual(key);
     expect(await ctx.store.keys.get("key_unknown")).toBeNull();
     expect(await ctx.store.keys.getByHash("0".repeat(64))).toBeNull();
+  },
+  "inserts many at once, finds them by their hashes, and names the projects holding imports": async (ctx) => {
+    const now = ctx.clock.now();
+    const [p1, p2] = [projectRecord(now), projectRecord(now + 1)];
+    const keys = Array.from({ length: 450 }, (_, i) =>
+      keyRecord(i % 2 ? p1.id : p2.id, now + i, { imported: i === 7 }),
+    );
+    await seed(ctx, async (tx) => {
+      await tx.projects.insert(p1);
+      await tx.projects.insert(p2);
+      await tx.keys.insertMany(keys);
+    });
+    const found = await ctx.store.keys.getByHashes([...keys.map((k) => k.hash), "0".repeat(64)]);
+    expect(found.map((k) => k.id).sort()).toEqual(keys.map((k) => k.id).sort());
+    expect(found.find((k) => k.id === keys[7]?.id)).toEqual(keys[7]);
+    expect(await ctx.store.keys.getByHashes([])).toEqual([]);
+    expect(await ctx.store.keys.projectsWithImports()).toEqual([p1.id]);
   },
   "updates settings but never the hash or the credit balance": async (ctx) => {
     const { keys } = await projectWithKeys(ctx, [

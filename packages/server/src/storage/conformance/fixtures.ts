@@ -44,6 +44,7 @@ export function keyRecord(projectId: string, now: number, overrides: Partial<Key
     lastUsedAt: null,
     rolledFrom: null,
     rolledTo: null,
+    imported: false,
     ratelimits: [{ name: "burst", limit: 50, duration: "1s" }],
     credits: null,
     budget: { limit: 100, period: "month", thresholds: [0.8, 1], hardCap: true },

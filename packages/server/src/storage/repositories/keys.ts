@@ -5,7 +5,10 @@ import type { KeysTable } from "../schema.js";
 import { anyOf, type Executor, jsonOrNull, page, parseJson, touchLastUsed } from "./shared.js";
 
 /** What the store offers outside a unit of work: reads, and the counters metering changes atomically. */
-export type KeyReads = Omit<KeyRepository, "insert" | "update" | "setCredits" | "adjustCredits">;
+export type KeyReads = Omit<
+  KeyRepository,
+  "insert" | "insertMany" | "update" | "setCredits" | "adjustCredits"
+>;
 
 /** Project keys: their settings, their credit balance and their last use. */
 export class KeyRepository {
@@ -114,6 +117,41 @@ export class KeyRepository {
       .execute();
   }
 
+  /** Inserts many keys, 200 a statement. */
+  async insertMany(keys: readonly KeyRecord[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 200) {
+      await this.db
+        .insertInto("keys")
+        .values(keys.slice(i, i + 200).map(keyRow))
+        .execute();
+    }
+  }
+
+  /** The keys with these hashes (any project), in no particular order. */
+  async getByHashes(hashes: readonly string[]): Promise<KeyRecord[]> {
+    const found: KeyRecord[] = [];
+    for (let i = 0; i < hashes.length; i += 500) {
+      const rows = await this.db
+        .selectFrom("keys")
+        .selectAll()
+        .where("hash", "in", hashes.slice(i, i + 500))
+        .execute();
+      for (const row of rows) found.push(toKey(row));
+    }
+    return found;
+  }
+
+  /** The projects that hold at least one imported key. */
+  async projectsWithImports(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("keys")
+      .select("project_id")
+      .distinct()
+      .where("imported", "=", 1)
+      .execute();
+    return rows.map((r) => r.project_id);
+  }
+
   async get(id: string): Promise<KeyRecord | null> {
     const row = await this.db.selectFrom("keys").selectAll().where("id", "=", id).executeTakeFirst();
     return row ? toKey(row) : null;
@@ -183,6 +221,7 @@ function keyRow(k: KeyRecord): KeysTable {
     last_used_at: k.lastUsedAt,
     rolled_from: k.rolledFrom,
     rolled_to: k.rolledTo,
+    imported: k.imported ? 1 : 0,
     ratelimits: jsonOrNull(k.ratelimits),
     credits_remaining: k.credits?.remaining ?? null,
     credits_refill: jsonOrNull(k.credits?.refill ?? null),
@@ -214,6 +253,7 @@ function toKey(row: Selectable<KeysTable>): KeyRecord {
     lastUsedAt: row.last_used_at,
     rolledFrom: row.rolled_from,
     rolledTo: row.rolled_to,
+    imported: Number(row.imported) === 1,
     ratelimits: parseJson(row.ratelimits),
     credits:
       row.credits_remaining === null
