@@ -5,10 +5,10 @@ import type {
   CreditsOperation,
   IssuedKey,
   Key,
-  KeyImport,
-  KeyImportResult,
   KeyChangesQuery,
   KeyCreate,
+  KeyImport,
+  KeyImportResult,
   KeyListQuery,
   KeyUpdate,
   LeakOutcome,
@@ -90,7 +90,13 @@ export class Keys {
    * @example await client.keys.import({ projectId, keys: [{ hash, type: "secret", environment: "live" }] })
    */
   import(body: KeyImport, options: RequestOptions = {}): Promise<KeyImportResult> {
-    return this.transport.json({ method: "POST", path: "/v1/keys/import", body, retry: "idempotent", ...options });
+    return this.transport.json({
+      method: "POST",
+      path: "/v1/keys/import",
+      body,
+      retry: "idempotent",
+      ...options,
+    });
   }
 
   /** Revokes at once. */
