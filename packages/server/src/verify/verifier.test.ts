@@ -28,6 +28,7 @@ function record(hash: string, fields: Partial<KeyRecord> = {}): KeyRecord {
     lastUsedAt: null,
     rolledFrom: null,
     rolledTo: null,
+    imported: false,
     ratelimits: null,
     credits: null,
     budget: null,
