@@ -139,7 +139,7 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
   const deps = { store, clock, changes, write };
   const logError = (message: string) => (err: unknown) => options.logger.error({ err }, message);
   const alertService = new AlertService({
-    db: store.database,
+    store,
     clock,
     logger: options.logger,
     onRaised: () => dispatcher.nudge(),
@@ -147,17 +147,22 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
   const alerts: AlertSink = alertService;
   const webhookTargets = options.webhookTargets ?? PUBLIC_ONLY;
   const webhookSecrets = options.webhookSecrets ?? new WebhookSecretBox(randomBytes(32));
-  const webhooks = new WebhookService({ store, clock, secrets: webhookSecrets, policy: webhookTargets });
+  const webhooks = new WebhookService({
+    store,
+    write,
+    clock,
+    secrets: webhookSecrets,
+    policy: webhookTargets,
+  });
   const dispatcher = new WebhookDispatcher({
-    db: store.database,
-    dialect: store.dialect,
+    store,
     clock,
     logger: options.logger,
     timeoutMs: options.webhookTimeoutMs ?? 10_000,
     policy: webhookTargets,
     secrets: webhookSecrets,
     jobs: [
-      expiringKeysJob({ db: store.database, alerts: alertService }),
+      expiringKeysJob({ store, alerts: alertService }),
       rotationDueJob({ db: store.database, alerts: alertService }),
     ],
   });
@@ -188,7 +193,7 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     changes,
     cacheTtlMs: options.cacheTtlMs ?? 0,
   });
-  const sessions = new SessionService({ store, clock });
+  const sessions = new SessionService({ store, write, clock });
   const leaks = new LeakService({ store, write, clock, keys: keyService, alerts: alertService });
   const services: Services = {
     projects: new ProjectService(deps),

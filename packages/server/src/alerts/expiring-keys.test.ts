@@ -15,7 +15,7 @@ describe.each(await testDialects())("key.expiring on %s", (dialect) => {
   });
   afterAll(() => h.close());
 
-  const check = () => checkExpiringKeys({ db: h.store.database, alerts: h.keysmith.alerts }, h.clock.now());
+  const check = () => checkExpiringKeys({ store: h.store, alerts: h.keysmith.alerts }, h.clock.now());
   const expiringIn = (ms: number) => new Date(h.clock.now() + ms).toISOString();
   const warnings = async (keyId: string): Promise<string[]> =>
     (await h.api("GET", `/v1/alerts?type=key.expiring&keyId=${keyId}`)).body.data

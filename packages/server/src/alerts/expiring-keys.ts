@@ -1,5 +1,5 @@
-import { type Kysely, sql } from "kysely";
-import type { Database } from "../storage/schema.js";
+import { expiringAlertKey } from "../storage/repositories/alerts.js";
+import type { Store } from "../storage/store.js";
 import type { AlertService } from "./alerts.js";
 
 const DAY = 86_400_000;
@@ -14,7 +14,7 @@ export const EXPIRY_THRESHOLDS = [
 const BATCH = 500;
 
 export interface ExpiringKeysDeps {
-  db: Kysely<Database>;
+  store: Pick<Store, "alerts">;
   alerts: Pick<AlertService, "raise">;
 }
 
@@ -25,44 +25,27 @@ export interface ExpiringKeysDeps {
  * query, so a pass costs one indexed lookup per key in the window. The old key of a roll is
  * skipped: its expiry is the grace period the caller asked for. Answers how many alerts it raised.
  *
- * @example await checkExpiringKeys({ db: store.database, alerts }, clock.now());
+ * @example await checkExpiringKeys({ store, alerts }, clock.now());
  */
 export async function checkExpiringKeys(deps: ExpiringKeysDeps, now: number): Promise<number> {
   let raised = 0;
   let lower = 0;
   for (const threshold of EXPIRY_THRESHOLDS) {
-    const idempotencyKey = sql<string>`${`key.expiring:`} || keys.id || ${`:${threshold.name}:`} || cast(keys.expires_at as text)`;
-    const keys = await deps.db
-      .selectFrom("keys")
-      .select(["id", "project_id", "owner_id", "name", "expires_at"])
-      .where("revoked_at", "is", null)
-      .where("rolled_to", "is", null)
-      .where("expires_at", ">", now + lower)
-      .where("expires_at", "<=", now + threshold.ms)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom("alerts").select("alerts.id").where("alerts.idempotency_key", "=", idempotencyKey),
-          ),
-        ),
-      )
-      .orderBy("expires_at")
-      .limit(BATCH)
-      .execute();
+    const keys = await deps.store.alerts.keysExpiring(now + lower, now + threshold.ms, threshold.name, BATCH);
     for (const key of keys) {
-      const expiresAt = key.expires_at as number;
+      const { expiresAt } = key;
       const fired = await deps.alerts.raise({
         type: "key.expiring",
-        projectId: key.project_id,
+        projectId: key.projectId,
         keyId: key.id,
         data: {
           keyId: key.id,
-          ownerId: key.owner_id,
+          ownerId: key.ownerId,
           name: key.name,
           expiresAt: new Date(expiresAt).toISOString(),
           within: threshold.name,
         },
-        idempotencyKey: `key.expiring:${key.id}:${threshold.name}:${expiresAt}`,
+        idempotencyKey: expiringAlertKey(key.id, threshold.name, expiresAt),
       });
       if (fired) raised++;
     }

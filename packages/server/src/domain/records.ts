@@ -1,4 +1,4 @@
-import type { Duration, KeyEnvironment, KeyType, VerifyCode } from "@keysmith/core";
+import type { AlertEvent, Duration, KeyEnvironment, KeyType, VerifyCode } from "@keysmith/core";
 
 /** A named rate-limit window as the API takes it: `{ name: "burst", limit: 50, duration: "1s" }`. */
 export interface RateLimitSpec {
@@ -98,6 +98,89 @@ export interface RootKeyRecord {
   lastUsedAt: number | null;
   /** The vault environments this key may touch; null for every one. */
   environments: string[] | null;
+}
+
+/** A dashboard session. Only hashes are stored: the session id lives in the browser's cookie. */
+export interface SessionRecord {
+  /** SHA-256 (hex) of the session id. */
+  idHash: string;
+  rootKeyId: string;
+  /** SHA-256 (hex) of the session's CSRF token, which is derived from the session id. */
+  csrfHash: string;
+  createdAt: number;
+  /** The idle deadline, moved forward as the session is used, never past `maxExpiresAt`. */
+  expiresAt: number;
+  maxExpiresAt: number;
+}
+
+/** Something that happened that webhook endpoints may subscribe to; raised once per idempotency key. */
+export interface AlertRecord {
+  id: string;
+  type: AlertEvent;
+  projectId: string | null;
+  keyId: string | null;
+  data: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface AlertFilter {
+  projectId?: string | undefined;
+  type?: AlertEvent | undefined;
+  keyId?: string | undefined;
+}
+
+export interface WebhookRecord {
+  id: string;
+  projectId: string | null;
+  url: string;
+  events: AlertEvent[];
+  description: string | null;
+  createdAt: number;
+  deletedAt: number | null;
+}
+
+export type DeliveryStatus = "pending" | "delivered" | "failed" | "cancelled";
+
+/** One alert on its way to one endpoint: the outbox row, as the delivery log shows it. */
+export interface DeliveryRecord {
+  id: string;
+  webhookId: string;
+  alertId: string;
+  eventType: string;
+  status: DeliveryStatus;
+  attempts: number;
+  responseStatus: number | null;
+  error: string | null;
+  createdAt: number;
+  lastAttemptAt: number | null;
+  deliveredAt: number | null;
+  /** When the next attempt is due; null unless pending. */
+  nextAttemptAt: number | null;
+}
+
+/** A delivery a dispatcher claimed, with what it needs to send it. */
+export interface ClaimedDelivery {
+  id: string;
+  attempts: number;
+  alert: AlertRecord;
+  webhook: {
+    id: string;
+    url: string /** Sealed (webhooks/secret-box.ts). */;
+    secret: string;
+    deletedAt: number | null;
+  };
+}
+
+/** How an attempt ended, as the outbox row records it. */
+export interface DeliveryAttempt {
+  status: DeliveryStatus;
+  attempts: number;
+  lastAttemptAt: number;
+  responseStatus: number | null;
+  /** A failure class, never network text. */
+  error: string | null;
+  nextAttemptAt: number;
+  deliveredAt: number | null;
 }
 
 export interface AuditInput {

@@ -1,12 +1,11 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { KeysmithError } from "@keysmith/core";
 import type { FastifyRequest } from "fastify";
-import type { Kysely } from "kysely";
 import type { Clock } from "../clock.js";
-import { type ActionContext, auditEntry } from "../domain/access.js";
-import type { RootKeyRecord } from "../domain/records.js";
-import type { Database } from "../storage/schema.js";
-import { Repo, type Store } from "../storage/store.js";
+import type { ActionContext } from "../domain/access.js";
+import type { RootKeyRecord, SessionRecord } from "../domain/records.js";
+import type { Store } from "../storage/store.js";
+import type { Write } from "../storage/unit-of-work.js";
 import { readCookie, serializeCookie } from "./cookies.js";
 
 export const SESSION_COOKIE = "keysmith_session";
@@ -19,30 +18,8 @@ export const SESSION_MAX_MS = 7 * 86_400_000;
 const TOUCH_EVERY_MS = 60_000;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-export interface SessionsTable {
-  /** SHA-256 (hex) of the session id; the id itself lives only in the browser's cookie. */
-  id_hash: string;
-  root_key_id: string;
-  /**
-   * SHA-256 (hex) of the session's CSRF token. The token is derived from the session id
-   * (`csrfTokenFor`), so the server can hand it out again after a reload without keeping it.
-   */
-  csrf_hash: string;
-  created_at: number;
-  expires_at: number;
-  max_expires_at: number;
-}
-
-type SessionDatabase = Database & { sessions: SessionsTable };
-
-export interface Session {
-  idHash: string;
-  rootKeyId: string;
-  csrfHash: string;
-  createdAt: number;
-  expiresAt: number;
-  maxExpiresAt: number;
-}
+/** A dashboard session as stored: hashes of its id and CSRF token, and its deadlines. */
+export type Session = SessionRecord;
 
 /** A signed-in request: its session and the root key behind it. */
 export interface ActiveSession {
@@ -53,18 +30,11 @@ export interface ActiveSession {
 }
 
 export interface SessionServiceOptions {
-  store: Store;
+  store: Pick<Store, "sessions" | "rootKeys">;
+  write: Write;
   clock: Clock;
   idleMs?: number;
   maxMs?: number;
-}
-
-/** The session table's queries, on a connection or inside a transaction. */
-class SessionRepo extends Repo {
-  get sessions(): Kysely<SessionDatabase> {
-    // A transaction is a Kysely too; withTables keeps it on the same connection.
-    return (this.db as Kysely<Database>).withTables<{ sessions: SessionsTable }>();
-  }
 }
 
 const sha256 = (value: string): string => createHash("sha256").update(value).digest("hex");
@@ -75,15 +45,6 @@ const sha256 = (value: string): string => createHash("sha256").update(value).dig
  */
 export const csrfTokenFor = (sessionId: string): string =>
   createHmac("sha256", sessionId).update("keysmith dashboard csrf v1").digest("base64url");
-
-const toSession = (row: SessionsTable): Session => ({
-  idHash: row.id_hash,
-  rootKeyId: row.root_key_id,
-  csrfHash: row.csrf_hash,
-  createdAt: Number(row.created_at),
-  expiresAt: Number(row.expires_at),
-  maxExpiresAt: Number(row.max_expires_at),
-});
 
 /** The header's token against the stored hash: both sides SHA-256, compared in constant time. */
 function sameToken(expectedHash: string, given: string | string[] | undefined): boolean {
@@ -102,8 +63,8 @@ function sameToken(expectedHash: string, given: string | string[] | undefined): 
  * reply.header("set-cookie", sessions.cookie(sessionId, request));
  */
 export class SessionService {
-  private readonly repo: SessionRepo;
-  private readonly store: Store;
+  private readonly store: SessionServiceOptions["store"];
+  private readonly write: Write;
   private readonly clock: Clock;
   private readonly idleMs: number;
   private readonly maxMs: number;
@@ -111,7 +72,7 @@ export class SessionService {
 
   constructor(options: SessionServiceOptions) {
     this.store = options.store;
-    this.repo = new SessionRepo(options.store.database, options.store.dialect);
+    this.write = options.write;
     this.clock = options.clock;
     this.idleMs = options.idleMs ?? SESSION_IDLE_MS;
     this.maxMs = options.maxMs ?? SESSION_MAX_MS;
@@ -119,25 +80,25 @@ export class SessionService {
 
   /** Opens a session for an authenticated root key and audits it (`session.create`). */
   async create(ctx: ActionContext): Promise<{ sessionId: string; session: Session; csrfToken: string }> {
-    const now = this.clock.now();
     const sessionId = randomBytes(32).toString("base64url");
     const csrfToken = csrfTokenFor(sessionId);
-    const row: SessionsTable = {
-      id_hash: sha256(sessionId),
-      root_key_id: ctx.actor.id,
-      csrf_hash: sha256(csrfToken),
-      created_at: now,
-      expires_at: now + this.idleMs,
-      max_expires_at: now + this.maxMs,
-    };
-    await this.store.database.transaction().execute(async (trx) => {
-      const repo = new SessionRepo(trx, this.store.dialect);
+    const session = await this.write(ctx, async (tx) => {
+      const now = tx.now;
+      const session: Session = {
+        idHash: sha256(sessionId),
+        rootKeyId: ctx.actor.id,
+        csrfHash: sha256(csrfToken),
+        createdAt: now,
+        expiresAt: now + this.idleMs,
+        maxExpiresAt: now + this.maxMs,
+      };
       // Expired sessions are swept here rather than by a timer: sign-ins are rare and cheap.
-      await repo.sessions.deleteFrom("sessions").where("expires_at", "<=", now).execute();
-      await repo.sessions.insertInto("sessions").values(row).execute();
-      await repo.appendAudit(this.entry(ctx, "session.create"), now);
+      await tx.sessions.deleteExpired(now);
+      await tx.sessions.insert(session);
+      await tx.audit("session.create", this.target(ctx));
+      return session;
     });
-    return { sessionId, session: toSession(row), csrfToken };
+    return { sessionId, session, csrfToken };
   }
 
   /**
@@ -145,31 +106,22 @@ export class SessionService {
    * its root key revoked or expired (which ends every session of that key).
    */
   async resolve(sessionId: string): Promise<ActiveSession | null> {
-    const idHash = sha256(sessionId);
-    const row = await this.repo.sessions
-      .selectFrom("sessions")
-      .selectAll()
-      .where("id_hash", "=", idHash)
-      .executeTakeFirst();
-    if (!row) return null;
-    const session = toSession(row);
+    const session = await this.store.sessions.get(sha256(sessionId));
+    if (!session) return null;
     const now = this.clock.now();
     if (session.expiresAt <= now) {
-      await this.repo.sessions.deleteFrom("sessions").where("id_hash", "=", idHash).execute();
+      // This one, and any other that ended unnoticed.
+      await this.store.sessions.deleteExpired(now);
       return null;
     }
     const actor = await this.store.rootKeys.get(session.rootKeyId);
     if (!actor || actor.revokedAt !== null || (actor.expiresAt !== null && actor.expiresAt <= now)) {
-      await this.repo.sessions.deleteFrom("sessions").where("root_key_id", "=", session.rootKeyId).execute();
+      await this.store.sessions.deleteForRootKey(session.rootKeyId);
       return null;
     }
     const next = Math.min(now + this.idleMs, session.maxExpiresAt);
     if (next - session.expiresAt >= TOUCH_EVERY_MS) {
-      await this.repo.sessions
-        .updateTable("sessions")
-        .set({ expires_at: next })
-        .where("id_hash", "=", idHash)
-        .execute();
+      await this.store.sessions.extend(session.idHash, next);
       session.expiresAt = next;
     }
     return { session, actor, csrfToken: csrfTokenFor(sessionId) };
@@ -210,11 +162,9 @@ export class SessionService {
 
   /** Ends a session and audits it (`session.delete`). */
   async destroy(ctx: ActionContext, session: Session): Promise<void> {
-    const now = this.clock.now();
-    await this.store.database.transaction().execute(async (trx) => {
-      const repo = new SessionRepo(trx, this.store.dialect);
-      await repo.sessions.deleteFrom("sessions").where("id_hash", "=", session.idHash).execute();
-      await repo.appendAudit(this.entry(ctx, "session.delete"), now);
+    await this.write(ctx, async (tx) => {
+      await tx.sessions.delete(session.idHash);
+      await tx.audit("session.delete", this.target(ctx));
     });
   }
 
@@ -228,7 +178,7 @@ export class SessionService {
     return serializeCookie(SESSION_COOKIE, "", { secure: request.protocol === "https", maxAge: 0 });
   }
 
-  private entry(ctx: ActionContext, action: string) {
-    return auditEntry(ctx, action, { type: "root_key", id: ctx.actor.id, projectId: ctx.actor.projectId });
+  private target(ctx: ActionContext) {
+    return { type: "root_key", id: ctx.actor.id, projectId: ctx.actor.projectId };
   }
 }

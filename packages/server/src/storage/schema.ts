@@ -149,6 +149,18 @@ export interface WebhookDeliveriesTable {
   delivered_at: number | null;
 }
 
+/** Dashboard sessions (sessions/sessions.ts): only hashes, looked up by the session id's. */
+export interface SessionsTable {
+  /** SHA-256 (hex) of the session id; the id itself lives only in the browser's cookie. */
+  id_hash: string;
+  root_key_id: string;
+  /** SHA-256 (hex) of the session's CSRF token, derived from the session id (`csrfTokenFor`). */
+  csrf_hash: string;
+  created_at: number;
+  expires_at: number;
+  max_expires_at: number;
+}
+
 /** Changes that affect verification, numbered for the SSE feed. */
 export interface KeyChangesTable {
   seq: Generated<number>;
@@ -218,6 +230,7 @@ export interface Database {
   alerts: AlertsTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  sessions: SessionsTable;
   vault_project_keys: VaultProjectKeysTable;
   secrets: SecretsTable;
   secret_versions: SecretVersionsTable;

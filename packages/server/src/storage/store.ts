@@ -1,14 +1,17 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { AuditEntry, AuditInput } from "../domain/records.js";
 import type { Dialect } from "./connect.js";
+import { AlertRepository } from "./repositories/alerts.js";
 import { type AuditReads, AuditRepository } from "./repositories/audit.js";
 import { type ChangeLogReads, ChangeLogRepository } from "./repositories/changes.js";
 import { type KeyReads, KeyRepository } from "./repositories/keys.js";
 import { MetaRepository } from "./repositories/meta.js";
 import { type ProjectReader, ProjectRepository } from "./repositories/projects.js";
 import { type RootKeyReads, RootKeyRepository } from "./repositories/root-keys.js";
+import { type SessionReads, SessionRepository } from "./repositories/sessions.js";
 import type { RepositoryScope } from "./repositories/shared.js";
 import { UsageRepository } from "./repositories/usage.js";
+import { type WebhookReads, WebhookRepository } from "./repositories/webhooks.js";
 import type { Database } from "./schema.js";
 
 export { isUniqueViolation } from "./repositories/shared.js";
@@ -23,6 +26,9 @@ export function repositories(scope: RepositoryScope) {
     auditLog: new AuditRepository(scope),
     changeLog: new ChangeLogRepository(scope.db),
     usage: new UsageRepository(scope.db),
+    sessions: new SessionRepository(scope.db),
+    webhooks: new WebhookRepository(scope),
+    alerts: new AlertRepository(scope.db),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;
@@ -44,6 +50,10 @@ export class Store {
   readonly auditLog: AuditReads;
   readonly changeLog: ChangeLogReads;
   readonly usage: UsageRepository;
+  readonly sessions: SessionReads;
+  readonly webhooks: WebhookReads;
+  /** Raising an alert is not audited: it is system upkeep, atomic with its fan-out. */
+  readonly alerts: AlertRepository;
 
   constructor(
     private readonly kysely: Kysely<Database>,
@@ -57,6 +67,9 @@ export class Store {
     this.auditLog = all.auditLog;
     this.changeLog = all.changeLog;
     this.usage = all.usage;
+    this.sessions = all.sessions;
+    this.webhooks = all.webhooks;
+    this.alerts = all.alerts;
   }
 
   /** Runs `work` in one transaction. Features never call this: they write through `unitOfWork`. */

@@ -194,8 +194,7 @@ describe.each(await testDialects())("webhook delivery on %s", (dialect) => {
     });
     cleanup.push(() => h.api("DELETE", `/v1/webhooks/${created.body.id}`));
     const stall = new WebhookDispatcher({
-      db: h.store.database,
-      dialect: h.store.dialect,
+      store: h.store,
       clock: h.clock,
       logger: quiet(),
       policy: ALLOW_PRIVATE,
@@ -217,8 +216,7 @@ describe.each(await testDialects())("webhook delivery on %s", (dialect) => {
     const { projectId, receiver } = await setup();
     for (let i = 0; i < 6; i++) await raise(projectId, `claim:${i}`);
     const second = new WebhookDispatcher({
-      db: h.store.database,
-      dialect: h.store.dialect,
+      store: h.store,
       clock: h.clock,
       logger: quiet(),
       policy: ALLOW_PRIVATE,
@@ -237,11 +235,14 @@ describe.each(await testDialects())("webhook delivery on %s", (dialect) => {
 
     // A node that claimed a delivery and died: nobody sends it until the lease runs out.
     await raise(projectId, "claim:crashed");
-    await h.store.database
-      .updateTable("webhook_deliveries")
-      .set({ locked_until: h.clock.now() + 40 * SECOND })
-      .where("status", "=", "pending")
-      .execute();
+    const crashed = await h.store.webhooks.claimDue({
+      now: h.clock.now(),
+      lease: h.clock.now() + 40 * SECOND,
+      limit: 50,
+      perEndpoint: 50,
+      skipEndpoints: [],
+    });
+    expect(crashed).toHaveLength(1);
     expect(await h.keysmith.dispatcher.runOnce()).toBe(0);
     h.clock.advance(40 * SECOND);
     expect(await h.keysmith.dispatcher.runOnce()).toBe(1);

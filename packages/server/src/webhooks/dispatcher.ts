@@ -1,8 +1,7 @@
 import type { FastifyBaseLogger } from "fastify";
-import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from "kysely";
 import type { Clock } from "../clock.js";
-import type { Dialect } from "../storage/connect.js";
-import type { Database } from "../storage/schema.js";
+import type { ClaimedDelivery, DeliveryStatus } from "../domain/records.js";
+import type { Store } from "../storage/store.js";
 import { VERSION } from "../version.js";
 import type { WebhookSecretBox } from "./secret-box.js";
 import {
@@ -24,11 +23,11 @@ const JITTER = 0.2;
 /** A claim outlives the request timeout by this much; a node that dies mid-send frees it then. */
 const LEASE_MARGIN_MS = 30_000;
 
-export type DeliveryStatus = "pending" | "delivered" | "failed" | "cancelled";
+export type { DeliveryStatus };
 
 export interface WebhookDispatcherOptions {
-  db: Kysely<Database>;
-  dialect: Dialect;
+  /** The outbox: `store.webhooks`. */
+  store: Pick<Store, "webhooks">;
   clock: Clock;
   logger: Pick<FastifyBaseLogger, "warn">;
   /** Per attempt (lookup, connect, request, response); a slower endpoint counts as `timeout`. Default 10 s. */
@@ -59,8 +58,6 @@ export function retryDelay(attempts: number, random: () => number = Math.random)
   return base === undefined ? null : base + Math.floor(base * JITTER * random());
 }
 
-type DueFilter = (eb: ExpressionBuilder<Database, "webhook_deliveries">) => Expression<SqlBool>;
-
 /**
  * Sends the outbox. Each pass claims due deliveries with one UPDATE that sets `locked_until`,
  * so nodes sharing a database never send the same delivery at the same time; sends them signed;
@@ -74,7 +71,7 @@ type DueFilter = (eb: ExpressionBuilder<Database, "webhook_deliveries">) => Expr
  * (until the timeout), never another endpoint's.
  *
  * @example
- * const dispatcher = new WebhookDispatcher({ db, dialect, clock, logger, secrets });
+ * const dispatcher = new WebhookDispatcher({ store, clock, logger, secrets });
  * dispatcher.start(1000);
  * await dispatcher.stop();
  */
@@ -183,35 +180,21 @@ export class WebhookDispatcher {
     const none = { attempted: 0, done: Promise.resolve() };
     if (room <= 0 || this.options.secrets.locked) return none;
     const lease = now + this.timeoutMs + LEASE_MARGIN_MS;
-    const claimed = await this.claim(now, lease, room);
-    if (!claimed.length) return none;
-    const deliveries = await this.options.db
-      .selectFrom("webhook_deliveries as d")
-      .innerJoin("alerts as a", "a.id", "d.alert_id")
-      .innerJoin("webhooks as w", "w.id", "d.webhook_id")
-      .select([
-        "d.id",
-        "d.webhook_id as webhookId",
-        "d.attempts",
-        "a.id as alertId",
-        "a.type",
-        "a.project_id as projectId",
-        "a.key_id as keyId",
-        "a.data",
-        "a.created_at as createdAt",
-        "w.url",
-        "w.secret",
-        "w.deleted_at as deletedAt",
-      ])
-      .where("d.id", "in", claimed)
-      .execute();
-    const sends = deliveries.map((delivery) => this.track(delivery, lease));
-    return { attempted: deliveries.length, done: Promise.all(sends) };
+    // At most `perEndpoint` per endpoint, none of an endpoint this node is still sending to.
+    const claimed = await this.options.store.webhooks.claimDue({
+      now,
+      lease,
+      limit: room,
+      perEndpoint: this.perEndpoint,
+      skipEndpoints: [...this.busy.keys()],
+    });
+    const sends = claimed.map((delivery) => this.track(delivery, lease));
+    return { attempted: claimed.length, done: Promise.all(sends) };
   }
 
   /** Sends one delivery, counting it against its endpoint while in flight. Never rejects. */
   private track(delivery: ClaimedDelivery, lease: number): Promise<void> {
-    const endpoint = delivery.webhookId;
+    const endpoint = delivery.webhook.id;
     this.busy.set(endpoint, (this.busy.get(endpoint) ?? 0) + 1);
     const sending: Promise<void> = this.deliver(delivery, lease)
       .catch((err: unknown) => this.options.logger.warn({ err }, "webhook delivery failed"))
@@ -230,64 +213,20 @@ export class WebhookDispatcher {
     return sending;
   }
 
-  /**
-   * Claims due, unclaimed deliveries: the oldest first, at most `perEndpoint` per endpoint (so an
-   * endpoint with a long backlog cannot fill the batch), none of endpoints this node is still
-   * sending to. The WHERE is repeated on the UPDATE, so a node that lost the race for a row
-   * claims nothing of it.
-   */
-  private async claim(now: number, lease: number, room: number): Promise<string[]> {
-    const { db } = this.options;
-    const due: DueFilter = (eb) =>
-      eb.and([
-        eb("status", "=", "pending"),
-        eb("next_attempt_at", "<=", now),
-        eb.or([eb("locked_until", "is", null), eb("locked_until", "<=", now)]),
-      ]);
-    let ranked = db
-      .selectFrom("webhook_deliveries")
-      .select([
-        "id",
-        "next_attempt_at",
-        sql<number>`row_number() over (partition by webhook_id order by next_attempt_at, id)`.as("rank"),
-      ])
-      .where(due);
-    const busy = [...this.busy.keys()];
-    if (busy.length) ranked = ranked.where("webhook_id", "not in", busy);
-    const candidates = db
-      .selectFrom(ranked.as("r"))
-      .select("r.id")
-      .where("r.rank", "<=", this.perEndpoint)
-      .orderBy("r.next_attempt_at")
-      .limit(room);
-    const rows = await db
-      .updateTable("webhook_deliveries")
-      .set({ locked_until: lease })
-      .where("id", "in", candidates)
-      .where(due)
-      .returning("id")
-      .execute();
-    return rows.map((row) => row.id);
-  }
-
   private async deliver(delivery: ClaimedDelivery, lease: number): Promise<void> {
-    const { db, clock } = this.options;
-    if (delivery.deletedAt !== null) {
-      await db
-        .updateTable("webhook_deliveries")
-        .set({ status: "cancelled", locked_until: null, next_attempt_at: clock.now() })
-        .where("id", "=", delivery.id)
-        .where("status", "=", "pending")
-        .execute();
+    const { store, clock } = this.options;
+    const { alert, webhook } = delivery;
+    if (webhook.deletedAt !== null) {
+      await store.webhooks.cancelDelivery(delivery.id, clock.now());
       return;
     }
     const body = JSON.stringify({
-      type: delivery.type,
-      timestamp: new Date(delivery.createdAt).toISOString(),
-      data: { projectId: delivery.projectId, keyId: delivery.keyId, ...JSON.parse(delivery.data) },
+      type: alert.type,
+      timestamp: new Date(alert.createdAt).toISOString(),
+      data: { projectId: alert.projectId, keyId: alert.keyId, ...alert.data },
     });
     const sentAt = clock.now();
-    const secret = this.options.secrets.open(delivery.webhookId, delivery.secret);
+    const secret = this.options.secrets.open(webhook.id, webhook.secret);
     let outcome: SendResult;
     if (secret === null) {
       // Sealed under another key, or the row was changed: nothing unsigned is ever sent.
@@ -297,9 +236,9 @@ export class WebhookDispatcher {
       const headers = {
         "content-type": "application/json",
         "user-agent": `keysmith-webhooks/${VERSION}`,
-        ...webhookHeaders(secret, delivery.alertId, Math.floor(sentAt / 1000), body),
+        ...webhookHeaders(secret, alert.id, Math.floor(sentAt / 1000), body),
       };
-      outcome = await sendWebhook(delivery.url, {
+      outcome = await sendWebhook(webhook.url, {
         headers,
         body,
         timeoutMs: this.timeoutMs,
@@ -314,43 +253,21 @@ export class WebhookDispatcher {
     const finishedAt = clock.now();
     const delay = error === null ? null : retryDelay(attempts, this.random);
     const status: DeliveryStatus = error === null ? "delivered" : delay === null ? "failed" : "pending";
-    const result = await db
-      .updateTable("webhook_deliveries")
-      .set({
-        status,
-        attempts,
-        last_attempt_at: sentAt,
-        response_status: responseStatus,
-        error,
-        locked_until: null,
-        next_attempt_at: delay === null ? finishedAt : finishedAt + delay,
-        delivered_at: error === null ? finishedAt : null,
-      })
-      // Only while the claim is still ours: a lapsed lease or a cancellation wins.
-      .where("id", "=", delivery.id)
-      .where("status", "=", "pending")
-      .where("locked_until", "=", lease)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) {
+    // Only while the claim is still ours: a lapsed lease or a cancellation wins.
+    const recorded = await store.webhooks.recordAttempt(delivery.id, lease, {
+      status,
+      attempts,
+      lastAttemptAt: sentAt,
+      responseStatus,
+      error,
+      nextAttemptAt: delay === null ? finishedAt : finishedAt + delay,
+      deliveredAt: error === null ? finishedAt : null,
+    });
+    if (!recorded) {
       this.options.logger.warn(
         { deliveryId: delivery.id },
         "webhook delivery outcome not recorded: claim lost",
       );
     }
   }
-}
-
-interface ClaimedDelivery {
-  id: string;
-  webhookId: string;
-  attempts: number;
-  alertId: string;
-  type: string;
-  projectId: string | null;
-  keyId: string | null;
-  data: string;
-  createdAt: number;
-  url: string;
-  secret: string;
-  deletedAt: number | null;
 }

@@ -1,16 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../config.js";
 import { openStore } from "../database.js";
+import { SYSTEM } from "../domain/access.js";
 import { createLogger } from "../logger.js";
 import { startServer } from "../server.js";
-import { up as migration0007 } from "../storage/migrations/0007-webhook-secrets.js";
-import { migrationContext } from "../storage/migrations/context.js";
+import type { Store } from "../storage/store.js";
+import { unitOfWork } from "../storage/unit-of-work.js";
+import { postgresRows, sqliteBytes } from "../test-support/at-rest.js";
 import { createTestDatabase, testDialects } from "../test-support/databases.js";
 import { createHarness, type Harness } from "../test-support/harness.js";
 import { rotateMasterKey } from "../vault/rotate-master.js";
@@ -30,28 +31,9 @@ const captured = () => {
   return { logger, lines };
 };
 
-/** Every byte of the SQLite database: the file, its WAL and shared memory. */
-function sqliteBytes(file: string): string {
-  return [file, `${file}-wal`, `${file}-shm`]
-    .filter((path) => existsSync(path))
-    .map((path) => readFileSync(path).toString("latin1"))
-    .join("");
-}
-
-/** Every row of every table of a Postgres database, as text. */
-async function postgresRows(h: Harness): Promise<string> {
-  const tables = await sql<{ name: string }>`
-    select table_name as name from information_schema.tables where table_schema = 'public'`.execute(
-    h.store.database,
-  );
-  const texts: string[] = [];
-  for (const { name } of tables.rows) {
-    const rows = await sql<{
-      row: string;
-    }>`select row_to_json(t)::text as row from ${sql.table(name)} t`.execute(h.store.database);
-    texts.push(...rows.rows.map((r) => r.row));
-  }
-  return texts.join("\n");
+/** The signing secret an endpoint's row holds, as stored. */
+async function storedSecret(store: Store, webhookId: string): Promise<string | undefined> {
+  return (await store.webhooks.secrets()).find((row) => row.id === webhookId)?.secret;
 }
 
 describe("webhook signing secrets at rest, on a default start (no master key)", () => {
@@ -130,7 +112,7 @@ describe.each(await testDialects())("webhook signing secrets at rest on %s", (di
   });
 
   const stored = async () =>
-    h.dialect === "sqlite" ? sqliteBytes(h.database.file as string) : postgresRows(h);
+    h.dialect === "sqlite" ? sqliteBytes(h.database.file as string) : postgresRows(h.store);
 
   it("stores only the sealed form; the shown secret signs deliveries", async () => {
     const projectId = (await h.project()).id;
@@ -145,12 +127,7 @@ describe.each(await testDialects())("webhook signing secrets at rest on %s", (di
       const text = await stored();
       expect(text).not.toContain("whsec_");
       expect(text).not.toContain(created.body.secret.slice(6));
-      const row = await h.store.database
-        .selectFrom("webhooks")
-        .select("secret")
-        .where("id", "=", created.body.id)
-        .executeTakeFirstOrThrow();
-      expect(row.secret).toMatch(/^sealed:1:/);
+      expect(await storedSecret(h.store, created.body.id)).toMatch(/^sealed:1:/);
       await h.keysmith.alerts.raise({
         type: "key.anomaly",
         projectId,
@@ -179,16 +156,9 @@ describe.each(await testDialects())("webhook signing secrets at rest on %s", (di
         events: ["key.retry_storm"],
         projectId,
       });
-      const sealedB = await h.store.database
-        .selectFrom("webhooks")
-        .select("secret")
-        .where("id", "=", b.body.id)
-        .executeTakeFirstOrThrow();
-      await h.store.database
-        .updateTable("webhooks")
-        .set({ secret: sealedB.secret })
-        .where("id", "=", a.body.id)
-        .execute();
+      const sealedA = (await storedSecret(h.store, a.body.id)) as string;
+      const sealedB = (await storedSecret(h.store, b.body.id)) as string;
+      expect(await h.store.webhooks.replaceSecrets([{ id: a.body.id, from: sealedA, to: sealedB }])).toBe(1);
       await h.keysmith.alerts.raise({
         type: "key.anomaly",
         projectId,
@@ -211,38 +181,29 @@ describe.each(await testDialects())("webhook signing secrets at rest on %s", (di
     const store = await openStore(database.url);
     try {
       const plaintext = `whsec_${randomBytes(32).toString("base64")}`;
-      await store.database
-        .insertInto("webhooks")
-        .values({
-          id: "whk_legacy0000000000000000",
-          project_id: null,
-          url: "https://hooks.example.com/legacy",
-          events: '["key.revoked"]',
-          secret: plaintext,
-          description: null,
-          created_at: h.clock.now(),
-          deleted_at: null,
-        })
-        .execute();
+      const legacy = {
+        id: "whk_legacy0000000000000000",
+        projectId: null,
+        url: "https://hooks.example.com/legacy",
+        events: ["key.revoked" as const],
+        description: null,
+        createdAt: h.clock.now(),
+        deletedAt: null,
+      };
+      await unitOfWork({ store, clock: h.clock })(SYSTEM, async (tx) => {
+        await tx.webhooks.insert(legacy, plaintext);
+        await tx.audit("webhook.create", { type: "webhook", id: legacy.id, projectId: null });
+      });
       const box = await openWebhookKey(
         store,
         { masterKey: null, keyFile: join(dir, "legacy.key"), now: h.clock.now() },
         captured().logger,
       );
-      const row = await store.database
-        .selectFrom("webhooks")
-        .select("secret")
-        .where("id", "=", "whk_legacy0000000000000000")
-        .executeTakeFirstOrThrow();
-      expect(row.secret).toMatch(/^sealed:1:/);
-      expect(box.open("whk_legacy0000000000000000", row.secret)).toBe(plaintext);
-      if (database.file) expect(sqliteBytes(database.file)).not.toContain(plaintext.slice(6));
-      else {
-        const all = await sql<{ row: string }>`select row_to_json(t)::text as row from webhooks t`.execute(
-          store.database,
-        );
-        expect(all.rows.map((r) => r.row).join("")).not.toContain(plaintext.slice(6));
-      }
+      const sealed = (await storedSecret(store, legacy.id)) as string;
+      expect(sealed).toMatch(/^sealed:1:/);
+      expect(box.open(legacy.id, sealed)).toBe(plaintext);
+      const text = database.file ? sqliteBytes(database.file) : await postgresRows(store);
+      expect(text).not.toContain(plaintext.slice(6));
     } finally {
       await store.close();
       await database.drop();
@@ -295,68 +256,6 @@ describe.each(await testDialects())("the webhook key under a master key on %s", 
       await store.close();
       await database.drop();
       rmSync(dir, { recursive: true, force: true });
-    }
-  });
-});
-
-describe.each(await testDialects())("migration 0007 on %s", (dialect) => {
-  it("turns old delivery errors into classes and drops credentials from endpoint URLs", async () => {
-    const h = await createHarness(dialect);
-    try {
-      const projectId = (await h.project()).id;
-      const hook = await h.api("POST", "/v1/webhooks", {
-        url: "https://hooks.example.com/k",
-        events: ["key.anomaly"],
-        projectId,
-      });
-      await h.store.database
-        .updateTable("webhooks")
-        .set({ url: "https://user:s3cr3tpw@hooks.example.com/k?x=1" })
-        .where("id", "=", hook.body.id)
-        .execute();
-      const errors = [
-        "HTTP 401",
-        "timed out after 10000 ms",
-        "fetch failed: ECONNREFUSED",
-        null,
-        "http_status",
-      ];
-      for (const i of errors.keys()) {
-        await h.keysmith.alerts.raise({
-          type: "key.anomaly",
-          projectId,
-          keyId: null,
-          data: {},
-          idempotencyKey: `m:${i}`,
-        });
-      }
-      const ids = (
-        await h.store.database.selectFrom("webhook_deliveries").select("id").orderBy("id").execute()
-      ).map((r) => r.id);
-      for (const [i, id] of ids.entries()) {
-        await h.store.database
-          .updateTable("webhook_deliveries")
-          .set({ error: errors[i] ?? null })
-          .where("id", "=", id)
-          .execute();
-      }
-      await migration0007(h.store.database as never, migrationContext(h.store.dialect));
-      const after = await h.store.database
-        .selectFrom("webhook_deliveries")
-        .select("error")
-        .orderBy("id")
-        .execute();
-      expect(after.map((r) => r.error)).toEqual([
-        "http_status",
-        "timeout",
-        "connection_failed",
-        null,
-        "http_status",
-      ]);
-      const read = await h.api("GET", `/v1/webhooks/${hook.body.id}`);
-      expect(read.body.url).toBe("https://hooks.example.com/k?x=1");
-    } finally {
-      await h.close();
     }
   });
 });

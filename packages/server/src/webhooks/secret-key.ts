@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { FastifyBaseLogger } from "fastify";
-import { type Kysely, sql, type Transaction } from "kysely";
-import type { Database } from "../storage/schema.js";
+import type { Executor } from "../storage/repositories/shared.js";
+import { WebhookRepository } from "../storage/repositories/webhooks.js";
 import type { Store } from "../storage/store.js";
 import { KEY_BYTES, open, seal, VaultCryptoError } from "../vault/crypto.js";
 import { isPlaintextSecret, WebhookSecretBox } from "./secret-box.js";
@@ -24,12 +24,13 @@ import { isPlaintextSecret, WebhookSecretBox } from "./secret-box.js";
  * the first start with one; a master key rotation re-wraps it (`rewrapWebhookKey`).
  */
 
-const META_NAME = "webhooks.key";
 const FORMAT = 1;
 export const KEY_FILE_NAME = "webhook-secrets.key";
 
 type Kek = "master" | "local";
-type Executor = Kysely<Database> | Transaction<Database>;
+
+/** Where the wrapped webhook key is kept: the webhooks repository (`store.webhooks`, or `tx.webhooks`). */
+type KeyRows = Pick<WebhookRepository, "signingKey" | "claimSigningKey" | "replaceSigningKey">;
 
 interface WrappedKey {
   format: number;
@@ -66,18 +67,18 @@ export interface OpenWebhookKeyOptions {
  * @example const box = await openWebhookKey(store, { masterKey, keyFile: webhookKeyFile(url), now: Date.now() }, logger);
  */
 export async function openWebhookKey(
-  store: Store,
+  store: Pick<Store, "webhooks" | "dialect">,
   options: OpenWebhookKeyOptions,
   logger: Logger,
 ): Promise<WebhookSecretBox> {
   const { masterKey, keyFile, now } = options;
-  const db = store.database;
+  const rows = store.webhooks;
   if (masterKey === null && store.dialect === "postgres") {
     logger.warn(
       `webhook signing secrets are sealed under a local key file (${keyFile}): nodes sharing this database need KEYSMITH_MASTER_KEY to read each other's`,
     );
   }
-  let stored = await readWrapped(db);
+  let stored = await readWrapped(rows);
   // A key made here for an in-memory database exists nowhere else: keep it for the unwrap below.
   let made: Buffer | null = null;
   if (stored === null) {
@@ -85,16 +86,9 @@ export async function openWebhookKey(
     made = masterKey ? null : localKey(keyFile, true);
     const kek = masterKey ?? (made as Buffer);
     const key = randomBytes(KEY_BYTES);
-    await db
-      .insertInto("keysmith_meta")
-      .values({
-        name: META_NAME,
-        value: JSON.stringify(wrap(kek, masterKey ? "master" : "local", key)),
-        updated_at: now,
-      })
-      .onConflict((oc) => oc.column("name").doNothing())
-      .execute();
-    stored = await readWrapped(db);
+    // Two nodes starting at once on a fresh database: the first key stored wins, both read it.
+    await rows.claimSigningKey(JSON.stringify(wrap(kek, masterKey ? "master" : "local", key)), now);
+    stored = await readWrapped(rows);
   }
   if (stored === null) throw new Error("could not store the webhook key");
   let key: Buffer | null;
@@ -116,64 +110,52 @@ export async function openWebhookKey(
       );
     } else if (masterKey) {
       const rewrapped = JSON.stringify(wrap(masterKey, "master", key));
-      await db
-        .updateTable("keysmith_meta")
-        .set({ value: rewrapped, updated_at: now })
-        .where("name", "=", META_NAME)
-        .where("value", "=", JSON.stringify(stored))
-        .execute();
+      await rows.replaceSigningKey(rewrapped, now, JSON.stringify(stored));
       logger.info(`the webhook key is now wrapped under the master key; ${keyFile} is no longer needed`);
     }
   }
   const box = new WebhookSecretBox(key);
-  if (key) await sealPlaintextSecrets(store, box);
+  if (key) await sealPlaintextSecrets(rows, box);
   return box;
 }
 
-/** Re-wraps the webhook key under a new master key, in the rotation's transaction. */
+/**
+ * Re-wraps the webhook key under a new master key, in the rotation's transaction: pass the
+ * transaction's webhooks repository (`tx.webhooks` in a unit of work). Answers false when the
+ * key is not under the master key (a local key file, or no key yet). An executor is still taken
+ * (deprecated) until the vault writes through the unit of work.
+ *
+ * @example await rewrapWebhookKey(tx.webhooks, oldKey, newKey, tx.now);
+ */
 export async function rewrapWebhookKey(
-  db: Executor,
+  target: KeyRows | Executor,
   oldKey: Buffer,
   newKey: Buffer,
   now: number,
 ): Promise<boolean> {
-  const stored = await readWrapped(db);
+  // The key rows read and write the same on both dialects; only `replaceSecrets` tells them apart.
+  const rows = "signingKey" in target ? target : new WebhookRepository({ db: target, dialect: "sqlite" });
+  const stored = await readWrapped(rows);
   if (stored === null || stored.kek !== "master") return false;
   const key = unwrap(oldKey, stored);
   if (key === null) throw new Error("the webhook key does not open under the old master key");
-  await db
-    .updateTable("keysmith_meta")
-    .set({ value: JSON.stringify(wrap(newKey, "master", key)), updated_at: now })
-    .where("name", "=", META_NAME)
-    .execute();
+  await rows.replaceSigningKey(JSON.stringify(wrap(newKey, "master", key)), now);
   key.fill(0);
   return true;
 }
 
 /**
- * Seals every secret still stored in plaintext (rows from before sealing). On SQLite the old
- * pages are overwritten (secure_delete) and the WAL is checkpointed, so the plaintext does not
- * linger in free pages or the log.
+ * Seals every secret still stored in plaintext (rows from before sealing); the repository
+ * leaves no plaintext behind in free pages or the log.
  */
-async function sealPlaintextSecrets(store: Store, box: WebhookSecretBox): Promise<number> {
-  const db = store.database;
-  const rows = await db.selectFrom("webhooks").select(["id", "secret"]).execute();
-  const plain = rows.filter((row) => isPlaintextSecret(row.secret));
-  if (!plain.length) return 0;
-  if (store.dialect === "sqlite") await sql`pragma secure_delete = on`.execute(db);
-  for (const row of plain) {
-    await db
-      .updateTable("webhooks")
-      .set({ secret: box.seal(row.id, row.secret) })
-      .where("id", "=", row.id)
-      .where("secret", "=", row.secret)
-      .execute();
-  }
-  if (store.dialect === "sqlite") {
-    await sql`pragma wal_checkpoint(truncate)`.execute(db);
-    await sql`pragma secure_delete = off`.execute(db);
-  }
-  return plain.length;
+async function sealPlaintextSecrets(
+  rows: Pick<WebhookRepository, "secrets" | "replaceSecrets">,
+  box: WebhookSecretBox,
+): Promise<number> {
+  const plain = (await rows.secrets()).filter((row) => isPlaintextSecret(row.secret));
+  return rows.replaceSecrets(
+    plain.map((row) => ({ id: row.id, from: row.secret, to: box.seal(row.id, row.secret) })),
+  );
 }
 
 function wrap(kek: Buffer, kind: Kek, key: Buffer): WrappedKey {
@@ -199,13 +181,9 @@ function unwrap(kek: Buffer, stored: WrappedKey): Buffer | null {
   }
 }
 
-async function readWrapped(db: Executor): Promise<WrappedKey | null> {
-  const row = await db
-    .selectFrom("keysmith_meta")
-    .select("value")
-    .where("name", "=", META_NAME)
-    .executeTakeFirst();
-  return row ? (JSON.parse(row.value) as WrappedKey) : null;
+async function readWrapped(rows: KeyRows): Promise<WrappedKey | null> {
+  const value = await rows.signingKey();
+  return value === null ? null : (JSON.parse(value) as WrappedKey);
 }
 
 /**
