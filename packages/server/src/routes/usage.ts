@@ -88,7 +88,7 @@ export function usageRoutes(app: App, { keys, clock }: Services, usage: UsageRec
       requireScope(ctx.actor, "usage:read");
       const { projectId, ownerId } = request.query;
       if (projectId && !canSeeProject(ctx.actor, projectId))
-        throw new KeysmithError("NOT_FOUND", "No such project.");
+        throw new KeysmithError("PROJECT_NOT_FOUND", "No such project.");
       const projectIds = projectId ? [projectId] : ctx.actor.projectId ? [ctx.actor.projectId] : null;
       return series(request.query, { projectIds, ownerId }, keys);
     },

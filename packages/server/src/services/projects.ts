@@ -100,7 +100,7 @@ export class ProjectService {
     requireScope(ctx.actor, "projects:read");
     const project = await this.deps.store.getProject(id);
     if (!project || !canSeeProject(ctx.actor, project.id))
-      throw new KeysmithError("NOT_FOUND", "No such project.");
+      throw new KeysmithError("PROJECT_NOT_FOUND", "No such project.");
     return project;
   }
 
@@ -117,7 +117,7 @@ export class ProjectService {
     const updated = await this.deps.store.transaction(async (repo) => {
       const project = await repo.getProject(id);
       if (!project || !canSeeProject(ctx.actor, project.id))
-        throw new KeysmithError("NOT_FOUND", "No such project.");
+        throw new KeysmithError("PROJECT_NOT_FOUND", "No such project.");
       const next: ProjectRecord = {
         ...project,
         name: input.name ?? project.name,

@@ -79,7 +79,7 @@ export class RootKeyService {
     }
     projectId ??= null;
     if (projectId !== null && !(await this.deps.store.getProject(projectId))) {
-      throw new KeysmithError("NOT_FOUND", "No such project.");
+      throw new KeysmithError("PROJECT_NOT_FOUND", "No such project.");
     }
     const now = this.deps.clock.now();
     let expiresAt = parseTimestamp(input.expiresAt, "expiresAt") ?? null;
@@ -127,7 +127,7 @@ export class RootKeyService {
     const { record, revoked } = await this.deps.store.transaction(async (repo) => {
       const target = await repo.getRootKey(id);
       if (!target || !canSeeProject(ctx.actor, target.projectId)) {
-        throw new KeysmithError("NOT_FOUND", "No such root key.");
+        throw new KeysmithError("ROOT_KEY_NOT_FOUND", "No such root key.");
       }
       if (target.scopes.some((s) => !hasScope(ctx.actor, s as RootScope))) {
         throw new KeysmithError("FORBIDDEN", "A root key cannot revoke one broader than itself.");
