@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { type App, contextOf, type Services } from "../http-types.js";
 import { encodeCursor } from "../services/context.js";
 import {
+  ErrorOf,
   ErrorResponse,
   IdParams,
   IssuedKeyResponse,
@@ -17,7 +18,8 @@ import {
 } from "./schemas.js";
 import { keyView } from "./views.js";
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };
+const keyNotFound = { 404: ErrorOf("KEY_NOT_FOUND") };
 /** Grace period when a roll names none: long enough to deploy the new key everywhere. */
 export const DEFAULT_GRACE_PERIOD = "24h";
 
@@ -39,7 +41,12 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
         tags: ["keys"],
         summary: "Create a key (the plaintext is in this response only)",
         body: KeyCreate,
-        response: { 201: IssuedKeyResponse, ...errors, 422: ErrorResponse },
+        response: {
+          201: IssuedKeyResponse,
+          ...errors,
+          404: ErrorOf("PROJECT_NOT_FOUND"),
+          422: ErrorResponse,
+        },
       },
     },
     async (request, reply) => {
@@ -73,7 +80,7 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
         tags: ["keys"],
         summary: "Read a key",
         params: IdParams("key"),
-        response: { 200: Key, ...errors },
+        response: { 200: Key, ...errors, ...keyNotFound },
       },
     },
     async (request) => view(await keys.get(contextOf(request), request.params.id)),
@@ -88,7 +95,7 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
         summary: "Change a key's name, owner, scopes, meta, expiry, enabled flag or allowed origins and IPs",
         params: IdParams("key"),
         body: KeyPatch,
-        response: { 200: Key, ...errors, 409: ErrorResponse, 422: ErrorResponse },
+        response: { 200: Key, ...errors, ...keyNotFound, 409: ErrorResponse, 422: ErrorResponse },
       },
     },
     async (request) => view(await keys.update(contextOf(request), request.params.id, request.body)),
@@ -103,7 +110,7 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
         summary: `Issue a successor; the old key works for the grace period (default ${DEFAULT_GRACE_PERIOD}), then expires`,
         params: IdParams("key"),
         body: RollBody,
-        response: { 201: RolledKeyResponse, ...errors, 409: ErrorResponse },
+        response: { 201: RolledKeyResponse, ...errors, ...keyNotFound, 409: ErrorResponse },
       },
       preValidation: optionalBody,
     },
@@ -128,7 +135,7 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
         summary: "Revoke a key at once",
         params: IdParams("key"),
         body: RevokeBody,
-        response: { 200: Key, ...errors },
+        response: { 200: Key, ...errors, ...keyNotFound },
       },
       preValidation: optionalBody,
     },
