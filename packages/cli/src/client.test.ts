@@ -30,7 +30,7 @@ describe("ApiClient", () => {
 
   it("turns an error answer into an ApiError carrying the code, message and request id", async () => {
     const body = {
-      error: { code: "NOT_FOUND", message: "No such key.", requestId: "req_1", details: { id: "x" } },
+      error: { code: "KEY_NOT_FOUND", message: "No such key.", requestId: "req_1", details: { id: "x" } },
     };
     const { fetch } = fakeFetch(() => Response.json(body, { status: 404 }));
     const error = await new ApiClient({ baseUrl: "http://x", rootKey: "k", fetch })
@@ -39,7 +39,7 @@ describe("ApiClient", () => {
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({
       status: 404,
-      code: "NOT_FOUND",
+      code: "KEY_NOT_FOUND",
       message: "No such key.",
       requestId: "req_1",
       details: { id: "x" },

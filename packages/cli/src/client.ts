@@ -1,7 +1,10 @@
-import type { ErrorResponse } from "@keysmith/sdk";
+import type { ErrorCode, ErrorResponse } from "@keysmith/sdk";
 
-/** The `{ error }` body every keysmith API error answers with. */
-export type ApiErrorBody = ErrorResponse["error"];
+/**
+ * The `{ error }` body every keysmith API error answers with. `code` is kept a string: a newer
+ * server may send a code this build does not know, and the CLI adds its own (`INVALID_RESPONSE`).
+ */
+export type ApiErrorBody = Omit<ErrorResponse["error"], "code"> & { code: ErrorCode | (string & {}) };
 
 /** The server answered with an error: its stable code, message and request id. */
 export class ApiError extends Error {

@@ -32,18 +32,34 @@ export const ERRORS = {
     message: "A webhook URL must not carry a user name or password: deliveries are signed instead.",
   },
   WEBHOOK_TARGET_REFUSED: {
-    status: 400,
+    status: 422,
     retryable: false,
     message: "Webhooks may not target this address (link-local, metadata, private or loopback).",
   },
   UNAUTHORIZED: { status: 401, retryable: false, message: "A valid root key is required as a Bearer token." },
   FORBIDDEN: { status: 403, retryable: false, message: "The root key lacks the scope this action needs." },
-  NOT_FOUND: { status: 404, retryable: false, message: "No such resource." },
+  PROJECT_NOT_FOUND: { status: 404, retryable: false, message: "No such project." },
+  KEY_NOT_FOUND: { status: 404, retryable: false, message: "No such key." },
+  ROOT_KEY_NOT_FOUND: { status: 404, retryable: false, message: "No such root key." },
+  SECRET_NOT_FOUND: { status: 404, retryable: false, message: "No such secret." },
+  SECRET_VERSION_NOT_FOUND: { status: 404, retryable: false, message: "The secret has no such version." },
+  WEBHOOK_NOT_FOUND: { status: 404, retryable: false, message: "No such webhook endpoint." },
   ROUTE_NOT_FOUND: { status: 404, retryable: false, message: "No such route." },
-  CONFLICT: {
+  KEY_EXPIRED: { status: 409, retryable: false, message: "The key has expired; it cannot be rolled." },
+  KEY_HASH_TAKEN: {
     status: 409,
     retryable: false,
-    message: "The resource is in a state that does not allow this.",
+    message: "A key with this hash belongs to another project.",
+  },
+  NO_CREDIT_LIMIT: {
+    status: 409,
+    retryable: false,
+    message: "The key has no credit limit to increment or decrement; set one first.",
+  },
+  KEY_ALREADY_ROLLED: {
+    status: 409,
+    retryable: false,
+    message: "The key was already rolled; roll its successor (rolledTo).",
   },
   PREFIX_TAKEN: { status: 409, retryable: false, message: "Another project already uses this key prefix." },
   KEY_REVOKED: { status: 409, retryable: false, message: "The key is revoked." },
@@ -70,6 +86,9 @@ export const ERRORS = {
 } as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/** Every registered code, in the registry's order (for schemas: one list, never a copy). */
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {

@@ -25,7 +25,7 @@ export function openapiToTypeScript(document) {
       const operation = item[method];
       if (!operation) continue;
       operations.push(renderOperation(method, path, operation));
-      errorSchema ??= firstErrorSchema(operation);
+      errorSchema = widestErrorSchema(errorSchema, operation);
     }
   }
   const lines = [HEADER];
@@ -36,6 +36,11 @@ export function openapiToTypeScript(document) {
   lines.push("");
   lines.push("/** The body of every error answer. */");
   lines.push(`export type ErrorResponse = ${errorSchema ? render(errorSchema, 0) : "unknown"};`);
+  lines.push("");
+  lines.push(
+    "/** Every error code the server can answer (docs/errors.md gives each one's cause and fix). */",
+  );
+  lines.push('export type ErrorCode = ErrorResponse["error"]["code"];');
   return `${lines.join("\n")}\n`;
 }
 
@@ -76,11 +81,18 @@ function successResponse(operation) {
   return [200, undefined];
 }
 
-function firstErrorSchema(operation) {
+/**
+ * The shared error schema: of the 4xx answers seen so far, the one whose `code` lists the most
+ * codes (a route may narrow one status to its own codes, e.g. a 404 to KEY_NOT_FOUND).
+ */
+function widestErrorSchema(widest, operation) {
+  const codes = (schema) => schema?.properties?.error?.properties?.code?.enum?.length ?? 0;
+  let best = widest;
   for (const [status, response] of Object.entries(operation.responses ?? {})) {
-    if (status.startsWith("4")) return response.content?.["application/json"]?.schema ?? null;
+    const schema = response.content?.["application/json"]?.schema;
+    if (status.startsWith("4") && schema && (best === null || codes(schema) > codes(best))) best = schema;
   }
-  return null;
+  return best;
 }
 
 /** A JSON Schema as a TypeScript type, laid out at `depth` levels of indentation. */

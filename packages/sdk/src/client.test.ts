@@ -140,7 +140,7 @@ describe("the client against a real keysmith server", () => {
       .catch((e) => e)) as KeysmithApiError;
     expect(error).toBeInstanceOf(KeysmithApiError);
     expect(error).toMatchObject({
-      code: "NOT_FOUND",
+      code: "KEY_NOT_FOUND",
       status: 404,
       requestId: expect.stringMatching(/^req_/),
     });

@@ -1,3 +1,5 @@
+import type { ErrorCode } from "./generated/openapi.js";
+
 /**
  * keysmith answered with an error: `{ error: { code, message, requestId, details? } }` and a
  * 4xx or 5xx status. `code` is the server's stable machine code (see docs/errors.md), or
@@ -5,10 +7,14 @@
  *
  * @example
  * try { await client.keys.get("key_…") }
- * catch (error) { if (error instanceof KeysmithApiError && error.code === "NOT_FOUND") … }
+ * catch (error) { if (error instanceof KeysmithApiError && error.code === "KEY_NOT_FOUND") … }
  */
 export class KeysmithApiError extends Error {
-  readonly code: string;
+  /**
+   * One of the codes this SDK was generated with (`ErrorCode`), `UNEXPECTED_RESPONSE`, or, from
+   * a newer server, a code added since: compare with the ones you handle and treat the rest alike.
+   */
+  readonly code: ErrorCode | "UNEXPECTED_RESPONSE" | (string & {});
   readonly status: number;
   /** The server's request id (also its `x-request-id` header), for its logs; null if none came. */
   readonly requestId: string | null;

@@ -2,7 +2,7 @@ export type { CacheOptions } from "./answer-cache.js";
 export type { ChangeStreamStatus, KeyChangeEvent } from "./change-stream.js";
 export { Keysmith, type KeysmithOptions } from "./client.js";
 export { KeysmithApiError, KeysmithConnectionError } from "./errors.js";
-export type { ErrorResponse, Operations } from "./generated/openapi.js";
+export type { ErrorCode, ErrorResponse, Operations } from "./generated/openapi.js";
 export type { Fetch, RetryPolicy } from "./http.js";
 export { isWellFormedKey } from "./key-format.js";
 export type { RequestOptions } from "./resources/common.js";

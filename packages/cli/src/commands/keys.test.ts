@@ -228,7 +228,7 @@ describe("keysmith keys", () => {
   it("reports API errors as one line with the code and request id, exit 2", async () => {
     const missing = await server.cli(["keys", "get", `key_${"0".repeat(22)}`]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^keysmith: [^\n]+ \(NOT_FOUND, request req_[0-9A-Za-z]+\)\n$/);
+    expect(missing.stderr).toMatch(/^keysmith: [^\n]+ \(KEY_NOT_FOUND, request req_[0-9A-Za-z]+\)\n$/);
     expect(missing.stdout).toBe("");
 
     const unauthorized = await server.cli(["projects", "list"], { env: { KEYSMITH_ROOT_KEY: "nope" } });

@@ -217,7 +217,7 @@ describe("keysmith keys update", () => {
     }
     const missing = await server.cli(["keys", "update", `key_${"0".repeat(22)}`, "--name", "x"]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/\(NOT_FOUND, request req_[0-9A-Za-z]+\)\n$/);
+    expect(missing.stderr).toMatch(/\(KEY_NOT_FOUND, request req_[0-9A-Za-z]+\)\n$/);
   });
 });
 

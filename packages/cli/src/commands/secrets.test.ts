@@ -37,7 +37,9 @@ describe("keysmith secrets", () => {
     expect(first.stdout).toBe("sk_live_first");
     const missing = await server.cli(["secrets", "get", "STRIPE_KEY", "--env", "staging"]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^keysmith: No secret STRIPE_KEY in staging\. \(NOT_FOUND, request req_/);
+    expect(missing.stderr).toMatch(
+      /^keysmith: No secret STRIPE_KEY in staging\. \(SECRET_NOT_FOUND, request req_/,
+    );
   });
 
   it("asks with a hidden prompt on a terminal, and never takes a value from argv", async () => {

@@ -110,6 +110,6 @@ describe("keysmith usage", () => {
       "2030-01-01T00:00:00Z",
     ]);
     expect(reversed.code).toBe(2);
-    expect(reversed.stderr).toMatch(/\(VALIDATION_ERROR, request req_[0-9A-Za-z]+\)\n$/);
+    expect(reversed.stderr).toMatch(/\(UNPROCESSABLE, request req_[0-9A-Za-z]+\)\n$/);
   });
 });

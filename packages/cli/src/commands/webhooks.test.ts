@@ -100,7 +100,7 @@ describe("keysmith webhooks", () => {
 
     const again = await server.cli(["webhooks", "delete", gone.id]);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/^keysmith: [^\n]+ \(NOT_FOUND, request req_[0-9A-Za-z]+\)\n$/);
+    expect(again.stderr).toMatch(/^keysmith: [^\n]+ \(WEBHOOK_NOT_FOUND, request req_[0-9A-Za-z]+\)\n$/);
   });
 
   it("shows an endpoint's delivery log, filtered by status", async () => {

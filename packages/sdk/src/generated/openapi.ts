@@ -1338,9 +1338,13 @@ export interface Operations {
 /** The body of every error answer. */
 export type ErrorResponse = {
   error: {
-    code: string;
+    /** A stable machine code: match on it, not on message. docs/errors.md gives each one's cause and fix. */
+    code: "VALIDATION_ERROR" | "INVALID_JSON" | "INVALID_CURSOR" | "INVALID_DURATION" | "INVALID_IP" | "INVALID_UNICODE" | "JSON_TOO_DEEP" | "META_TOO_DEEP" | "META_TOO_LARGE" | "WEBHOOK_URL_CREDENTIALS" | "WEBHOOK_TARGET_REFUSED" | "UNAUTHORIZED" | "FORBIDDEN" | "PROJECT_NOT_FOUND" | "KEY_NOT_FOUND" | "ROOT_KEY_NOT_FOUND" | "SECRET_NOT_FOUND" | "SECRET_VERSION_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "ROUTE_NOT_FOUND" | "KEY_EXPIRED" | "KEY_HASH_TAKEN" | "NO_CREDIT_LIMIT" | "KEY_ALREADY_ROLLED" | "PREFIX_TAKEN" | "KEY_REVOKED" | "VAULT_DECRYPT_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "VAULT_LOCKED" | "WEBHOOK_SECRETS_LOCKED";
     message: string;
     requestId: string;
     details?: unknown;
   };
 };
+
+/** Every error code the server can answer (docs/errors.md gives each one's cause and fix). */
+export type ErrorCode = ErrorResponse["error"]["code"];

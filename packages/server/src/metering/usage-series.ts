@@ -31,11 +31,13 @@ export function usageRange(
   const start = from ?? end - DEFAULT_SPAN[granularity];
   const alignedFrom = start - (start % step);
   const alignedTo = end % step === 0 ? end : end - (end % step) + step;
-  if (alignedTo <= alignedFrom) throw new KeysmithError("VALIDATION_ERROR", "`to` must be after `from`.");
+  if (alignedTo <= alignedFrom)
+    throw new KeysmithError("UNPROCESSABLE", "`to` must be after `from`.", { field: "to" });
   if ((alignedTo - alignedFrom) / step > MAX_BUCKETS) {
     throw new KeysmithError(
-      "VALIDATION_ERROR",
+      "UNPROCESSABLE",
       `That range holds more than ${MAX_BUCKETS} ${granularity} buckets; narrow it or use a coarser granularity.`,
+      { field: "from" },
     );
   }
   return { from: alignedFrom, to: alignedTo };

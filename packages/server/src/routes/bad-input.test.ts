@@ -59,7 +59,7 @@ describe.each(await testDialects())("bad input on %s", (dialect) => {
       "VALIDATION_ERROR",
     ],
     ["a bad id", "GET", "/v1/keys/not-an-id", undefined, {}, 400, "VALIDATION_ERROR"],
-    ["an unknown key id", "GET", "/v1/keys/key_0000000000000000000000", undefined, {}, 404, "NOT_FOUND"],
+    ["an unknown key id", "GET", "/v1/keys/key_0000000000000000000000", undefined, {}, 404, "KEY_NOT_FOUND"],
     ["an unknown query field", "GET", "/v1/keys?sort=asc", undefined, {}, 400, "VALIDATION_ERROR"],
     ["a bad grace period", "POST", "/v1/keys/KID/roll", { gracePeriod: "soon" }, {}, 400, "VALIDATION_ERROR"],
     ["a negative cost", "POST", "/v1/keys/verify", { key: "x", cost: -1 }, {}, 400, "VALIDATION_ERROR"],

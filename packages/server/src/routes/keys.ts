@@ -5,6 +5,7 @@ import { type App, contextOf, type Services } from "../http-types.js";
 import {
   CreditsBalance,
   CreditsOperation,
+  ErrorOf,
   ErrorResponse,
   IdParams,
   IssuedKeyResponse,
@@ -21,7 +22,8 @@ import {
 } from "./schemas.js";
 import { keyView } from "./views.js";
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };
+const keyNotFound = { 404: ErrorOf("KEY_NOT_FOUND") };
 /** Grace period when a roll names none: long enough to deploy the new key everywhere. */
 export const DEFAULT_GRACE_PERIOD = "24h";
 
@@ -43,7 +45,12 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
         tags: ["keys"],
         summary: "Create a key (the plaintext is in this response only)",
         body: KeyCreate,
-        response: { 201: IssuedKeyResponse, ...errors, 422: ErrorResponse },
+        response: {
+          201: IssuedKeyResponse,
+          ...errors,
+          404: ErrorOf("PROJECT_NOT_FOUND"),
+          422: ErrorResponse,
+        },
       },
     },
     async (request, reply) => {
@@ -61,7 +68,13 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
         summary:
           "Import up to 1000 keys by the SHA-256 of their plaintext, all or none, idempotent on the hash: they verify by their plaintext, whatever its format",
         body: KeyImport,
-        response: { 201: KeyImportResponse, ...errors, 409: ErrorResponse, 422: ErrorResponse },
+        response: {
+          201: KeyImportResponse,
+          ...errors,
+          404: ErrorOf("PROJECT_NOT_FOUND"),
+          409: ErrorResponse,
+          422: ErrorResponse,
+        },
       },
     },
     async (request, reply) => {
@@ -95,7 +108,7 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
         tags: ["keys"],
         summary: "Read a key",
         params: IdParams("key"),
-        response: { 200: Key, ...errors },
+        response: { 200: Key, ...errors, ...keyNotFound },
       },
     },
     async (request) => view(await keys.get(contextOf(request), request.params.id)),
@@ -110,7 +123,7 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
         summary: "Change a key's name, owner, scopes, meta, expiry, enabled flag or allowed origins and IPs",
         params: IdParams("key"),
         body: KeyPatch,
-        response: { 200: Key, ...errors, 409: ErrorResponse, 422: ErrorResponse },
+        response: { 200: Key, ...errors, ...keyNotFound, 409: ErrorResponse, 422: ErrorResponse },
       },
     },
     async (request) => view(await keys.update(contextOf(request), request.params.id, request.body)),
@@ -125,7 +138,7 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
         summary: `Issue a successor; the old key works for the grace period (default ${DEFAULT_GRACE_PERIOD}), then expires`,
         params: IdParams("key"),
         body: RollBody,
-        response: { 201: RolledKeyResponse, ...errors, 409: ErrorResponse },
+        response: { 201: RolledKeyResponse, ...errors, ...keyNotFound, 409: ErrorResponse },
       },
       preValidation: optionalBody,
     },
@@ -151,7 +164,7 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
           "Set, add to or take from a key's credits, atomically with concurrent verifications (a decrement stops at 0)",
         params: IdParams("key"),
         body: CreditsOperation,
-        response: { 200: CreditsBalance, ...errors, 409: ErrorResponse },
+        response: { 200: CreditsBalance, ...errors, ...keyNotFound, 409: ErrorResponse },
       },
     },
     async (request) => ({
@@ -173,7 +186,7 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
         summary: "Revoke a key at once",
         params: IdParams("key"),
         body: RevokeBody,
-        response: { 200: Key, ...errors },
+        response: { 200: Key, ...errors, ...keyNotFound },
       },
       preValidation: optionalBody,
     },

@@ -152,7 +152,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
     expect((await h.verify({ key: created.key })).body.credits).toBeNull();
     const increment = await h.api("POST", `/v1/keys/${created.id}/credits`, { op: "increment", amount: 1 });
     expect(increment.status).toBe(409);
-    expect(increment.body.error.code).toBe("CONFLICT");
+    expect(increment.body.error.code).toBe("NO_CREDIT_LIMIT");
     await h.api("POST", `/v1/keys/${created.id}/credits`, { op: "set", amount: 1 });
     expect((await h.verify({ key: created.key })).body).toMatchObject({
       code: "VALID",
@@ -307,7 +307,9 @@ describe.each(await testDialects())("usage series on %s", (dialect) => {
       "GET",
       "/v1/usage?granularity=minute&from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z",
     );
-    expect(res.status).toBe(400);
+    // Every value is well-formed; together they ask for too many buckets (docs/errors.md: 422).
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: "UNPROCESSABLE", details: { field: "from" } });
     const noUsage = (await h.api("POST", "/v1/root-keys", { scopes: ["keys:read"] })).body.key;
     expect((await h.api("GET", "/v1/usage", undefined, { key: noUsage })).status).toBe(403);
   });

@@ -2,6 +2,7 @@ import { Type } from "typebox";
 import { encodeCursor } from "../domain/access.js";
 import { type App, contextOf, type Services } from "../http-types.js";
 import {
+  ErrorOf,
   ErrorResponse,
   IdParams,
   ListOf,
@@ -12,7 +13,7 @@ import {
 } from "./schemas.js";
 import { projectView } from "./views.js";
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };
 
 export function projectRoutes(app: App, { projects }: Services): void {
   app.post(
@@ -57,7 +58,7 @@ export function projectRoutes(app: App, { projects }: Services): void {
         tags: ["projects"],
         summary: "Read a project",
         params: IdParams("proj"),
-        response: { 200: Project, ...errors },
+        response: { 200: Project, ...errors, 404: ErrorOf("PROJECT_NOT_FOUND") },
       },
     },
     async (request) => projectView(await projects.get(contextOf(request), request.params.id)),
@@ -72,7 +73,7 @@ export function projectRoutes(app: App, { projects }: Services): void {
         summary: "Change a project's name or publishable scopes",
         params: IdParams("proj"),
         body: ProjectPatch,
-        response: { 200: Project, ...errors },
+        response: { 200: Project, ...errors, 404: ErrorOf("PROJECT_NOT_FOUND") },
       },
     },
     async (request) =>

@@ -2,6 +2,7 @@ import { Type } from "typebox";
 import { encodeCursor } from "../domain/access.js";
 import { type App, contextOf, type Services } from "../http-types.js";
 import {
+  ErrorOf,
   ErrorResponse,
   IdParams,
   IssuedRootKeyResponse,
@@ -12,7 +13,7 @@ import {
 } from "./schemas.js";
 import { rootKeyView } from "./views.js";
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };
 
 export function rootKeyRoutes(app: App, { rootKeys, clock }: Services): void {
   app.post(
@@ -23,7 +24,12 @@ export function rootKeyRoutes(app: App, { rootKeys, clock }: Services): void {
         tags: ["root keys"],
         summary: "Create a root key no broader than the caller (the plaintext is in this response only)",
         body: RootKeyCreate,
-        response: { 201: IssuedRootKeyResponse, ...errors, 422: ErrorResponse },
+        response: {
+          201: IssuedRootKeyResponse,
+          ...errors,
+          404: ErrorOf("PROJECT_NOT_FOUND"),
+          422: ErrorResponse,
+        },
       },
     },
     async (request, reply) => {
@@ -58,7 +64,7 @@ export function rootKeyRoutes(app: App, { rootKeys, clock }: Services): void {
         tags: ["root keys"],
         summary: "Revoke a root key at once",
         params: IdParams("root"),
-        response: { 200: RootKey, ...errors },
+        response: { 200: RootKey, ...errors, 404: ErrorOf("ROOT_KEY_NOT_FOUND") },
       },
     },
     async (request) => rootKeyView(await rootKeys.revoke(contextOf(request), request.params.id), clock.now()),

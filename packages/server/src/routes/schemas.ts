@@ -1,5 +1,7 @@
 import {
   DURATION_PATTERN,
+  ERROR_CODES,
+  type ErrorCode,
   MAX_DURATION_MS,
   MAX_META_BYTES,
   MAX_META_DEPTH,
@@ -117,14 +119,25 @@ const CostTable = Type.Record(Type.String({ maxLength: 128 }), Type.Number({ min
 const AnomalyPolicy = Type.Union([Type.Literal("alert"), Type.Literal("disable")]);
 const LeakPolicy = Type.Union([Type.Literal("revoke"), Type.Literal("flag")]);
 
-export const ErrorResponse = Type.Object({
-  error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    requestId: Type.String(),
-    details: Type.Optional(Type.Unknown()),
-  }),
-});
+const errorBody = (codes: readonly ErrorCode[], description: string) =>
+  Type.Object({
+    error: Type.Object({
+      code: Type.Unsafe<ErrorCode>({ type: "string", enum: [...codes], description }),
+      message: Type.String(),
+      requestId: Type.String(),
+      details: Type.Optional(Type.Unknown()),
+    }),
+  });
+
+/** The body of every error answer; `code` lists the whole registry (packages/core/src/errors.ts). */
+export const ErrorResponse = errorBody(
+  ERROR_CODES,
+  "A stable machine code: match on it, not on message. docs/errors.md gives each one's cause and fix.",
+);
+
+/** An error answer that names the only codes a route can give for one status: `404: ErrorOf("KEY_NOT_FOUND")`. */
+export const ErrorOf = (...codes: ErrorCode[]) =>
+  errorBody(codes, `One of ${codes.join(", ")}; docs/errors.md gives each one's cause and fix.`);
 
 /** `{ data, nextCursor }`, the shape of every list. */
 export const ListOf = <T extends TSchema>(item: T) =>

@@ -94,7 +94,8 @@ describe.each(await testDialects())("the vault API on %s", (dialect) => {
     expect((await get("staging", "SHARED")).body.value).toBe("staging-value");
     expect((await get("production", "SHARED")).status).toBe(404);
     const tooLong = await set("staging", "TOO_LONG", "é".repeat(40_000));
-    expect(tooLong.status).toBe(422);
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error).toMatchObject({ code: "VALIDATION_ERROR", details: { field: "value" } });
     expect(tooLong.text).not.toContain("é".repeat(100));
   });
 
@@ -267,7 +268,8 @@ describe.each(await testDialects())("the vault API on %s", (dialect) => {
     expect(mine.body.value).toBe("mine");
     // A root key for all projects must name one.
     const unnamed = await h.api("GET", "/v1/secrets/production/MINE");
-    expect(unnamed.status).toBe(400);
+    expect(unnamed.status).toBe(422);
+    expect(unnamed.body.error.code).toBe("UNPROCESSABLE");
     expect(unnamed.body.error.details).toEqual({ field: "projectId" });
   });
 

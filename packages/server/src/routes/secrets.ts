@@ -2,16 +2,18 @@ import { Type } from "typebox";
 import { type App, contextOf, type Services } from "../http-types.js";
 import { MAX_SECRET_BYTES, SECRET_NAME_PATTERN, VAULT_ENVIRONMENT_PATTERN } from "../vault/names.js";
 import { encodeNameCursor, type SecretRecord, type SecretVersionRecord } from "../vault/secrets.js";
-import { DurationSchema, ErrorResponse, Id, ListOf, ListQuery } from "./schemas.js";
+import { DurationSchema, ErrorOf, ErrorResponse, Id, ListOf, ListQuery } from "./schemas.js";
 
 const errors = {
   400: ErrorResponse,
   401: ErrorResponse,
   403: ErrorResponse,
-  404: ErrorResponse,
+  404: ErrorOf("PROJECT_NOT_FOUND"),
   409: ErrorResponse,
+  422: ErrorResponse,
   503: ErrorResponse,
 };
+const secretNotFound = { 404: ErrorOf("PROJECT_NOT_FOUND", "SECRET_NOT_FOUND") };
 const tags = ["secrets"];
 
 const Environment = Type.String({
@@ -173,7 +175,7 @@ export function secretRoutes(app: App, { secrets, clock }: Services): void {
           },
           { additionalProperties: false },
         ),
-        response: { 201: Secret, ...errors, 422: ErrorResponse },
+        response: { 201: Secret, ...errors },
       },
     },
     async (request, reply) => {
@@ -198,7 +200,11 @@ export function secretRoutes(app: App, { secrets, clock }: Services): void {
           { ...ProjectQuery, version: Type.Optional(Type.Integer({ minimum: 1 })) },
           { additionalProperties: false },
         ),
-        response: { 200: SecretValue, ...errors },
+        response: {
+          200: SecretValue,
+          ...errors,
+          404: ErrorOf("PROJECT_NOT_FOUND", "SECRET_NOT_FOUND", "SECRET_VERSION_NOT_FOUND"),
+        },
       },
     },
     async (request) => {
@@ -230,7 +236,7 @@ export function secretRoutes(app: App, { secrets, clock }: Services): void {
           { rotateEvery: Type.Union([DurationSchema, Type.Null()]) },
           { additionalProperties: false },
         ),
-        response: { 200: Secret, ...errors },
+        response: { 200: Secret, ...errors, ...secretNotFound },
       },
     },
     async (request) =>
@@ -253,7 +259,7 @@ export function secretRoutes(app: App, { secrets, clock }: Services): void {
         summary: "Delete a secret (soft: its versions stay, and restore brings it back)",
         params: SecretParams,
         querystring: Type.Object(ProjectQuery, { additionalProperties: false }),
-        response: { 200: Secret, ...errors },
+        response: { 200: Secret, ...errors, ...secretNotFound },
       },
     },
     async (request) =>
@@ -272,7 +278,7 @@ export function secretRoutes(app: App, { secrets, clock }: Services): void {
         summary: "Restore a deleted secret with its versions",
         params: SecretParams,
         querystring: Type.Object(ProjectQuery, { additionalProperties: false }),
-        response: { 200: Secret, ...errors },
+        response: { 200: Secret, ...errors, ...secretNotFound },
       },
     },
     async (request) =>
@@ -291,7 +297,7 @@ export function secretRoutes(app: App, { secrets, clock }: Services): void {
         summary: "A secret's versions, newest first: who wrote each and when (no values)",
         params: SecretParams,
         querystring: Type.Object({ ...ProjectQuery, ...ListQuery }, { additionalProperties: false }),
-        response: { 200: ListOf(SecretVersion), ...errors },
+        response: { 200: ListOf(SecretVersion), ...errors, ...secretNotFound },
       },
     },
     async (request) => {

@@ -5,7 +5,7 @@ import { parseTimestamp } from "../domain/key-settings.js";
 import { type App, contextOf, type Services } from "../http-types.js";
 import type { UsageRecorder } from "../metering/usage.js";
 import { type Granularity, KEY_CODES, toSeries, usageRange } from "../metering/usage-series.js";
-import { ErrorResponse, Id, IdParams } from "./schemas.js";
+import { ErrorOf, ErrorResponse, Id, IdParams } from "./schemas.js";
 
 const GranularitySchema = Type.Union([Type.Literal("minute"), Type.Literal("hour"), Type.Literal("day")]);
 const rangeQuery = {
@@ -26,7 +26,7 @@ const UsageResponse = Type.Object({
     }),
   ),
 });
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 422: ErrorResponse };
 
 /** Usage time series: per key, and per project or owner across keys. */
 export function usageRoutes(app: App, { keys, clock }: Services, usage: UsageRecorder): void {
@@ -62,7 +62,7 @@ export function usageRoutes(app: App, { keys, clock }: Services, usage: UsageRec
         summary: "A key's verifications by outcome, and its spend, per minute, hour or day",
         params: IdParams("key"),
         querystring: Type.Object(rangeQuery, { additionalProperties: false }),
-        response: { 200: UsageResponse, ...errors },
+        response: { 200: UsageResponse, ...errors, 404: ErrorOf("KEY_NOT_FOUND") },
       },
     },
     async (request) => {
@@ -88,7 +88,7 @@ export function usageRoutes(app: App, { keys, clock }: Services, usage: UsageRec
           },
           { additionalProperties: false },
         ),
-        response: { 200: UsageResponse, ...errors },
+        response: { 200: UsageResponse, ...errors, 404: ErrorOf("PROJECT_NOT_FOUND") },
       },
     },
     async (request) => {
@@ -96,7 +96,7 @@ export function usageRoutes(app: App, { keys, clock }: Services, usage: UsageRec
       requireScope(ctx.actor, "usage:read");
       const { projectId, ownerId } = request.query;
       if (projectId && !canSeeProject(ctx.actor, projectId))
-        throw new KeysmithError("NOT_FOUND", "No such project.");
+        throw new KeysmithError("PROJECT_NOT_FOUND", "No such project.");
       const projectIds = projectId ? [projectId] : ctx.actor.projectId ? [ctx.actor.projectId] : null;
       return series(request.query, { projectIds, ownerId }, keys);
     },

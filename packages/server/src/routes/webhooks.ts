@@ -15,9 +15,10 @@ import {
   WebhookListQuery,
   webhookView,
 } from "../webhooks/schemas.js";
-import { ErrorResponse, IdParams, ListOf } from "./schemas.js";
+import { ErrorOf, ErrorResponse, IdParams, ListOf } from "./schemas.js";
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };
+const webhookNotFound = { 404: ErrorOf("WEBHOOK_NOT_FOUND") };
 
 /** Webhook endpoints, their delivery log, and the alerts they carry. */
 export function webhookRoutes(
@@ -33,7 +34,13 @@ export function webhookRoutes(
         summary: "Create a webhook endpoint (the signing secret is in this response only)",
         body: WebhookCreate,
         // 503: WEBHOOK_SECRETS_LOCKED, on a node that cannot read the webhook key.
-        response: { 201: CreatedWebhook, ...errors, 503: ErrorResponse },
+        response: {
+          201: CreatedWebhook,
+          ...errors,
+          404: ErrorOf("PROJECT_NOT_FOUND"),
+          422: ErrorResponse,
+          503: ErrorResponse,
+        },
       },
     },
     async (request, reply) => {
@@ -67,7 +74,7 @@ export function webhookRoutes(
         tags: ["webhooks"],
         summary: "Read a webhook endpoint",
         params: IdParams("whk"),
-        response: { 200: Webhook, ...errors },
+        response: { 200: Webhook, ...errors, ...webhookNotFound },
       },
     },
     async (request) => webhookView(await webhooks.get(contextOf(request), request.params.id)),
@@ -81,7 +88,7 @@ export function webhookRoutes(
         tags: ["webhooks"],
         summary: "Delete a webhook endpoint; its pending deliveries are cancelled",
         params: IdParams("whk"),
-        response: { 200: Webhook, ...errors },
+        response: { 200: Webhook, ...errors, ...webhookNotFound },
       },
     },
     async (request) => webhookView(await webhooks.remove(contextOf(request), request.params.id)),
@@ -96,7 +103,7 @@ export function webhookRoutes(
         summary: "The endpoint's delivery log, newest first",
         params: IdParams("whk"),
         querystring: DeliveryListQuery,
-        response: { 200: ListOf(Delivery), ...errors },
+        response: { 200: ListOf(Delivery), ...errors, ...webhookNotFound },
       },
     },
     async (request) => {

@@ -14,6 +14,8 @@ interface Operation {
   method: string;
   path: string;
   scope: string | undefined;
+  /** The codes the route's 404 answer declares in /openapi.json (none when it declares no 404). */
+  notFoundCodes: string[];
 }
 
 /** A request that the route's own scope holder, bound to project A, may make, and what a key bound to project B gets. */
@@ -74,14 +76,22 @@ describe("the authorization matrix, from /openapi.json", () => {
 
   beforeAll(async () => {
     h = await createHarness("sqlite", { masterKey: randomBytes(32) });
+    type Codes = { properties?: { code?: { enum?: string[] } } };
+    type NotFound = { content?: { "application/json"?: { schema?: { properties?: { error?: Codes } } } } };
     const doc = JSON.parse((await h.keysmith.app.inject({ url: "/openapi.json" })).body) as {
-      paths: Record<string, Record<string, { "x-keysmith-scope"?: string }>>;
+      paths: Record<
+        string,
+        Record<string, { "x-keysmith-scope"?: string; responses?: Record<string, NotFound> }>
+      >;
     };
     operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.entries(ops).map(([method, op]) => ({
         method: method.toUpperCase(),
         path,
         scope: op["x-keysmith-scope"],
+        notFoundCodes:
+          op.responses?.["404"]?.content?.["application/json"]?.schema?.properties?.error?.properties?.code
+            ?.enum ?? [],
       })),
     );
     a = await h.project();
@@ -316,6 +326,9 @@ describe("the authorization matrix, from /openapi.json", () => {
       if (other.status >= 500) failures.push(`${id} — another project's admin: ${other.status}`);
       if (typeof example.otherProject === "number") {
         expectStatus(id, "another project's admin", other.status, example.otherProject);
+        // A hidden resource answers a code the route declares for a missing one (no oracle).
+        if (other.status === 404 && !op.notFoundCodes.includes(other.body.error?.code))
+          failures.push(`${id} — 404 ${other.body.error?.code} is not among ${op.notFoundCodes.join(", ")}`);
         expect(await auditHead(), `${id}: another project's admin changed nothing`).toBe(before);
       } else if (example.otherProject === "not-found-answer") {
         expectStatus(id, "another project's admin", other.status, 200);

@@ -92,7 +92,7 @@ export class KeyService {
     const projectId = input.projectId ?? ctx.actor.projectId;
     if (!projectId) {
       throw new KeysmithError(
-        "VALIDATION_ERROR",
+        "UNPROCESSABLE",
         "projectId is required for a root key bound to all projects.",
         {
           field: "projectId",
@@ -180,9 +180,13 @@ export class KeyService {
       const ids = records.map((record, i) => {
         const found = existing.get(record.hash);
         if (found && found.projectId !== projectId) {
-          throw new KeysmithError("CONFLICT", `Row ${i}: this hash belongs to a key of another project.`, {
-            row: i,
-          });
+          throw new KeysmithError(
+            "KEY_HASH_TAKEN",
+            `Row ${i}: this hash belongs to a key of another project.`,
+            {
+              row: i,
+            },
+          );
         }
         const id = found?.id ?? seen.get(record.hash);
         if (id !== undefined) return id;
@@ -209,7 +213,7 @@ export class KeyService {
     return this.getVisible(ctx, id);
   }
 
-  /** A key the actor's project binding lets it see, whatever its scopes; else NOT_FOUND. */
+  /** A key the actor's project binding lets it see, whatever its scopes; else KEY_NOT_FOUND. */
   async getVisible(ctx: ActionContext, id: string): Promise<KeyRecord> {
     return this.visibleKey(ctx, await this.deps.store.keys.get(id));
   }
@@ -310,9 +314,12 @@ export class KeyService {
       const old = this.visibleKey(ctx, await tx.keys.get(id));
       const status = keyStatus(old, now);
       if (status === "revoked") throw new KeysmithError("KEY_REVOKED", "A revoked key cannot be rolled.");
-      if (status === "expired") throw new KeysmithError("CONFLICT", "An expired key cannot be rolled.");
+      if (status === "expired") throw new KeysmithError("KEY_EXPIRED", "An expired key cannot be rolled.");
       if (old.rolledTo !== null) {
-        throw new KeysmithError("CONFLICT", `This key was already rolled to ${old.rolledTo}; roll that one.`);
+        throw new KeysmithError(
+          "KEY_ALREADY_ROLLED",
+          `This key was already rolled to ${old.rolledTo}; roll that one.`,
+        );
       }
       const project = (await tx.projects.get(old.projectId)) as ProjectRecord;
       const generated = generateKey({
@@ -378,7 +385,7 @@ export class KeyService {
       );
       if (remaining === null) {
         throw new KeysmithError(
-          "CONFLICT",
+          "NO_CREDIT_LIMIT",
           `This key has no credit limit to ${op}; set one first (op "set").`,
         );
       }
@@ -424,13 +431,13 @@ export class KeyService {
   private async visibleProject(ctx: ActionContext, projectId: string): Promise<ProjectRecord> {
     const project = await this.deps.store.projects.get(projectId);
     if (!project || !canSeeProject(ctx.actor, project.id))
-      throw new KeysmithError("NOT_FOUND", "No such project.");
+      throw new KeysmithError("PROJECT_NOT_FOUND", "No such project.");
     return project;
   }
 
   private visibleKey(ctx: ActionContext, key: KeyRecord | null): KeyRecord {
     if (!key || !canSeeProject(ctx.actor, key.projectId))
-      throw new KeysmithError("NOT_FOUND", "No such key.");
+      throw new KeysmithError("KEY_NOT_FOUND", "No such key.");
     return key;
   }
 }

@@ -87,7 +87,7 @@ export class ProjectService {
     requireScope(ctx.actor, "projects:read");
     const project = await this.deps.store.projects.get(id);
     if (!project || !canSeeProject(ctx.actor, project.id))
-      throw new KeysmithError("NOT_FOUND", "No such project.");
+      throw new KeysmithError("PROJECT_NOT_FOUND", "No such project.");
     return project;
   }
 
@@ -104,7 +104,7 @@ export class ProjectService {
     return this.deps.write(ctx, async (tx) => {
       const project = await tx.projects.get(id);
       if (!project || !canSeeProject(ctx.actor, project.id))
-        throw new KeysmithError("NOT_FOUND", "No such project.");
+        throw new KeysmithError("PROJECT_NOT_FOUND", "No such project.");
       const next: ProjectRecord = {
         ...project,
         name: input.name ?? project.name,

@@ -78,7 +78,7 @@ export class RootKeyService {
     }
     projectId ??= null;
     if (projectId !== null && !(await this.deps.store.projects.get(projectId))) {
-      throw new KeysmithError("NOT_FOUND", "No such project.");
+      throw new KeysmithError("PROJECT_NOT_FOUND", "No such project.");
     }
     const now = this.deps.clock.now();
     let expiresAt = parseTimestamp(input.expiresAt, "expiresAt") ?? null;
@@ -117,7 +117,7 @@ export class RootKeyService {
     return this.deps.write(ctx, async (tx) => {
       const found = await tx.rootKeys.get(id);
       if (!found || !canSeeProject(ctx.actor, found.projectId)) {
-        throw new KeysmithError("NOT_FOUND", "No such root key.");
+        throw new KeysmithError("ROOT_KEY_NOT_FOUND", "No such root key.");
       }
       if (found.scopes.some((s) => !hasScope(ctx.actor, s as RootScope))) {
         throw new KeysmithError("FORBIDDEN", "A root key cannot revoke one broader than itself.");

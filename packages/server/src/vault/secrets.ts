@@ -88,7 +88,7 @@ export class SecretService {
   async set(ctx: ActionContext, ref: SecretRef, input: SetSecretInput): Promise<SecretRecord> {
     const { projectId, masterKey } = await this.access(ctx, ref, "secrets:write");
     if (Buffer.byteLength(input.value, "utf8") > MAX_SECRET_BYTES) {
-      throw new KeysmithError("UNPROCESSABLE", `A secret's value is at most ${MAX_SECRET_BYTES} bytes.`, {
+      throw new KeysmithError("VALIDATION_ERROR", `A secret's value is at most ${MAX_SECRET_BYTES} bytes.`, {
         field: "value",
       });
     }
@@ -195,7 +195,9 @@ export class SecretService {
       const wanted = version ?? secret.current_version;
       const row = wanted <= secret.current_version ? await repo.getVersion(secret.id, wanted) : null;
       if (!row)
-        throw new KeysmithError("NOT_FOUND", `${ref.name} has no version ${wanted}.`, { version: wanted });
+        throw new KeysmithError("SECRET_VERSION_NOT_FOUND", `${ref.name} has no version ${wanted}.`, {
+          version: wanted,
+        });
       const now = this.deps.clock.now();
       try {
         const projectKey = await this.projectKey(repo, masterKey, projectId, now);
@@ -395,7 +397,7 @@ export class SecretService {
     const projectId = requested ?? ctx.actor.projectId;
     if (!projectId) {
       throw new KeysmithError(
-        "VALIDATION_ERROR",
+        "UNPROCESSABLE",
         "projectId is required for a root key bound to all projects.",
         {
           field: "projectId",
@@ -405,7 +407,7 @@ export class SecretService {
     const project = canSeeProject(ctx.actor, projectId)
       ? await this.deps.store.projects.get(projectId)
       : null;
-    if (!project) throw new KeysmithError("NOT_FOUND", "No such project.");
+    if (!project) throw new KeysmithError("PROJECT_NOT_FOUND", "No such project.");
     return project.id;
   }
 
@@ -500,15 +502,19 @@ function rotationPeriod(value: string | number | null | undefined): number | nul
 function live(secret: SecretRow | null, ref: SecretRef): SecretRow {
   if (!secret) throw notFound(ref);
   if (secret.deleted_at !== null) {
-    throw new KeysmithError("NOT_FOUND", `${ref.name} is deleted in ${ref.environment}; restore it first.`, {
-      deleted: true,
-    });
+    throw new KeysmithError(
+      "SECRET_NOT_FOUND",
+      `${ref.name} is deleted in ${ref.environment}; restore it first.`,
+      {
+        deleted: true,
+      },
+    );
   }
   return secret;
 }
 
 function notFound(ref: SecretRef): KeysmithError {
-  return new KeysmithError("NOT_FOUND", `No secret ${ref.name} in ${ref.environment}.`);
+  return new KeysmithError("SECRET_NOT_FOUND", `No secret ${ref.name} in ${ref.environment}.`);
 }
 
 function decryptMessage(name: string, environment: string, version: number): string {

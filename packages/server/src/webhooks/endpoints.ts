@@ -56,7 +56,7 @@ export class WebhookService {
     if (projectId !== null) {
       const project = await this.deps.store.projects.get(projectId);
       if (!project || !canSeeProject(ctx.actor, project.id))
-        throw new KeysmithError("NOT_FOUND", "No such project.");
+        throw new KeysmithError("PROJECT_NOT_FOUND", "No such project.");
     }
     const now = this.deps.clock.now();
     const record: WebhookRecord = {
@@ -160,4 +160,4 @@ function parseEndpointUrl(text: string, policy: TargetPolicy): string {
   return url.href;
 }
 
-const notFound = () => new KeysmithError("NOT_FOUND", "No such webhook endpoint.");
+const notFound = () => new KeysmithError("WEBHOOK_NOT_FOUND", "No such webhook endpoint.");

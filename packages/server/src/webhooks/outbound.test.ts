@@ -128,7 +128,7 @@ describe.each(await testDialects())("webhook outbound security on %s", (dialect)
     return created.body.id;
   };
 
-  it("refuses metadata, link-local and unspecified targets with 400, even where private ones are allowed", async () => {
+  it("refuses metadata, link-local and unspecified targets with 422, even where private ones are allowed", async () => {
     const before = await count();
     for (const url of [
       "http://169.254.169.254/latest/meta-data/",
@@ -143,7 +143,7 @@ describe.each(await testDialects())("webhook outbound security on %s", (dialect)
     ]) {
       for (const app of [strict, h.keysmith]) {
         const res = await createOn(app, url);
-        expect([url, res.status, res.body.error.code]).toEqual([url, 400, "WEBHOOK_TARGET_REFUSED"]);
+        expect([url, res.status, res.body.error.code]).toEqual([url, 422, "WEBHOOK_TARGET_REFUSED"]);
       }
     }
     expect(await count()).toBe(before);
@@ -160,7 +160,7 @@ describe.each(await testDialects())("webhook outbound security on %s", (dialect)
       "http://[::ffff:127.0.0.1]/",
     ]) {
       const res = await createOn(strict, url);
-      expect([url, res.status, res.body.error.code]).toEqual([url, 400, "WEBHOOK_TARGET_REFUSED"]);
+      expect([url, res.status, res.body.error.code]).toEqual([url, 422, "WEBHOOK_TARGET_REFUSED"]);
     }
     const allowed = await createOn(h.keysmith, "http://127.0.0.1:9/hooks");
     expect(allowed.status).toBe(201);
