@@ -9,6 +9,7 @@ import { type ProjectReader, ProjectRepository } from "./repositories/projects.j
 import { type RootKeyReads, RootKeyRepository } from "./repositories/root-keys.js";
 import type { RepositoryScope } from "./repositories/shared.js";
 import { UsageRepository } from "./repositories/usage.js";
+import { type VaultReads, VaultRepository } from "./repositories/vault.js";
 import type { Database } from "./schema.js";
 
 export { isUniqueViolation } from "./repositories/shared.js";
@@ -23,9 +24,23 @@ export function repositories(scope: RepositoryScope) {
     auditLog: new AuditRepository(scope),
     changeLog: new ChangeLogRepository(scope.db),
     usage: new UsageRepository(scope.db),
+    vault: new VaultRepository(scope.db),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;
+
+/** The store each pool belongs to (`storeOf`). */
+const owners = new WeakMap<Kysely<Database>, Store>();
+
+/**
+ * @deprecated The store that owns a pool, for callers that still pass `store.database` where a
+ * store is now wanted (`unlockVault` in webhooks/secret-key.test.ts); throws for a foreign pool.
+ */
+export function storeOf(database: Kysely<Database>): Store {
+  const store = owners.get(database);
+  if (!store) throw new Error("this database pool belongs to no keysmith store");
+  return store;
+}
 
 /** Opens a transaction; only the unit of work (`unit-of-work.ts`) calls it. */
 export const TRANSACTION: unique symbol = Symbol("keysmith.transaction");
@@ -44,11 +59,13 @@ export class Store {
   readonly auditLog: AuditReads;
   readonly changeLog: ChangeLogReads;
   readonly usage: UsageRepository;
+  readonly vault: VaultReads;
 
   constructor(
     private readonly kysely: Kysely<Database>,
     readonly dialect: Dialect,
   ) {
+    owners.set(kysely, this);
     const all = repositories({ db: kysely, dialect });
     this.meta = all.meta;
     this.projects = all.projects;
@@ -57,6 +74,7 @@ export class Store {
     this.auditLog = all.auditLog;
     this.changeLog = all.changeLog;
     this.usage = all.usage;
+    this.vault = all.vault;
   }
 
   /** Runs `work` in one transaction. Features never call this: they write through `unitOfWork`. */
@@ -85,7 +103,7 @@ export class Store {
 }
 
 /**
- * @deprecated The base the vault, sessions and webhooks repositories still extend, until they
+ * @deprecated The base the sessions and webhooks repositories still extend, until they
  * move behind their own repositories and the unit of work.
  */
 export class Repo {
