@@ -163,7 +163,7 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     secrets: webhookSecrets,
     jobs: [
       expiringKeysJob({ store, alerts: alertService }),
-      rotationDueJob({ db: store.database, alerts: alertService }),
+      rotationDueJob({ vault: store.vault, alerts: alertService }),
     ],
   });
   const stopKeyEvents = raiseKeyEvents({ changes, keys: store.keys, alerts: alertService });
@@ -200,7 +200,7 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     keys: keyService,
     rootKeys: new RootKeyService(deps),
     audit: new AuditService(deps),
-    secrets: new SecretService({ store, clock, masterKey: options.masterKey ?? null }),
+    secrets: new SecretService({ ...deps, masterKey: options.masterKey ?? null }),
     verifier,
     clock,
   };

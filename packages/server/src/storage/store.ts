@@ -11,6 +11,7 @@ import { type RootKeyReads, RootKeyRepository } from "./repositories/root-keys.j
 import { type SessionReads, SessionRepository } from "./repositories/sessions.js";
 import type { RepositoryScope } from "./repositories/shared.js";
 import { UsageRepository } from "./repositories/usage.js";
+import { type VaultReads, VaultRepository } from "./repositories/vault.js";
 import { type WebhookReads, WebhookRepository } from "./repositories/webhooks.js";
 import type { Database } from "./schema.js";
 
@@ -29,6 +30,7 @@ export function repositories(scope: RepositoryScope) {
     sessions: new SessionRepository(scope.db),
     webhooks: new WebhookRepository(scope),
     alerts: new AlertRepository(scope.db),
+    vault: new VaultRepository(scope.db),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;
@@ -54,6 +56,7 @@ export class Store {
   readonly webhooks: WebhookReads;
   /** Raising an alert is not audited: it is system upkeep, atomic with its fan-out. */
   readonly alerts: AlertRepository;
+  readonly vault: VaultReads;
 
   constructor(
     private readonly kysely: Kysely<Database>,
@@ -70,6 +73,7 @@ export class Store {
     this.sessions = all.sessions;
     this.webhooks = all.webhooks;
     this.alerts = all.alerts;
+    this.vault = all.vault;
   }
 
   /** Runs `work` in one transaction. Features never call this: they write through `unitOfWork`. */
@@ -94,20 +98,5 @@ export class Store {
 
   close(): Promise<void> {
     return this.kysely.destroy();
-  }
-}
-
-/**
- * @deprecated The base the vault, sessions and webhooks repositories still extend, until they
- * move behind their own repositories and the unit of work.
- */
-export class Repo {
-  constructor(
-    protected readonly db: Kysely<Database> | Transaction<Database>,
-    readonly dialect: Dialect,
-  ) {}
-
-  appendAudit(input: AuditInput, at: number): Promise<AuditEntry> {
-    return new AuditRepository({ db: this.db, dialect: this.dialect }).append(input, at);
   }
 }

@@ -75,7 +75,7 @@ export async function createHarness(dialect: TestDialect, options: HarnessOption
   const rootKey = (await bootstrapRootKey(store, clock)) as string;
   const masterKey = options.masterKey
     ? await unlockVault(
-        store.database,
+        store,
         { kind: "key", key: options.masterKey, variable: "KEYSMITH_MASTER_KEY" },
         clock.now(),
       )

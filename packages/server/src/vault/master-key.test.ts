@@ -104,9 +104,7 @@ describe.each(await testDialects())("opening the vault on %s", (dialect) => {
     const store = await open();
     const keys = Array.from({ length: 4 }, () => randomBytes(32));
     const results = await Promise.allSettled(
-      keys.map((key) =>
-        unlockVault(store.database, { kind: "key", key, variable: "KEYSMITH_MASTER_KEY" }, 1),
-      ),
+      keys.map((key) => unlockVault(store, { kind: "key", key, variable: "KEYSMITH_MASTER_KEY" }, 1)),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(results.filter((r) => r.status === "rejected")).toHaveLength(3);

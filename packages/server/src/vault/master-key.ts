@@ -1,6 +1,8 @@
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
-import type { Kysely, Transaction } from "kysely";
-import type { Database } from "../storage/schema.js";
+import { SYSTEM } from "../domain/access.js";
+import type { MetaRepository } from "../storage/repositories/meta.js";
+import type { Store } from "../storage/store.js";
+import { unitOfWork } from "../storage/unit-of-work.js";
 import { checkAad, KEY_BYTES, open, seal, VAULT_FORMAT, VaultCryptoError } from "./crypto.js";
 
 /**
@@ -24,7 +26,12 @@ const META_KDF = "vault.kdf";
 const META_CHECK = "vault.check";
 const CHECK_TEXT = "keysmith vault master key check";
 
-type Executor = Kysely<Database> | Transaction<Database>;
+/** What the vault reads and writes of keysmith's named settings. */
+type MetaReads = Pick<MetaRepository, "get">;
+type MetaWrites = Pick<MetaRepository, "set" | "remove">;
+
+/** What a vault setup or master key rotation is audited against. */
+export const VAULT_TARGET = { type: "vault", id: "master_key", projectId: null } as const;
 
 interface KdfParams {
   algorithm: "scrypt";
@@ -87,28 +94,22 @@ export class MasterKeyMismatchError extends Error {
 
 /**
  * Opens the vault with a master key source: derives the key (with the stored scrypt salt and
- * parameters), checks it against the stored check value, and on a fresh database stores both.
- * Safe when several nodes start at once: the first check value written wins and the others are
- * checked against it. Throws `MasterKeyMismatchError` for a wrong key.
+ * parameters), checks it against the stored check value, and on a fresh database stores both
+ * (audited as `vault.initialize`). Safe when several nodes start at once: the first check value
+ * written wins and the others are checked against it. Throws `MasterKeyMismatchError` for a
+ * wrong key.
  *
- * @example const masterKey = await unlockVault(store.database, source, Date.now());
+ * @example const masterKey = await unlockVault(store, source, Date.now());
  */
-export async function unlockVault(
-  db: Kysely<Database>,
-  source: MasterKeySource,
-  now: number,
-): Promise<Buffer> {
+export async function unlockVault(owner: Store, source: MasterKeySource, now: number): Promise<Buffer> {
+  const write = unitOfWork({ store: owner, clock: { now: () => now } });
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (await vaultInitialized(db)) return checkMasterKey(db, source);
+    if (await vaultInitialized(owner.meta)) return checkMasterKey(owner.meta, source);
     const fresh = await prepareMasterKey(source);
-    const claimed = await db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto("keysmith_meta")
-        .values({ name: META_CHECK, value: JSON.stringify(fresh.check), updated_at: now })
-        .onConflict((oc) => oc.column("name").doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-      await setKdf(trx, fresh.kdf, now);
+    const claimed = await write(SYSTEM, async (tx) => {
+      if (!(await tx.meta.claim(META_CHECK, JSON.stringify(fresh.check), tx.now))) return false;
+      await setKdf(tx.meta, fresh.kdf, tx.now);
+      await tx.audit("vault.initialize", VAULT_TARGET, { source: source.kind });
       return true;
     });
     if (claimed) return fresh.key;
@@ -129,30 +130,19 @@ export async function prepareMasterKey(
 }
 
 /** Stores (or, for a raw key, removes) the scrypt parameters. */
-export async function setKdf(db: Executor, kdf: KdfParams | null, now: number): Promise<void> {
-  if (kdf === null) {
-    await db.deleteFrom("keysmith_meta").where("name", "=", META_KDF).execute();
-    return;
-  }
-  await db
-    .insertInto("keysmith_meta")
-    .values({ name: META_KDF, value: JSON.stringify(kdf), updated_at: now })
-    .onConflict((oc) => oc.column("name").doUpdateSet({ value: JSON.stringify(kdf), updated_at: now }))
-    .execute();
+export async function setKdf(meta: MetaWrites, kdf: KdfParams | null, now: number): Promise<void> {
+  if (kdf === null) await meta.remove(META_KDF);
+  else await meta.set(META_KDF, JSON.stringify(kdf), now);
 }
 
 /** Replaces the check value (a master key rotation). */
-export async function setCheck(db: Executor, check: CheckValue, now: number): Promise<void> {
-  await db
-    .updateTable("keysmith_meta")
-    .set({ value: JSON.stringify(check), updated_at: now })
-    .where("name", "=", META_CHECK)
-    .execute();
+export async function setCheck(meta: MetaWrites, check: CheckValue, now: number): Promise<void> {
+  await meta.set(META_CHECK, JSON.stringify(check), now);
 }
 
 /** Whether this database's vault was set up (a master key check value exists). */
-export async function vaultInitialized(db: Executor): Promise<boolean> {
-  return (await getMeta(db, META_CHECK)) !== null;
+export async function vaultInitialized(meta: MetaReads): Promise<boolean> {
+  return (await meta.get(META_CHECK)) !== null;
 }
 
 async function deriveMasterKey(source: MasterKeySource, kdf: KdfParams | null): Promise<Buffer> {
@@ -200,24 +190,15 @@ function matchesCheck(key: Buffer, check: CheckValue): boolean {
   }
 }
 
-async function getMeta(db: Executor, name: string): Promise<string | null> {
-  const row = await db
-    .selectFrom("keysmith_meta")
-    .select("value")
-    .where("name", "=", name)
-    .executeTakeFirst();
-  return row?.value ?? null;
-}
-
 function parseJson<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
 }
 
 /** Checks a master key against the stored check value without changing anything. */
-export async function checkMasterKey(db: Executor, source: MasterKeySource): Promise<Buffer> {
-  const check = parseJson<CheckValue>(await getMeta(db, META_CHECK));
+export async function checkMasterKey(meta: MetaReads, source: MasterKeySource): Promise<Buffer> {
+  const check = parseJson<CheckValue>(await meta.get(META_CHECK));
   if (check === null) throw new Error("this database has no vault yet: there is no master key to check");
-  const kdf = parseJson<KdfParams>(await getMeta(db, META_KDF));
+  const kdf = parseJson<KdfParams>(await meta.get(META_KDF));
   if (source.kind === "passphrase" && kdf === null) throw new MasterKeyMismatchError(source, check.source);
   const key = await deriveMasterKey(source, kdf);
   if (!matchesCheck(key, check)) throw new MasterKeyMismatchError(source, check.source);
@@ -225,7 +206,7 @@ export async function checkMasterKey(db: Executor, source: MasterKeySource): Pro
 }
 
 /** Whether `key` still opens the stored check value (no derivation: for a transaction's re-check). */
-export async function keyMatchesStoredCheck(db: Executor, key: Buffer): Promise<boolean> {
-  const check = parseJson<CheckValue>(await getMeta(db, META_CHECK));
+export async function keyMatchesStoredCheck(meta: MetaReads, key: Buffer): Promise<boolean> {
+  const check = parseJson<CheckValue>(await meta.get(META_CHECK));
   return check !== null && matchesCheck(key, check);
 }

@@ -20,7 +20,7 @@ export async function openVault(
     );
     return null;
   }
-  const key = await unlockVault(store.database, source, now);
+  const key = await unlockVault(store, source, now);
   logger.info(`vault is on: master key from ${source.variable}`);
   return key;
 }

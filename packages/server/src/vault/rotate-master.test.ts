@@ -74,8 +74,8 @@ describe.each(await testDialects())("rotating the master key on %s", (dialect) =
       .execute();
     expect(keysAfter.map((k) => k.wrapped_key)).not.toEqual(keysBefore.map((k) => k.wrapped_key));
 
-    expect((await unlockVault(h.store.database, keySource(newKey), h.clock.now())).equals(newKey)).toBe(true);
-    await expect(unlockVault(h.store.database, keySource(oldKey), h.clock.now())).rejects.toThrow(
+    expect((await unlockVault(h.store, keySource(newKey), h.clock.now())).equals(newKey)).toBe(true);
+    await expect(unlockVault(h.store, keySource(oldKey), h.clock.now())).rejects.toThrow(
       "KEYSMITH_MASTER_KEY does not match the key this database's vault was created with",
     );
 

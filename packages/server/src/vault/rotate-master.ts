@@ -1,4 +1,6 @@
+import { SYSTEM } from "../domain/access.js";
 import type { Store } from "../storage/store.js";
+import { unitOfWork } from "../storage/unit-of-work.js";
 import { rewrapWebhookKey } from "../webhooks/secret-key.js";
 import { unwrapProjectKey, wrapProjectKey } from "./crypto.js";
 import {
@@ -8,8 +10,8 @@ import {
   prepareMasterKey,
   setCheck,
   setKdf,
+  VAULT_TARGET,
 } from "./master-key.js";
-import { VaultRepo } from "./vault-repo.js";
 
 export interface RotationResult {
   /** Project keys re-wrapped under the new master key. */
@@ -17,7 +19,7 @@ export interface RotationResult {
 }
 
 /**
- * Replaces the master key: checks the old one, then in one transaction re-wraps every project
+ * Replaces the master key: checks the old one, then in one unit of work re-wraps every project
  * key under the new one and replaces the check value (and the scrypt parameters). No secret
  * value is decrypted: values are sealed under data keys, which are sealed under project keys,
  * which do not change. Audited as `vault.rotate_master`. Servers must restart with the new key.
@@ -30,46 +32,38 @@ export async function rotateMasterKey(
   to: MasterKeySource,
   now: number,
 ): Promise<RotationResult> {
-  const oldKey = await checkMasterKey(store.database, from);
+  const oldKey = await checkMasterKey(store.meta, from);
   const fresh = await prepareMasterKey(to);
-  return VaultRepo.transaction(store.database, store.dialect, async (repo) => {
+  const write = unitOfWork({ store, clock: { now: () => now } });
+  return write(SYSTEM, async (tx) => {
     // Another rotation may have finished since the check above: then the old key is stale.
-    if (!(await keyMatchesStoredCheck(repo.executor, oldKey))) {
+    if (!(await keyMatchesStoredCheck(tx.meta, oldKey))) {
       throw new Error("the master key changed while rotating; run the rotation again");
     }
-    const rows = await repo.allProjectKeys();
-    for (const row of rows) {
-      const projectKey = unwrapProjectKey(oldKey, row.project_id, {
-        ciphertext: Buffer.from(row.wrapped_key, "base64"),
-        nonce: Buffer.from(row.nonce, "base64"),
+    const keys = await tx.vault.listProjectKeys();
+    for (const key of keys) {
+      const projectKey = unwrapProjectKey(oldKey, key.projectId, {
+        ciphertext: Buffer.from(key.wrappedKey, "base64"),
+        nonce: Buffer.from(key.nonce, "base64"),
       });
-      const wrapped = wrapProjectKey(fresh.key, row.project_id, projectKey);
+      const wrapped = wrapProjectKey(fresh.key, key.projectId, projectKey);
       projectKey.fill(0);
-      await repo.rewrapProjectKey(
-        row.project_id,
-        wrapped.ciphertext.toString("base64"),
-        wrapped.nonce.toString("base64"),
-        now,
+      await tx.vault.rewrapProjectKey(
+        key.projectId,
+        { wrappedKey: wrapped.ciphertext.toString("base64"), nonce: wrapped.nonce.toString("base64") },
+        tx.now,
       );
     }
-    // The webhook key is wrapped under the master key too (when it is not under a local key file).
-    await rewrapWebhookKey(repo.executor, oldKey, fresh.key, now);
-    await setCheck(repo.executor, fresh.check, now);
-    await setKdf(repo.executor, fresh.kdf, now);
-    await repo.appendAudit(
-      {
-        actorType: "system",
-        actorId: null,
-        action: "vault.rotate_master",
-        targetType: "vault",
-        targetId: null,
-        projectId: null,
-        requestId: null,
-        sourceIp: null,
-        details: { projectKeys: rows.length, from: from.kind, to: to.kind },
-      },
-      now,
-    );
-    return { projectKeys: rows.length };
+    // The webhook key is wrapped under the master key too (when it is not under a local key
+    // file). It stays in this transaction until the webhook key has a repository of its own.
+    await rewrapWebhookKey(tx.webhooks, oldKey, fresh.key, tx.now);
+    await setCheck(tx.meta, fresh.check, tx.now);
+    await setKdf(tx.meta, fresh.kdf, tx.now);
+    await tx.audit("vault.rotate_master", VAULT_TARGET, {
+      projectKeys: keys.length,
+      from: from.kind,
+      to: to.kind,
+    });
+    return { projectKeys: keys.length };
   });
 }

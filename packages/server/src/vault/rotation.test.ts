@@ -17,7 +17,7 @@ describe.each(await testDialects())("secret.rotation_due on %s", (dialect) => {
   });
   afterAll(() => h.close());
 
-  const check = () => checkRotationDue({ db: h.store.database, alerts: h.keysmith.alerts }, h.clock.now());
+  const check = () => checkRotationDue({ vault: h.store.vault, alerts: h.keysmith.alerts }, h.clock.now());
   const set = (name: string, value: string, extra: Record<string, unknown> = {}) =>
     h.api("POST", `/v1/secrets/production/${name}?projectId=${projectId}`, { value, ...extra });
   const alerts = async (): Promise<{ data: Record<string, unknown> }[]> =>

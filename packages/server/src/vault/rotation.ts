@@ -1,12 +1,11 @@
-import { type Kysely, sql } from "kysely";
 import type { AlertService } from "../alerts/alerts.js";
-import type { Database } from "../storage/schema.js";
+import type { VaultReads } from "../storage/repositories/vault.js";
 
 /** Secrets examined per pass; the rest wait for the next one. */
 const BATCH = 500;
 
 export interface RotationDueDeps {
-  db: Kysely<Database>;
+  vault: Pick<VaultReads, "rotationDue">;
   alerts: Pick<AlertService, "raise">;
 }
 
@@ -17,38 +16,23 @@ export interface RotationDueDeps {
  * nodes and restarts; a new version moves the date and arms the next one. Secrets already
  * alerted are skipped in the query. Answers how many alerts it raised.
  *
- * @example await checkRotationDue({ db: store.database, alerts }, clock.now());
+ * @example await checkRotationDue({ vault: store.vault, alerts }, clock.now());
  */
 export async function checkRotationDue(deps: RotationDueDeps, now: number): Promise<number> {
-  const dueAt = sql<number>`secrets.rotated_at + secrets.rotate_every_ms`;
-  const idempotencyKey = sql<string>`${"secret.rotation_due:"} || secrets.id || ${":"} || cast(secrets.rotated_at + secrets.rotate_every_ms as text)`;
-  const due = await deps.db
-    .selectFrom("secrets")
-    .select(["id", "project_id", "environment", "name", "rotated_at", "rotate_every_ms", "rotate_every"])
-    .where("deleted_at", "is", null)
-    .where("rotate_every_ms", "is not", null)
-    .where(dueAt, "<=", now)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(selectFrom("alerts").select("alerts.id").where("alerts.idempotency_key", "=", idempotencyKey)),
-      ),
-    )
-    .orderBy("rotated_at")
-    .limit(BATCH)
-    .execute();
+  const due = await deps.vault.rotationDue(now, BATCH);
   let raised = 0;
   for (const secret of due) {
-    const dueAtMs = Number(secret.rotated_at) + Number(secret.rotate_every_ms);
+    const dueAtMs = secret.rotatedAt + (secret.rotateEveryMs as number);
     const fired = await deps.alerts.raise({
       type: "secret.rotation_due",
-      projectId: secret.project_id,
+      projectId: secret.projectId,
       keyId: null,
       data: {
         secretId: secret.id,
         name: secret.name,
         environment: secret.environment,
-        rotateEvery: secret.rotate_every,
-        lastRotatedAt: new Date(Number(secret.rotated_at)).toISOString(),
+        rotateEvery: secret.rotateEvery,
+        lastRotatedAt: new Date(secret.rotatedAt).toISOString(),
         dueAt: new Date(dueAtMs).toISOString(),
       },
       idempotencyKey: `secret.rotation_due:${secret.id}:${dueAtMs}`,

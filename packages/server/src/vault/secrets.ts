@@ -1,8 +1,10 @@
 import { KeysmithError, newId, parseDuration } from "@keysmith/core";
-import type { Clock } from "../clock.js";
-import { type ActionContext, auditEntry, canSeeProject, requireScope } from "../domain/access.js";
+import { type ActionContext, canSeeProject, requireScope } from "../domain/access.js";
 import type { RootKeyRecord } from "../domain/records.js";
-import { isUniqueViolation, type Store } from "../storage/store.js";
+import type { SealedVersionRecord, SecretRecord, SecretVersionRecord } from "../domain/vault.js";
+import type { ServiceDeps } from "../services/context.js";
+import { isUniqueViolation } from "../storage/store.js";
+import type { WriteTx } from "../storage/unit-of-work.js";
 import {
   newProjectKey,
   openValue,
@@ -14,35 +16,14 @@ import {
   wrapProjectKey,
 } from "./crypto.js";
 import { MAX_SECRET_BYTES } from "./names.js";
-import type { SecretRow, SecretVersionRow } from "./vault-repo.js";
-import { VaultRepo } from "./vault-repo.js";
+
+export type { SecretRecord, SecretVersionRecord } from "../domain/vault.js";
 
 /** Which secret: a project (the root key's own when omitted), an environment and a name. */
 export interface SecretRef {
   projectId?: string | undefined;
   environment: string;
   name: string;
-}
-
-export interface SecretRecord {
-  id: string;
-  projectId: string;
-  environment: string;
-  name: string;
-  currentVersion: number;
-  rotateEvery: string | null;
-  rotateEveryMs: number | null;
-  /** When the current version was written. */
-  rotatedAt: number;
-  createdAt: number;
-  updatedAt: number;
-  deletedAt: number | null;
-}
-
-export interface SecretVersionRecord {
-  version: number;
-  createdAt: number;
-  createdBy: string | null;
 }
 
 export interface SecretValue extends SecretVersionRecord {
@@ -64,9 +45,7 @@ export interface ListSecretsQuery {
   limit: number;
 }
 
-export interface SecretServiceDeps {
-  store: Store;
-  clock: Clock;
+export interface SecretServiceDeps extends Pick<ServiceDeps, "store" | "clock" | "write"> {
   /** The vault's master key, checked at startup; null when the server runs without one. */
   masterKey: Buffer | null;
 }
@@ -94,66 +73,60 @@ export class SecretService {
     }
     const rotateEveryMs = rotationPeriod(input.rotateEvery);
     const write = () =>
-      this.transaction(async (repo) => {
-        const now = this.deps.clock.now();
-        const projectKey = await this.projectKey(repo, masterKey, projectId, now);
-        let secret = await repo.getSecret(projectId, ref.environment, ref.name);
-        const revived = secret?.deleted_at != null;
+      this.deps.write(ctx, async (tx) => {
+        const now = tx.now;
+        const projectKey = await this.projectKey(tx, masterKey, projectId);
+        let secret = await tx.vault.getSecret(projectId, ref.environment, ref.name);
+        const revived = secret?.deletedAt != null;
         let version = 1;
         if (secret === null) {
           secret = {
             id: newId("sec", now),
-            project_id: projectId,
+            projectId,
             environment: ref.environment,
             name: ref.name,
-            current_version: 1,
-            rotate_every: null,
-            rotate_every_ms: null,
-            rotated_at: now,
-            created_at: now,
-            updated_at: now,
-            deleted_at: null,
+            currentVersion: 1,
+            rotateEvery: null,
+            rotateEveryMs: null,
+            rotatedAt: now,
+            createdAt: now,
+            updatedAt: now,
+            deletedAt: null,
           };
-          await repo.insertSecret(secret);
+          await tx.vault.insertSecret(secret);
         } else {
-          version = await repo.nextVersion(secret.id);
+          version = await tx.vault.nextVersion(secret.id);
         }
         const sealed = sealValue(
           projectKey,
           { projectId, environment: ref.environment, name: ref.name, version },
           input.value,
         );
-        await repo.insertVersion({
-          secret_id: secret.id,
+        await tx.vault.insertVersion({
+          secretId: secret.id,
           version,
           ...storedColumns(sealed),
-          created_at: now,
-          created_by: ctx.actor.id,
+          createdAt: now,
+          createdBy: ctx.actor.id,
         });
         const rotation =
           input.rotateEvery === undefined
             ? {}
             : {
-                rotate_every: input.rotateEvery === null ? null : String(input.rotateEvery),
-                rotate_every_ms: rotateEveryMs,
+                rotateEvery: input.rotateEvery === null ? null : String(input.rotateEvery),
+                rotateEveryMs,
               };
-        const next: SecretRow = {
-          ...secret,
+        const changes = {
           ...rotation,
-          current_version: version,
-          rotated_at: now,
-          updated_at: now,
-          deleted_at: null,
+          currentVersion: version,
+          rotatedAt: now,
+          updatedAt: now,
+          deletedAt: null,
         };
-        await repo.updateSecret(secret.id, {
-          ...rotation,
-          current_version: version,
-          rotated_at: now,
-          updated_at: now,
-          deleted_at: null,
-        });
-        await this.audit(repo, ctx, "secret.set", next, { version, ...(revived ? { restored: true } : {}) });
-        return toRecord(next);
+        await tx.vault.updateSecret(secret.id, changes);
+        const next: SecretRecord = { ...secret, ...changes };
+        await audit(tx, "secret.set", next, { version, ...(revived ? { restored: true } : {}) });
+        return next;
       });
     try {
       return await write();
@@ -172,46 +145,44 @@ export class SecretService {
   ): Promise<SecretRecord> {
     const { projectId } = await this.access(ctx, ref, "secrets:write");
     const rotateEveryMs = rotationPeriod(rotateEvery);
-    return this.transaction(async (repo) => {
-      const secret = live(await repo.getSecret(projectId, ref.environment, ref.name), ref);
-      const now = this.deps.clock.now();
-      const fields = {
-        rotate_every: rotateEvery === null ? null : String(rotateEvery),
-        rotate_every_ms: rotateEveryMs,
-        updated_at: now,
+    return this.deps.write(ctx, async (tx) => {
+      const secret = live(await tx.vault.getSecret(projectId, ref.environment, ref.name), ref);
+      const changes = {
+        rotateEvery: rotateEvery === null ? null : String(rotateEvery),
+        rotateEveryMs,
+        updatedAt: tx.now,
       };
-      await repo.updateSecret(secret.id, fields);
-      const next = { ...secret, ...fields };
-      await this.audit(repo, ctx, "secret.update", next, { rotateEvery: fields.rotate_every });
-      return toRecord(next);
+      await tx.vault.updateSecret(secret.id, changes);
+      const next = { ...secret, ...changes };
+      await audit(tx, "secret.update", next, { rotateEvery: changes.rotateEvery });
+      return next;
     });
   }
 
   /** The decrypted value of the current version, or of `version`. */
   async get(ctx: ActionContext, ref: SecretRef, version?: number): Promise<SecretValue> {
     const { projectId, masterKey } = await this.access(ctx, ref, "secrets:read");
-    const outcome = await this.transaction(async (repo) => {
-      const secret = live(await repo.getSecret(projectId, ref.environment, ref.name), ref);
-      const wanted = version ?? secret.current_version;
-      const row = wanted <= secret.current_version ? await repo.getVersion(secret.id, wanted) : null;
+    const outcome = await this.deps.write(ctx, async (tx) => {
+      const secret = live(await tx.vault.getSecret(projectId, ref.environment, ref.name), ref);
+      const wanted = version ?? secret.currentVersion;
+      const row = wanted <= secret.currentVersion ? await tx.vault.getVersion(secret.id, wanted) : null;
       if (!row)
         throw new KeysmithError("SECRET_VERSION_NOT_FOUND", `${ref.name} has no version ${wanted}.`, {
           version: wanted,
         });
-      const now = this.deps.clock.now();
       try {
-        const projectKey = await this.projectKey(repo, masterKey, projectId, now);
+        const projectKey = await this.projectKey(tx, masterKey, projectId);
         const value = openValue(
           projectKey,
           { projectId, environment: secret.environment, name: secret.name, version: wanted },
           sealedOf(row),
         );
-        await this.audit(repo, ctx, "secret.read", secret, { version: wanted });
-        return { ok: true as const, value: { ...versionRecord(row), secret: toRecord(secret), value } };
+        await audit(tx, "secret.read", secret, { version: wanted });
+        return { ok: true as const, value: { ...versionRecord(row), secret, value } };
       } catch (error) {
         if (!(error instanceof VaultCryptoError)) throw error;
         // Recorded, then refused: a tampered row is something to see in the audit log.
-        await this.audit(repo, ctx, "secret.decrypt_failed", secret, { version: wanted });
+        await audit(tx, "secret.decrypt_failed", secret, { version: wanted });
         return { ok: false as const, secret, version: wanted };
       }
     });
@@ -230,11 +201,10 @@ export class SecretService {
   }> {
     const { projectId, masterKey } = await this.access(ctx, { ...ref, name: "" }, "secrets:read");
     const { environment } = ref;
-    const outcome = await this.transaction(async (repo) => {
-      const rows = await repo.currentValues(projectId, environment);
-      const now = this.deps.clock.now();
+    const outcome = await this.deps.write(ctx, async (tx) => {
+      const rows = await tx.vault.currentValues(projectId, environment);
       const secrets: { name: string; version: number; value: string }[] = [];
-      const projectKey = rows.length ? await this.projectKey(repo, masterKey, projectId, now) : null;
+      const projectKey = rows.length ? await this.projectKey(tx, masterKey, projectId) : null;
       for (const row of rows) {
         try {
           const value = openValue(
@@ -245,30 +215,22 @@ export class SecretService {
           secrets.push({ name: row.name, version: row.version, value });
         } catch (error) {
           if (!(error instanceof VaultCryptoError)) throw error;
-          await repo.appendAudit(
-            auditEntry(
-              ctx,
-              "secret.decrypt_failed",
-              { type: "secret", id: row.secret_id, projectId },
-              { name: row.name, environment, version: row.version },
-            ),
-            now,
+          await tx.audit(
+            "secret.decrypt_failed",
+            { type: "secret", id: row.secretId, projectId },
+            { name: row.name, environment, version: row.version },
           );
           return { ok: false as const, name: row.name, version: row.version };
         }
       }
-      await repo.appendAudit(
-        auditEntry(
-          ctx,
-          "secret.export",
-          { type: "environment", id: environment, projectId },
-          {
-            environment,
-            count: secrets.length,
-            secrets: secrets.map((s) => ({ name: s.name, version: s.version })),
-          },
-        ),
-        now,
+      await tx.audit(
+        "secret.export",
+        { type: "environment", id: environment, projectId },
+        {
+          environment,
+          count: secrets.length,
+          secrets: secrets.map((s) => ({ name: s.name, version: s.version })),
+        },
       );
       return { ok: true as const, secrets };
     });
@@ -294,8 +256,8 @@ export class SecretService {
     const projectId = await this.visibleProject(ctx, query.projectId, "secrets:read");
     if (query.environment !== undefined) checkEnvironment(ctx.actor, query.environment);
     const after = decodeNameCursor(query.cursor);
-    return this.transaction(async (repo) => {
-      const rows = await repo.listSecrets(
+    return this.deps.write(ctx, async (tx) => {
+      const page = await tx.vault.listSecrets(
         {
           projectId,
           environment: query.environment,
@@ -303,21 +265,14 @@ export class SecretService {
           includeDeleted: query.includeDeleted ?? false,
         },
         after,
-        query.limit + 1,
+        query.limit,
       );
-      const items = rows.slice(0, query.limit).map(toRecord);
-      const last = items[items.length - 1];
-      const now = this.deps.clock.now();
-      await repo.appendAudit(
-        auditEntry(
-          ctx,
-          "secret.list",
-          { type: "environment", id: query.environment ?? "*", projectId },
-          { environment: query.environment ?? null, count: items.length },
-        ),
-        now,
+      await tx.audit(
+        "secret.list",
+        { type: "environment", id: query.environment ?? "*", projectId },
+        { environment: query.environment ?? null, count: page.items.length },
       );
-      return { items, next: rows.length > query.limit && last ? [last.environment, last.name] : null };
+      return page;
     });
   }
 
@@ -330,18 +285,12 @@ export class SecretService {
   ): Promise<{ secret: SecretRecord; items: SecretVersionRecord[]; next: string | null }> {
     const { projectId } = await this.access(ctx, ref, "secrets:read");
     const before = decodeVersionCursor(cursor);
-    return this.transaction(async (repo) => {
-      const secret = await repo.getSecret(projectId, ref.environment, ref.name);
+    return this.deps.write(ctx, async (tx) => {
+      const secret = await tx.vault.getSecret(projectId, ref.environment, ref.name);
       if (!secret) throw notFound(ref);
-      const rows = await repo.listVersions(secret.id, before, limit + 1);
-      const items = rows.slice(0, limit).map(versionRecord);
-      await this.audit(repo, ctx, "secret.history", secret, {});
-      const last = items[items.length - 1];
-      return {
-        secret: toRecord(secret),
-        items,
-        next: rows.length > limit && last ? String(last.version) : null,
-      };
+      const { items, next } = await tx.vault.listVersions(secret.id, before, limit);
+      await audit(tx, "secret.history", secret, {});
+      return { secret, items, next };
     });
   }
 
@@ -356,18 +305,17 @@ export class SecretService {
 
   private async changeDeleted(ctx: ActionContext, ref: SecretRef, deleted: boolean): Promise<SecretRecord> {
     const { projectId } = await this.access(ctx, ref, "secrets:write");
-    return this.transaction(async (repo) => {
-      const secret = await repo.getSecret(projectId, ref.environment, ref.name);
+    return this.deps.write(ctx, async (tx) => {
+      const secret = await tx.vault.getSecret(projectId, ref.environment, ref.name);
       if (!secret) throw notFound(ref);
-      if ((secret.deleted_at !== null) === deleted) return toRecord(secret);
-      const now = this.deps.clock.now();
-      const fields = { deleted_at: deleted ? now : null, updated_at: now };
-      await repo.updateSecret(secret.id, fields);
-      const next = { ...secret, ...fields };
-      await this.audit(repo, ctx, deleted ? "secret.delete" : "secret.restore", next, {
-        version: secret.current_version,
+      if ((secret.deletedAt !== null) === deleted) return secret;
+      const changes = { deletedAt: deleted ? tx.now : null, updatedAt: tx.now };
+      await tx.vault.updateSecret(secret.id, changes);
+      const next = { ...secret, ...changes };
+      await audit(tx, deleted ? "secret.delete" : "secret.restore", next, {
+        version: secret.currentVersion,
       });
-      return toRecord(next);
+      return next;
     });
   }
 
@@ -412,32 +360,27 @@ export class SecretService {
   }
 
   /** The project's key, unwrapped; created (and wrapped under the master key) on first use. */
-  private async projectKey(
-    repo: VaultRepo,
-    masterKey: Buffer,
-    projectId: string,
-    now: number,
-  ): Promise<Buffer> {
-    let row = await repo.getProjectKey(projectId);
+  private async projectKey(tx: WriteTx, masterKey: Buffer, projectId: string): Promise<Buffer> {
+    let row = await tx.vault.getProjectKey(projectId);
     if (!row) {
       const key = newProjectKey();
       const wrapped = wrapProjectKey(masterKey, projectId, key);
       const candidate = {
-        project_id: projectId,
+        projectId,
         format: VAULT_FORMAT,
-        wrapped_key: wrapped.ciphertext.toString("base64"),
+        wrappedKey: wrapped.ciphertext.toString("base64"),
         nonce: wrapped.nonce.toString("base64"),
-        created_at: now,
-        rewrapped_at: null,
+        createdAt: tx.now,
+        rewrappedAt: null,
       };
-      if (await repo.claimProjectKey(candidate)) return key;
+      if (await tx.vault.claimProjectKey(candidate)) return key;
       key.fill(0);
-      row = await repo.getProjectKey(projectId);
+      row = await tx.vault.getProjectKey(projectId);
       if (!row) throw new Error(`the vault key of ${projectId} vanished`);
     }
     try {
       return unwrapProjectKey(masterKey, projectId, {
-        ciphertext: Buffer.from(row.wrapped_key, "base64"),
+        ciphertext: Buffer.from(row.wrappedKey, "base64"),
         nonce: Buffer.from(row.nonce, "base64"),
       });
     } catch (error) {
@@ -449,29 +392,20 @@ export class SecretService {
       );
     }
   }
+}
 
-  private transaction<T>(work: (repo: VaultRepo) => Promise<T>): Promise<T> {
-    return VaultRepo.transaction(this.deps.store.database, this.deps.store.dialect, work);
-  }
-
-  private async audit(
-    repo: VaultRepo,
-    ctx: ActionContext,
-    action: string,
-    secret: SecretRow,
-    details: Record<string, unknown>,
-  ): Promise<void> {
-    const now = this.deps.clock.now();
-    await repo.appendAudit(
-      auditEntry(
-        ctx,
-        action,
-        { type: "secret", id: secret.id, projectId: secret.project_id },
-        { name: secret.name, environment: secret.environment, ...details },
-      ),
-      now,
-    );
-  }
+/** The audit entry of a secret's action: its name and environment, never its value. */
+async function audit(
+  tx: WriteTx,
+  action: string,
+  secret: SecretRecord,
+  details: Record<string, unknown>,
+): Promise<void> {
+  await tx.audit(
+    action,
+    { type: "secret", id: secret.id, projectId: secret.projectId },
+    { name: secret.name, environment: secret.environment, ...details },
+  );
 }
 
 /** Throws FORBIDDEN unless the root key may touch the environment. */
@@ -499,9 +433,9 @@ function rotationPeriod(value: string | number | null | undefined): number | nul
   return ms;
 }
 
-function live(secret: SecretRow | null, ref: SecretRef): SecretRow {
+function live(secret: SecretRecord | null, ref: SecretRef): SecretRecord {
   if (!secret) throw notFound(ref);
-  if (secret.deleted_at !== null) {
+  if (secret.deletedAt !== null) {
     throw new KeysmithError(
       "SECRET_NOT_FOUND",
       `${ref.name} is deleted in ${ref.environment}; restore it first.`,
@@ -524,7 +458,7 @@ function decryptMessage(name: string, environment: string, version: number): str
   );
 }
 
-function decryptFailed(secret: SecretRow, version: number): KeysmithError {
+function decryptFailed(secret: SecretRecord, version: number): KeysmithError {
   return new KeysmithError("VAULT_DECRYPT_FAILED", decryptMessage(secret.name, secret.environment, version), {
     name: secret.name,
     environment: secret.environment,
@@ -537,39 +471,23 @@ function storedColumns(sealed: SealedValue) {
     format: sealed.format,
     ciphertext: sealed.ciphertext.toString("base64"),
     nonce: sealed.nonce.toString("base64"),
-    wrapped_dek: sealed.wrappedDek.toString("base64"),
-    dek_nonce: sealed.dekNonce.toString("base64"),
+    wrappedDek: sealed.wrappedDek.toString("base64"),
+    dekNonce: sealed.dekNonce.toString("base64"),
   };
 }
 
-function sealedOf(row: SecretVersionRow): SealedValue {
+function sealedOf(row: SealedVersionRecord): SealedValue {
   return {
-    format: Number(row.format),
+    format: row.format,
     ciphertext: Buffer.from(row.ciphertext, "base64"),
     nonce: Buffer.from(row.nonce, "base64"),
-    wrappedDek: Buffer.from(row.wrapped_dek, "base64"),
-    dekNonce: Buffer.from(row.dek_nonce, "base64"),
+    wrappedDek: Buffer.from(row.wrappedDek, "base64"),
+    dekNonce: Buffer.from(row.dekNonce, "base64"),
   };
 }
 
-function toRecord(row: SecretRow): SecretRecord {
-  return {
-    id: row.id,
-    projectId: row.project_id,
-    environment: row.environment,
-    name: row.name,
-    currentVersion: Number(row.current_version),
-    rotateEvery: row.rotate_every,
-    rotateEveryMs: row.rotate_every_ms === null ? null : Number(row.rotate_every_ms),
-    rotatedAt: Number(row.rotated_at),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-    deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
-  };
-}
-
-function versionRecord(row: SecretVersionRow): SecretVersionRecord {
-  return { version: Number(row.version), createdAt: Number(row.created_at), createdBy: row.created_by };
+function versionRecord(row: SecretVersionRecord): SecretVersionRecord {
+  return { version: row.version, createdAt: row.createdAt, createdBy: row.createdBy };
 }
 
 /** List cursors: base64url of `[environment, name]`. */

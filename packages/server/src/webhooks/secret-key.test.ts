@@ -227,7 +227,7 @@ describe.each(await testDialects())("the webhook key under a master key on %s", 
       // A start with a master key re-wraps the webhook key under it; the secrets stay readable.
       const master = randomBytes(32);
       const { unlockVault } = await import("../vault/master-key.js");
-      await unlockVault(store.database, { kind: "key", key: master, variable: "KEYSMITH_MASTER_KEY" }, now);
+      await unlockVault(store, { kind: "key", key: master, variable: "KEYSMITH_MASTER_KEY" }, now);
       const moved = await openWebhookKey(store, { masterKey: master, keyFile, now }, captured().logger);
       expect(moved.open("whk_a", sealed)).toBe("whsec_AAAA");
 

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { FastifyBaseLogger } from "fastify";
 import type { Executor } from "../storage/repositories/shared.js";
-import { WebhookRepository } from "../storage/repositories/webhooks.js";
+import type { WebhookRepository } from "../storage/repositories/webhooks.js";
 import type { Store } from "../storage/store.js";
 import { KEY_BYTES, open, seal, VaultCryptoError } from "../vault/crypto.js";
 import { isPlaintextSecret, WebhookSecretBox } from "./secret-box.js";
@@ -128,13 +128,11 @@ export async function openWebhookKey(
  * @example await rewrapWebhookKey(tx.webhooks, oldKey, newKey, tx.now);
  */
 export async function rewrapWebhookKey(
-  target: KeyRows | Executor,
+  rows: KeyRows,
   oldKey: Buffer,
   newKey: Buffer,
   now: number,
 ): Promise<boolean> {
-  // The key rows read and write the same on both dialects; only `replaceSecrets` tells them apart.
-  const rows = "signingKey" in target ? target : new WebhookRepository({ db: target, dialect: "sqlite" });
   const stored = await readWrapped(rows);
   if (stored === null || stored.kek !== "master") return false;
   const key = unwrap(oldKey, stored);

@@ -464,6 +464,17 @@ export const metaChecks = checks({
     const winner = ["a", "b", "c"][claims.indexOf(true)];
     expect(await ctx.store.meta.get("bootstrap")).toBe(winner);
   },
+  "sets a value over the one before, and removes it": async (ctx) => {
+    await ctx.store.meta.set("vault.kdf", "first", 1);
+    await ctx.store.meta.set("vault.kdf", "second", 2);
+    await ctx.store.meta.set("vault.check", "kept", 2);
+    expect(await ctx.store.meta.get("vault.kdf")).toBe("second");
+    expect(await ctx.store.meta.claim("vault.kdf", "third", 3)).toBe(false);
+    await ctx.store.meta.remove("vault.kdf");
+    await ctx.store.meta.remove("never.set");
+    expect(await ctx.store.meta.get("vault.kdf")).toBeNull();
+    expect(await ctx.store.meta.get("vault.check")).toBe("kept");
+  },
 });
 
 export const unitOfWorkChecks = checks({

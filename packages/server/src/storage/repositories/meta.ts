@@ -22,4 +22,18 @@ export class MetaRepository {
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
+
+  /** Writes the value, replacing any before it. */
+  async set(name: string, value: string, now: number): Promise<void> {
+    await this.db
+      .insertInto("keysmith_meta")
+      .values({ name, value, updated_at: now })
+      .onConflict((oc) => oc.column("name").doUpdateSet({ value, updated_at: now }))
+      .execute();
+  }
+
+  /** Removes the setting; nothing happens when there is none. */
+  async remove(name: string): Promise<void> {
+    await this.db.deleteFrom("keysmith_meta").where("name", "=", name).execute();
+  }
 }
