@@ -1,5 +1,4 @@
 import { type Kysely, sql, type Transaction } from "kysely";
-import type { AuditEntry, AuditInput } from "../domain/records.js";
 import type { Dialect } from "./connect.js";
 import { AlertRepository } from "./repositories/alerts.js";
 import { type AuditReads, AuditRepository } from "./repositories/audit.js";

@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { FastifyBaseLogger } from "fastify";
-import type { Executor } from "../storage/repositories/shared.js";
 import type { WebhookRepository } from "../storage/repositories/webhooks.js";
 import type { Store } from "../storage/store.js";
 import { KEY_BYTES, open, seal, VaultCryptoError } from "../vault/crypto.js";

@@ -3,7 +3,6 @@ import { expect } from "vitest";
 import { SYSTEM } from "../../domain/access.js";
 import type { ProjectKeyRecord, SealedVersionRecord, SecretRecord } from "../../domain/vault.js";
 import { isUniqueViolation } from "../repositories/shared.js";
-import type { WriteTx } from "../unit-of-work.js";
 import { projectRecord, seed } from "./fixtures.js";
 import { checks, type RepositoryContext } from "./harness.js";
 
