@@ -1,5 +1,6 @@
 import type { AuditEntry, AuditVerification as AuditVerify, Project } from "@keysmith/sdk";
-import { Empty, ErrorNote, Field, Loading, MoreButton, TableFrame } from "../components/bits";
+import { ErrorNote, Field, Loading, TableFrame } from "../components/bits";
+import { PagedList, ProjectField } from "../components/lists";
 import { formatTime, fromLocalInput, toLocalInput } from "../format";
 import { Link, setSearch, useLocation } from "../router";
 import { projectName, useSession } from "../session";
@@ -57,18 +58,7 @@ export function AuditPage() {
       </div>
       <ChainStatus chain={chain} />
       <search className="filters" aria-label="Filter the audit log">
-        <Field label="Project">
-          {(props) => (
-            <select {...props} value={filter.projectId} onChange={onText("projectId")}>
-              <option value="">any</option>
-              {projects.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ProjectField value={filter.projectId} onChange={(id) => setSearch({ projectId: id })} blank="any" />
         <Field label="Action">
           {(props) => (
             <>
@@ -130,17 +120,9 @@ export function AuditPage() {
           )}
         </Field>
       </search>
-      <ErrorNote error={entries.error} action="Loading the audit log" />
-      {entries.items.length === 0 ? (
-        entries.loading ? (
-          <Loading what="Loading the audit log" />
-        ) : (
-          <Empty>No entries match.</Empty>
-        )
-      ) : (
-        <AuditTable entries={entries.items} projects={projects} />
-      )}
-      <MoreButton list={entries} />
+      <PagedList list={entries} what="the audit log" empty="No entries match.">
+        {(items) => <AuditTable entries={items} projects={projects} />}
+      </PagedList>
     </>
   );
 }

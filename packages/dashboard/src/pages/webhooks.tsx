@@ -1,8 +1,9 @@
 import type { CreatedWebhook, Webhook } from "@keysmith/sdk";
 import { type FormEvent, useState } from "react";
 import { ALERT_EVENTS } from "../api-values";
-import { Empty, ErrorNote, Field, Loading, MoreButton, TableFrame } from "../components/bits";
+import { ErrorNote, Field, TableFrame } from "../components/bits";
 import { ConfirmDialog } from "../components/confirm";
+import { PagedList, ProjectField } from "../components/lists";
 import { ShowOnceDialog } from "../components/show-once";
 import { formatTime } from "../format";
 import { Link } from "../router";
@@ -26,56 +27,50 @@ export function WebhooksPage() {
         Alerts are sent to these endpoints, signed with the Standard Webhooks scheme, from a durable outbox
         with retries.
       </p>
-      <ErrorNote error={hooks.error} action="Loading webhooks" />
-      {hooks.items.length === 0 ? (
-        hooks.loading ? (
-          <Loading what="Loading webhooks" />
-        ) : (
-          <Empty>No endpoints yet.</Empty>
-        )
-      ) : (
-        <TableFrame label="Webhook endpoints">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Endpoint</th>
-                <th scope="col">Events</th>
-                <th scope="col" className="hide-narrow">
-                  Project
-                </th>
-                <th scope="col" className="hide-narrow">
-                  Created
-                </th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {hooks.items.map((hook) => (
-                <tr key={hook.id}>
-                  <th scope="row">
-                    <Link to={`/webhooks/${hook.id}`} className="wrap">
-                      {hook.url}
-                    </Link>
-                    {hook.description ? <div className="small muted">{hook.description}</div> : null}
+      <PagedList list={hooks} what="webhooks" empty="No endpoints yet.">
+        {(items) => (
+          <TableFrame label="Webhook endpoints">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Endpoint</th>
+                  <th scope="col">Events</th>
+                  <th scope="col" className="hide-narrow">
+                    Project
                   </th>
-                  <td className="small">{hook.events.join(", ")}</td>
-                  <td className="hide-narrow">{projectName(projects, hook.projectId)}</td>
-                  <td className="hide-narrow">{formatTime(hook.createdAt)}</td>
-                  <td className="actions">
-                    <Link to={`/webhooks/${hook.id}`}>Deliveries</Link>
-                    <button type="button" className="button button-quiet" onClick={() => setRemoving(hook)}>
-                      Delete
-                    </button>
-                  </td>
+                  <th scope="col" className="hide-narrow">
+                    Created
+                  </th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableFrame>
-      )}
-      <MoreButton list={hooks} />
+              </thead>
+              <tbody>
+                {items.map((hook) => (
+                  <tr key={hook.id}>
+                    <th scope="row">
+                      <Link to={`/webhooks/${hook.id}`} className="wrap">
+                        {hook.url}
+                      </Link>
+                      {hook.description ? <div className="small muted">{hook.description}</div> : null}
+                    </th>
+                    <td className="small">{hook.events.join(", ")}</td>
+                    <td className="hide-narrow">{projectName(projects, hook.projectId)}</td>
+                    <td className="hide-narrow">{formatTime(hook.createdAt)}</td>
+                    <td className="actions">
+                      <Link to={`/webhooks/${hook.id}`}>Deliveries</Link>
+                      <button type="button" className="button button-quiet" onClick={() => setRemoving(hook)}>
+                        Delete
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableFrame>
+        )}
+      </PagedList>
       <CreateWebhook onCreated={hooks.reload} />
       {removing ? (
         <ConfirmDialog
@@ -99,7 +94,7 @@ export function WebhooksPage() {
 }
 
 function CreateWebhook({ onCreated }: { onCreated: () => void }) {
-  const { api, projects, session } = useSession();
+  const { api, session } = useSession();
   const [url, setUrl] = useState("");
   const [description, setDescription] = useState("");
   const [projectId, setProjectId] = useState(session.rootKey.projectId ?? "");
@@ -146,18 +141,11 @@ function CreateWebhook({ onCreated }: { onCreated: () => void }) {
             />
           )}
         </Field>
-        <Field label="Project">
-          {(props) => (
-            <select {...props} value={projectId} onChange={(e) => setProjectId(e.currentTarget.value)}>
-              {session.rootKey.projectId === null ? <option value="">All projects</option> : null}
-              {projects.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ProjectField
+          value={projectId}
+          onChange={setProjectId}
+          blank={session.rootKey.projectId === null ? "All projects" : undefined}
+        />
         <Field label="Description">
           {(props) => (
             <input
