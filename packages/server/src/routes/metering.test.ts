@@ -1,26 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { testDialects } from "../test-support/databases.js";
-import { createHarness, type Harness } from "../test-support/harness.js";
+import { createHarness, useHarness, useProject } from "../test-support/harness.js";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 
 describe.each(await testDialects())("metering through POST /v1/keys/verify on %s", (dialect) => {
-  let h: Harness;
-  let projectId: string;
-
-  beforeAll(async () => {
-    h = await createHarness(dialect);
-    projectId = (await h.project()).id;
-  });
-  afterAll(() => h.close());
+  const h = useHarness(dialect);
+  const project = useProject(h);
 
   /** Moves the clock to the start of the next whole minute, so windows begin where a test starts. */
   const alignToMinute = () => h.clock.set(h.clock.now() - (h.clock.now() % MINUTE) + MINUTE);
 
   it("limits each named window and resets exactly at its edge", async () => {
     alignToMinute();
-    const { key } = await h.key(projectId, {
+    const { key } = await h.key(project.id, {
       ratelimits: [
         { name: "burst", limit: 3, duration: "1s" },
         { name: "minute", limit: 5, duration: "1m" },
@@ -67,7 +61,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
 
   it("consumes nothing for a call that fails an earlier check", async () => {
     alignToMinute();
-    const created = await h.key(projectId, {
+    const created = await h.key(project.id, {
       scopes: ["a:read"],
       ratelimits: [{ name: "m", limit: 2, duration: "1m" }],
       credits: { remaining: 2 },
@@ -88,7 +82,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
 
   it("takes credits by cost, answers USAGE_EXCEEDED without taking any, and refills each period", async () => {
     h.clock.set(Date.UTC(2026, 6, 1, 10));
-    const created = await h.key(projectId, {
+    const created = await h.key(project.id, {
       credits: { remaining: 10, refill: { amount: 10, interval: "day" } },
     });
     expect((await h.verify({ key: created.key, cost: 4 })).body.credits).toEqual({ remaining: 6 });
@@ -105,7 +99,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
   });
 
   it("never overspends credits: 200 parallel verifications against 100 credits give exactly 100 VALID", async () => {
-    const created = await h.key(projectId, { credits: { remaining: 100 } });
+    const created = await h.key(project.id, { credits: { remaining: 100 } });
     const results = await Promise.all(Array.from({ length: 200 }, () => h.verify({ key: created.key })));
     const codes = results.map((r) => r.body.code);
     expect(codes.filter((c) => c === "VALID")).toHaveLength(100);
@@ -114,7 +108,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
   });
 
   it("lets PATCH reset the balance", async () => {
-    const created = await h.key(projectId, { credits: { remaining: 1 } });
+    const created = await h.key(project.id, { credits: { remaining: 1 } });
     await h.verify({ key: created.key });
     expect((await h.verify({ key: created.key })).body.code).toBe("USAGE_EXCEEDED");
     await h.api("PATCH", `/v1/keys/${created.id}`, { credits: { remaining: 5 } });
@@ -128,7 +122,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
 
   it("answers BUDGET_EXCEEDED past a hard cap and only counts past a soft one", async () => {
     h.clock.set(Date.UTC(2026, 7, 10));
-    const hard = await h.key(projectId, { budget: { limit: 10, period: "month", hardCap: true } });
+    const hard = await h.key(project.id, { budget: { limit: 10, period: "month", hardCap: true } });
     expect((await h.verify({ key: hard.key, cost: 6 })).body.budget).toEqual({
       spent: 6,
       limit: 10,
@@ -139,7 +133,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
     const over = await h.verify({ key: hard.key, cost: 1 });
     expect(over.body).toMatchObject({ valid: false, code: "BUDGET_EXCEEDED", budget: { spent: 10 } });
 
-    const soft = await h.key(projectId, { budget: { limit: 10, hardCap: false } });
+    const soft = await h.key(project.id, { budget: { limit: 10, hardCap: false } });
     await h.verify({ key: soft.key, cost: 10 });
     expect((await h.verify({ key: soft.key, cost: 5 })).body).toMatchObject({
       code: "VALID",
@@ -170,7 +164,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
 
   it("keeps spend across a flush and a reload", async () => {
     h.clock.set(Date.UTC(2026, 10, 3));
-    const created = await h.key(projectId, { budget: { limit: 100, period: "day" } });
+    const created = await h.key(project.id, { budget: { limit: 100, period: "day" } });
     await h.verify({ key: created.key, cost: 30 });
     await h.keysmith.flushMetering();
     const row = await h.store.usage.getSpend(`key:${created.id}`, Date.UTC(2026, 10, 3));
@@ -179,11 +173,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
 });
 
 describe.each(await testDialects())("usage series on %s", (dialect) => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await createHarness(dialect);
-  });
-  afterAll(() => h.close());
+  const h = useHarness(dialect);
 
   it("counts every outcome per minute and sums hours, with spend", async () => {
     const start = Date.UTC(2026, 2, 3, 9, 0);
