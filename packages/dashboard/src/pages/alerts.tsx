@@ -1,5 +1,5 @@
 import { ALERT_EVENTS } from "../api-values";
-import { Field, TableFrame } from "../components/bits";
+import { DataTable, Field } from "../components/bits";
 import { PagedList, ProjectField } from "../components/lists";
 import { alertSummary, formatTime, relativeTime } from "../format";
 import { Link, setSearch, useLocation } from "../router";
@@ -48,44 +48,32 @@ export function AlertsPage() {
         }
       >
         {(items) => (
-          <TableFrame label="Alerts">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">What</th>
-                  <th scope="col" className="hide-narrow">
-                    Project
-                  </th>
-                  <th scope="col">Key</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((alert) => (
-                  <tr key={alert.id}>
-                    <td title={formatTime(alert.createdAt)}>{relativeTime(alert.createdAt)}</td>
-                    <td>
-                      <span className={`badge alert-${alert.type.replace(".", "-")}`}>{alert.type}</span>
-                    </td>
-                    <td>{alertSummary(alert.type, alert.data)}</td>
-                    <td className="hide-narrow">
-                      {alert.projectId ? projectName(projects, alert.projectId) : "—"}
-                    </td>
-                    <td>
-                      {alert.keyId ? (
-                        <Link to={`/keys/${alert.keyId}`} className="mono small">
-                          {alert.keyId}
-                        </Link>
-                      ) : (
-                        "—"
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableFrame>
+          <DataTable
+            label="Alerts"
+            columns={["When", "Type", "What", { label: "Project", narrow: true }, "Key"]}
+          >
+            {items.map((alert) => (
+              <tr key={alert.id}>
+                <td title={formatTime(alert.createdAt)}>{relativeTime(alert.createdAt)}</td>
+                <td>
+                  <span className={`badge alert-${alert.type.replace(".", "-")}`}>{alert.type}</span>
+                </td>
+                <td>{alertSummary(alert.type, alert.data)}</td>
+                <td className="hide-narrow">
+                  {alert.projectId ? projectName(projects, alert.projectId) : "—"}
+                </td>
+                <td>
+                  {alert.keyId ? (
+                    <Link to={`/keys/${alert.keyId}`} className="mono small">
+                      {alert.keyId}
+                    </Link>
+                  ) : (
+                    "—"
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </PagedList>
     </>

@@ -1,6 +1,6 @@
 import type { Key as ApiKey, KeyEnvironment as Environment, Project } from "@keysmith/sdk";
 import { useState } from "react";
-import { Field, StatusBadge, TableFrame } from "../components/bits";
+import { DataTable, Field, StatusBadge } from "../components/bits";
 import { CreateKey } from "../components/create-key";
 import { PagedList } from "../components/lists";
 import { ProjectPage } from "../components/project-page";
@@ -127,47 +127,40 @@ function matches(key: ApiKey, text: string): boolean {
 
 export function KeyTable({ keys }: { keys: ApiKey[] }) {
   return (
-    <TableFrame label="Keys">
-      <table data-testid="keys-table">
-        <thead>
-          <tr>
-            <th scope="col">Key</th>
-            <th scope="col">Owner</th>
-            <th scope="col">Type</th>
-            <th scope="col" className="hide-narrow">
-              Scopes
-            </th>
-            <th scope="col">Status</th>
-            <th scope="col">Last used</th>
-            <th scope="col" className="hide-narrow">
-              Expires
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {keys.map((key) => (
-            <tr key={key.id}>
-              <th scope="row">
-                <Link to={`/keys/${key.id}`} className="mono">
-                  {maskedKey(key)}
-                </Link>
-                {key.name ? <div className="small">{key.name}</div> : null}
-              </th>
-              <td>{key.ownerId ?? "—"}</td>
-              <td>{key.type}</td>
-              <td className="hide-narrow">
-                <Scopes scopes={key.scopes} />
-              </td>
-              <td>
-                <StatusBadge status={key.status} />
-              </td>
-              <td title={formatTime(key.lastUsedAt)}>{relativeTime(key.lastUsedAt)}</td>
-              <td className="hide-narrow">{key.expiresAt ? formatTime(key.expiresAt) : "never"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </TableFrame>
+    <DataTable
+      label="Keys"
+      testId="keys-table"
+      columns={[
+        "Key",
+        "Owner",
+        "Type",
+        { label: "Scopes", narrow: true },
+        "Status",
+        "Last used",
+        { label: "Expires", narrow: true },
+      ]}
+    >
+      {keys.map((key) => (
+        <tr key={key.id}>
+          <th scope="row">
+            <Link to={`/keys/${key.id}`} className="mono">
+              {maskedKey(key)}
+            </Link>
+            {key.name ? <div className="small">{key.name}</div> : null}
+          </th>
+          <td>{key.ownerId ?? "—"}</td>
+          <td>{key.type}</td>
+          <td className="hide-narrow">
+            <Scopes scopes={key.scopes} />
+          </td>
+          <td>
+            <StatusBadge status={key.status} />
+          </td>
+          <td title={formatTime(key.lastUsedAt)}>{relativeTime(key.lastUsedAt)}</td>
+          <td className="hide-narrow">{key.expiresAt ? formatTime(key.expiresAt) : "never"}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

@@ -1,7 +1,7 @@
 import type { Secret, SecretValue } from "@keysmith/sdk";
 import { useState } from "react";
 import { ApiError } from "../api";
-import { CopyButton, Empty, ErrorNote, Field, Loading, TableFrame } from "../components/bits";
+import { CopyButton, DataTable, Empty, ErrorNote, Field, Loading } from "../components/bits";
 import { Dialog } from "../components/dialog";
 import { PagedList, ProjectField } from "../components/lists";
 import { formatTime, relativeTime } from "../format";
@@ -93,71 +93,57 @@ export function VaultPage() {
           }
         >
           {(items) => (
-            <TableFrame label="Secrets">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Environment</th>
-                    <th scope="col" className="num">
-                      Version
-                    </th>
-                    <th scope="col">Rotation</th>
-                    <th scope="col" className="hide-narrow">
-                      Last rotated
-                    </th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((secret) => (
-                    <tr key={secret.id}>
-                      <th scope="row" className="mono">
-                        {secret.name}
-                        {secret.deletedAt ? <span className="badge badge-revoked">deleted</span> : null}
-                      </th>
-                      <td>{secret.environment}</td>
-                      <td className="num">v{secret.version}</td>
-                      <td>
-                        {secret.rotateEvery ? (
-                          secret.overdue ? (
-                            <span className="badge badge-expired">
-                              overdue since {formatTime(secret.rotationDueAt)}
-                            </span>
-                          ) : (
-                            <span>
-                              every {secret.rotateEvery}, due {relativeTime(secret.rotationDueAt)}
-                            </span>
-                          )
-                        ) : (
-                          <span className="muted">no schedule</span>
-                        )}
-                      </td>
-                      <td className="hide-narrow">{formatTime(secret.lastRotatedAt)}</td>
-                      <td className="actions">
-                        <button
-                          type="button"
-                          className="button button-quiet"
-                          onClick={() => setHistory(secret)}
-                        >
-                          Versions
-                        </button>
-                        <button
-                          type="button"
-                          className="button"
-                          onClick={() => setRevealing(secret)}
-                          disabled={secret.deletedAt !== null}
-                        >
-                          Reveal
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableFrame>
+            <DataTable
+              label="Secrets"
+              columns={[
+                "Name",
+                "Environment",
+                { label: "Version", num: true },
+                "Rotation",
+                { label: "Last rotated", narrow: true },
+                { label: "Actions", hidden: true },
+              ]}
+            >
+              {items.map((secret) => (
+                <tr key={secret.id}>
+                  <th scope="row" className="mono">
+                    {secret.name}
+                    {secret.deletedAt ? <span className="badge badge-revoked">deleted</span> : null}
+                  </th>
+                  <td>{secret.environment}</td>
+                  <td className="num">v{secret.version}</td>
+                  <td>
+                    {secret.rotateEvery ? (
+                      secret.overdue ? (
+                        <span className="badge badge-expired">
+                          overdue since {formatTime(secret.rotationDueAt)}
+                        </span>
+                      ) : (
+                        <span>
+                          every {secret.rotateEvery}, due {relativeTime(secret.rotationDueAt)}
+                        </span>
+                      )
+                    ) : (
+                      <span className="muted">no schedule</span>
+                    )}
+                  </td>
+                  <td className="hide-narrow">{formatTime(secret.lastRotatedAt)}</td>
+                  <td className="actions">
+                    <button type="button" className="button button-quiet" onClick={() => setHistory(secret)}>
+                      Versions
+                    </button>
+                    <button
+                      type="button"
+                      className="button"
+                      onClick={() => setRevealing(secret)}
+                      disabled={secret.deletedAt !== null}
+                    >
+                      Reveal
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </PagedList>
       )}

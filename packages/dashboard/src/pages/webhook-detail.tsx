@@ -1,4 +1,4 @@
-import { ErrorNote, Field, TableFrame } from "../components/bits";
+import { DataTable, ErrorNote, Field } from "../components/bits";
 import { PagedList } from "../components/lists";
 import { formatTime, relativeTime } from "../format";
 import { Link, setSearch, useLocation } from "../router";
@@ -53,48 +53,38 @@ export function WebhookDetailPage({ webhookId }: { webhookId: string }) {
         empty={<>No deliveries{status ? ` with status ${status}` : " yet"}.</>}
       >
         {(items) => (
-          <TableFrame label="Deliveries">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Queued</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    Attempts
-                  </th>
-                  <th scope="col">Response</th>
-                  <th scope="col" className="hide-narrow">
-                    Last attempt
-                  </th>
-                  <th scope="col" className="hide-narrow">
-                    Next attempt
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((d) => (
-                  <tr key={d.id}>
-                    <td title={formatTime(d.createdAt)}>{relativeTime(d.createdAt)}</td>
-                    <td>
-                      {d.eventType}
-                      <div className="small muted mono">{d.alertId}</div>
-                    </td>
-                    <td>
-                      <span className={`badge badge-${d.status}`}>{d.status}</span>
-                    </td>
-                    <td className="num">{d.attempts}</td>
-                    <td>
-                      {d.responseStatus ?? "—"}
-                      {d.error ? <div className="small field-error">{d.error}</div> : null}
-                    </td>
-                    <td className="hide-narrow">{formatTime(d.lastAttemptAt)}</td>
-                    <td className="hide-narrow">{formatTime(d.nextAttemptAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableFrame>
+          <DataTable
+            label="Deliveries"
+            columns={[
+              "Queued",
+              "Event",
+              "Status",
+              { label: "Attempts", num: true },
+              "Response",
+              { label: "Last attempt", narrow: true },
+              { label: "Next attempt", narrow: true },
+            ]}
+          >
+            {items.map((d) => (
+              <tr key={d.id}>
+                <td title={formatTime(d.createdAt)}>{relativeTime(d.createdAt)}</td>
+                <td>
+                  {d.eventType}
+                  <div className="small muted mono">{d.alertId}</div>
+                </td>
+                <td>
+                  <span className={`badge badge-${d.status}`}>{d.status}</span>
+                </td>
+                <td className="num">{d.attempts}</td>
+                <td>
+                  {d.responseStatus ?? "—"}
+                  {d.error ? <div className="small field-error">{d.error}</div> : null}
+                </td>
+                <td className="hide-narrow">{formatTime(d.lastAttemptAt)}</td>
+                <td className="hide-narrow">{formatTime(d.nextAttemptAt)}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </PagedList>
     </>

@@ -1,7 +1,7 @@
 import type { CreatedWebhook, Webhook } from "@keysmith/sdk";
 import { type FormEvent, useState } from "react";
 import { ALERT_EVENTS } from "../api-values";
-import { ErrorNote, Field, TableFrame } from "../components/bits";
+import { DataTable, ErrorNote, Field } from "../components/bits";
 import { ConfirmDialog } from "../components/confirm";
 import { PagedList, ProjectField } from "../components/lists";
 import { ShowOnceDialog } from "../components/show-once";
@@ -29,46 +29,36 @@ export function WebhooksPage() {
       </p>
       <PagedList list={hooks} what="webhooks" empty="No endpoints yet.">
         {(items) => (
-          <TableFrame label="Webhook endpoints">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Endpoint</th>
-                  <th scope="col">Events</th>
-                  <th scope="col" className="hide-narrow">
-                    Project
-                  </th>
-                  <th scope="col" className="hide-narrow">
-                    Created
-                  </th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((hook) => (
-                  <tr key={hook.id}>
-                    <th scope="row">
-                      <Link to={`/webhooks/${hook.id}`} className="wrap">
-                        {hook.url}
-                      </Link>
-                      {hook.description ? <div className="small muted">{hook.description}</div> : null}
-                    </th>
-                    <td className="small">{hook.events.join(", ")}</td>
-                    <td className="hide-narrow">{projectName(projects, hook.projectId)}</td>
-                    <td className="hide-narrow">{formatTime(hook.createdAt)}</td>
-                    <td className="actions">
-                      <Link to={`/webhooks/${hook.id}`}>Deliveries</Link>
-                      <button type="button" className="button button-quiet" onClick={() => setRemoving(hook)}>
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableFrame>
+          <DataTable
+            label="Webhook endpoints"
+            columns={[
+              "Endpoint",
+              "Events",
+              { label: "Project", narrow: true },
+              { label: "Created", narrow: true },
+              { label: "Actions", hidden: true },
+            ]}
+          >
+            {items.map((hook) => (
+              <tr key={hook.id}>
+                <th scope="row">
+                  <Link to={`/webhooks/${hook.id}`} className="wrap">
+                    {hook.url}
+                  </Link>
+                  {hook.description ? <div className="small muted">{hook.description}</div> : null}
+                </th>
+                <td className="small">{hook.events.join(", ")}</td>
+                <td className="hide-narrow">{projectName(projects, hook.projectId)}</td>
+                <td className="hide-narrow">{formatTime(hook.createdAt)}</td>
+                <td className="actions">
+                  <Link to={`/webhooks/${hook.id}`}>Deliveries</Link>
+                  <button type="button" className="button button-quiet" onClick={() => setRemoving(hook)}>
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </PagedList>
       <CreateWebhook onCreated={hooks.reload} />
