@@ -7,6 +7,7 @@ import { openStore } from "../database.js";
 import { createLogger } from "../logger.js";
 import type { Store } from "../storage/store.js";
 import { unlockVault } from "../vault/master-key.js";
+import { WebhookDispatcher, type WebhookDispatcherOptions } from "../webhooks/dispatcher.js";
 import type { WebhookSecretBox } from "../webhooks/secret-box.js";
 import { openWebhookKey, webhookKeyFile } from "../webhooks/secret-key.js";
 import { ALLOW_PRIVATE } from "../webhooks/target-policy.js";
@@ -210,5 +211,26 @@ function late<T extends object>(current: () => T | undefined, what: string): T {
       if (value === undefined) throw new Error(`${what} is set up by a hook: use it inside a test`);
       return value[property as keyof T];
     },
+  });
+}
+
+/** A logger that writes nowhere, for an app or dispatcher beside the harness's own. */
+export function quietLogger() {
+  return createLogger("fatal", { destination: new Writable({ write: (_c, _e, callback) => callback() }) });
+}
+
+/** A dispatcher on `h`'s database, clock and webhook secrets, loopback targets allowed; `options` on top. */
+export function testDispatcher(
+  h: Harness,
+  options: Partial<WebhookDispatcherOptions> = {},
+): WebhookDispatcher {
+  return new WebhookDispatcher({
+    db: h.store.database,
+    dialect: h.store.dialect,
+    clock: h.clock,
+    logger: quietLogger(),
+    policy: ALLOW_PRIVATE,
+    secrets: h.webhookSecrets,
+    ...options,
   });
 }
