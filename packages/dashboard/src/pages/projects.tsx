@@ -3,6 +3,7 @@ import { DataTable, Empty, ErrorNote, Field } from "../components/bits";
 import { formatNumber, formatTime, splitList } from "../format";
 import { Link, navigate } from "../router";
 import { useSession } from "../session";
+import { useAction } from "../use-action";
 import { useTitle } from "../use-title";
 
 /** Every project this root key sees, and a form for a new one. */
@@ -61,14 +62,11 @@ function CreateProject() {
   const [name, setName] = useState("");
   const [prefix, setPrefix] = useState("");
   const [scopes, setScopes] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error>();
+  const { busy, error, run } = useAction();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const project = await api.createProject({
         name: name.trim(),
         prefix: prefix.trim(),
@@ -76,10 +74,7 @@ function CreateProject() {
       });
       reloadProjects();
       navigate(`/projects/${project.id}`);
-    } catch (caught) {
-      setError(caught as Error);
-      setBusy(false);
-    }
+    }, "stay");
   };
 
   return (

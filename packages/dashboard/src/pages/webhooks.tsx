@@ -8,6 +8,7 @@ import { ShowOnceDialog } from "../components/show-once";
 import { formatTime } from "../format";
 import { Link } from "../router";
 import { projectName, useSession } from "../session";
+import { useAction } from "../use-action";
 import { usePaged } from "../use-data";
 import { useTitle } from "../use-title";
 
@@ -89,15 +90,12 @@ function CreateWebhook({ onCreated }: { onCreated: () => void }) {
   const [description, setDescription] = useState("");
   const [projectId, setProjectId] = useState(session.rootKey.projectId ?? "");
   const [events, setEvents] = useState<string[]>(["budget.threshold", "budget.exhausted", "key.leaked"]);
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const [created, setCreated] = useState<CreatedWebhook | null>(null);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const hook = await api.createWebhook({
         url: url.trim(),
         events,
@@ -108,11 +106,7 @@ function CreateWebhook({ onCreated }: { onCreated: () => void }) {
       setUrl("");
       setDescription("");
       onCreated();
-    } catch (caught) {
-      setError(caught as Error);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
