@@ -12,7 +12,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { crc32 } from "node:zlib";
+import { B62, crcB62, HEX, xorshift } from "../scripts/fake-bodies.mjs";
 
 const args = process.argv.slice(2);
 const dir = args.find((a) => !a.startsWith("--"));
@@ -25,36 +25,14 @@ const flag = (name, fallback) => {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const targetBytes = Math.round(flag("mb", 50) * 1024 * 1024);
-let seed = flag("seed", 1) >>> 0 || 1;
-
-// xorshift32: deterministic and fast; not for anything secret (the secrets here are fakes).
-function rand() {
-  seed ^= seed << 13;
-  seed >>>= 0;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  seed >>>= 0;
-  return seed / 4294967296;
-}
+const rand = xorshift(flag("seed", 1) >>> 0 || 1);
 const int = (n) => Math.floor(rand() * n);
 const pick = (list) => list[int(list.length)];
-const B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-const HEX = "0123456789abcdef";
 const chars = (alphabet, n) => {
   let s = "";
   for (let i = 0; i < n; i++) s += alphabet[int(alphabet.length)];
   return s;
 };
-const base62 = (value, width) => {
-  let out = "";
-  let n = value;
-  do {
-    out = B62[n % 62] + out;
-    n = Math.floor(n / 62);
-  } while (n > 0);
-  return out.padStart(width, "0");
-};
-const crcB62 = (text) => base62(crc32(Buffer.from(text)), 6);
 
 const WORDS = `user account order invoice payment customer session request response config client server
 cache queue worker job task event message handler router service store model record item product cart

@@ -8,37 +8,17 @@
  * one, so the scanner's checksum checks are exercised. Run: node scripts/make-fixtures.mjs
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { crc32 } from "node:zlib";
+import { B62, crcB62 as crc, HEX, xorshift } from "./fake-bodies.mjs";
 
 const OUT = new URL("../fixtures/", import.meta.url);
-const B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const B64URL = `${B62}_-`;
 const B64 = `${B62}+/`;
-const HEX = "0123456789abcdef";
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-let seed = 0x5eed;
-function rand() {
-  seed ^= seed << 13;
-  seed >>>= 0;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  seed >>>= 0;
-  return seed / 4294967296;
-}
+const rand = xorshift(0x5eed);
 const chars = (alphabet, n) =>
   Array.from({ length: n }, () => alphabet[Math.floor(rand() * alphabet.length)]).join("");
-const base62 = (value, width) => {
-  let out = "";
-  let n = value;
-  do {
-    out = B62[n % 62] + out;
-    n = Math.floor(n / 62);
-  } while (n > 0);
-  return out.padStart(width, "0");
-};
-const crc = (text) => base62(crc32(Buffer.from(text)), 6);
 // Changes the last character, so a checksum no longer matches.
 const breakLast = (s) => s.slice(0, -1) + (s.endsWith("A") ? "B" : "A");
 

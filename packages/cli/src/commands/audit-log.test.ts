@@ -1,17 +1,12 @@
 import type { AuditEntry, AuditVerification, Page } from "@keysmith/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../test-support/cli.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestServer } from "../test-support/cli.js";
 
-let server: TestServer;
+const server = useTestServer();
 
 beforeAll(async () => {
-  server = await startTestServer();
   await server.cli(["projects", "create", "--name", "Acme", "--prefix", "acme"]);
   await server.cli(["projects", "create", "--name", "Globex", "--prefix", "globex"]);
-});
-
-afterAll(async () => {
-  await server?.close();
 });
 
 describe("keysmith audit-log", () => {

@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cli, tempDir } from "../test-support/cli.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { cli, tempDir, useTempDir } from "../test-support/cli.js";
 import { commitFile, fakeKey, initRepo, write } from "../test-support/git.js";
 
 interface Report {
@@ -12,12 +12,8 @@ interface Report {
   findings: { workingTree: Record<string, unknown>[]; history: Record<string, unknown>[] };
 }
 
-let dir: { path: string; remove(): void };
-beforeEach(() => {
-  dir = tempDir();
-  initRepo(dir.path);
-});
-afterEach(() => dir.remove());
+const dir = useTempDir();
+beforeEach(() => initRepo(dir.path));
 
 const audit = (...args: string[]) => cli(["audit", ...args], { cwd: dir.path });
 const status = (report: Report) => Object.fromEntries(report.items.map((i) => [i.id, i.status]));

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cli, tempDir } from "../test-support/cli.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { cli, tempDir, useTempDir } from "../test-support/cli.js";
 import { commitFile, fakeKey, gitCommit, gitIn, initRepo, write } from "../test-support/git.js";
 import { binPath } from "./hook.js";
 
@@ -10,13 +10,11 @@ const BIN = binPath();
 const built = existsSync(BIN);
 if (!built) console.warn(`keysmith hook tests skipped: ${BIN} is missing; run npm run build first`);
 
-let dir: { path: string; remove(): void };
+const dir = useTempDir();
 beforeEach(() => {
-  dir = tempDir();
   initRepo(dir.path);
   commitFile(dir.path, "README.md", "# app\n", "initial");
 });
-afterEach(() => dir.remove());
 
 const hook = (...args: string[]) => cli(["hook", ...args], { cwd: dir.path });
 const head = () => gitIn(dir.path, "rev-parse", "HEAD").trim();

@@ -1,18 +1,13 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cli, keysIn, tempDir } from "../test-support/cli.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { cli, keysIn, useTempDir } from "../test-support/cli.js";
 
-let dir: ReturnType<typeof tempDir>;
+const dir = useTempDir();
 let databaseUrl: string;
 
 beforeEach(() => {
-  dir = tempDir();
   databaseUrl = join(dir.path, "keysmith.db");
-});
-
-afterEach(() => {
-  dir.remove();
 });
 
 describe("keysmith init", () => {

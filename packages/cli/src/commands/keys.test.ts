@@ -1,26 +1,8 @@
 import type { IssuedKey, Key, Page, RolledKey, VerifyResponse } from "@keysmith/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createProject,
-  createKey as issueKey,
-  keysIn,
-  startTestServer,
-  type TestServer,
-} from "../test-support/cli.js";
+import { describe, expect, it } from "vitest";
+import { keysIn, useProjectServer } from "../test-support/cli.js";
 
-let server: TestServer;
-let projectId: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  projectId = await createProject(server);
-});
-
-afterAll(async () => {
-  await server?.close();
-});
-
-const createKey = (...extra: string[]): Promise<IssuedKey> => issueKey(server, projectId, ...extra);
+const server = useProjectServer();
 
 describe("keysmith keys", () => {
   it("creates a key and prints its plaintext once, with a store-it-now note", async () => {
@@ -28,7 +10,7 @@ describe("keysmith keys", () => {
       "keys",
       "create",
       "--project",
-      projectId,
+      server.projectId,
       "--owner",
       "cust_1",
       "--name",
@@ -55,7 +37,7 @@ describe("keysmith keys", () => {
         "keys",
         "create",
         "--project",
-        projectId,
+        server.projectId,
         "--type",
         "publishable",
         "--env",
@@ -79,7 +61,7 @@ describe("keysmith keys", () => {
     expect(issued).toMatchObject({
       type: "publishable",
       environment: "test",
-      projectId,
+      projectId: server.projectId,
       allowedOrigins: ["https://shop.example"],
       // The server normalises a single address to its /32 range.
       allowedIps: ["10.0.0.0/8", "192.168.1.7/32"],
@@ -90,7 +72,7 @@ describe("keysmith keys", () => {
   });
 
   it("verifies a key read from stdin: exit 0 when valid, 1 with the code when not", async () => {
-    const issued = await createKey("--scopes", "invoices:read");
+    const issued = await server.createKey("--scopes", "invoices:read");
     const valid = await server.cli(["keys", "verify", "--scopes", "invoices:read"], {
       stdin: `${issued.key}\n`,
     });
@@ -108,7 +90,7 @@ describe("keysmith keys", () => {
   });
 
   it("reads only the first line of stdin, and KEYSMITH_VERIFY_KEY before stdin", async () => {
-    const issued = await createKey();
+    const issued = await server.createKey();
     const firstLine = await server.cli(["keys", "verify"], { stdin: `  ${issued.key}  \nnoise\n` });
     expect(firstLine.code).toBe(0);
 
@@ -131,7 +113,7 @@ describe("keysmith keys", () => {
   });
 
   it("rolls a key: prints the successor once, and the old key keeps working for the grace period", async () => {
-    const issued = await createKey();
+    const issued = await server.createKey();
     const result = await server.cli(["keys", "roll", issued.id, "--grace", "1h"]);
     expect(result.code).toBe(0);
     const shown = keysIn(result.stdout);
@@ -150,7 +132,7 @@ describe("keysmith keys", () => {
   });
 
   it("rolls with --json into the API's answer, previous included", async () => {
-    const issued = await createKey();
+    const issued = await server.createKey();
     const result = await server.cli(["keys", "roll", issued.id, "--json"]);
     expect(result.code).toBe(0);
     const rolled = JSON.parse(result.stdout) as RolledKey;
@@ -160,7 +142,7 @@ describe("keysmith keys", () => {
   });
 
   it("changes a key's credits: set, increment and decrement, with --json, and refuses a bad op", async () => {
-    const issued = await createKey();
+    const issued = await server.createKey();
     const set = await server.cli(["keys", "credits", issued.id, "set", "10"]);
     expect(set.code).toBe(0);
     expect(set.stdout).toBe(`${issued.id} has 10 credits left.\n`);
@@ -176,7 +158,7 @@ describe("keysmith keys", () => {
   });
 
   it("revokes a key at once: verify then exits 1 with REVOKED", async () => {
-    const issued = await createKey();
+    const issued = await server.createKey();
     const revoked = await server.cli(["keys", "revoke", issued.id, "--reason", "leaked in a gist"]);
     expect(revoked.code).toBe(0);
     expect(revoked.stdout).toContain(`Revoked ${issued.id}`);
@@ -191,7 +173,7 @@ describe("keysmith keys", () => {
   });
 
   it("shows a key masked, never its plaintext", async () => {
-    const issued = await createKey("--owner", "cust_get");
+    const issued = await server.createKey("--owner", "cust_get");
     const result = await server.cli(["keys", "get", issued.id]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`key:\\s+${issued.start}…${issued.last4}`));
@@ -199,7 +181,7 @@ describe("keysmith keys", () => {
   });
 
   it("lists keys as a table, filters them, and follows every page with --all", async () => {
-    for (let i = 0; i < 3; i++) await createKey("--owner", "cust_list");
+    for (let i = 0; i < 3; i++) await server.createKey("--owner", "cust_list");
     const table = await server.cli(["keys", "list", "--owner", "cust_list"]);
     expect(table.code).toBe(0);
     const lines = table.stdout.trimEnd().split("\n");

@@ -62,6 +62,44 @@ Metering:
   keysmith keys create --project proj_… --ratelimit burst=50/1s --ratelimit daily=10000/1d \\
     --credits 1000 --refill 1000/month --budget 500/month --thresholds 0.5,0.8,1`;
 
+/** The help of each key setting a create sets and an update replaces. */
+const SETTING_HELP = {
+  create: {
+    scopes: "scopes, comma-separated (invoices:read,invoices:*)",
+    meta: "a JSON object returned on every verification",
+    expiresIn: "expire after this long (30m, 24h, 30d)",
+    allowedOrigins: "browser origins allowed, comma-separated",
+    allowedIps: "IPs or CIDR ranges allowed, comma-separated",
+  },
+  update: {
+    scopes: "replace the scopes, comma-separated",
+    meta: "replace the meta JSON object (null removes it)",
+    expiresIn: "expire this long from now (30m, 24h, 30d)",
+    allowedOrigins: "replace the allowed browser origins, comma-separated",
+    allowedIps: "replace the allowed IPs or CIDR ranges, comma-separated",
+  },
+};
+
+/** `--owner` … `--allowed-ips` (and `--clear-expiry` on update), in the order `--help` lists them. */
+function keySettingOptions(command: Command, mode: keyof typeof SETTING_HELP): Command {
+  const help = SETTING_HELP[mode];
+  command
+    .option("--owner <id>", "your customer's id, returned on every verification")
+    .option("--name <name>", "a display name")
+    .option("--scopes <scopes>", help.scopes, list)
+    .option("--meta <json>", help.meta, jsonObject)
+    .option("--expires-at <time>", "expire at this ISO 8601 time", timestamp)
+    .addOption(
+      new Option("--expires-in <duration>", help.expiresIn).argParser(duration).conflicts("expiresAt"),
+    );
+  if (mode === "update") {
+    command.addOption(new Option("--clear-expiry", "never expire").conflicts(["expiresAt", "expiresIn"]));
+  }
+  return command
+    .option("--allowed-origins <origins>", help.allowedOrigins, list)
+    .option("--allowed-ips <ips>", help.allowedIps, list);
+}
+
 const envOption = (description: string) => new Option("--env <env>", description).choices(["live", "test"]);
 const typeOption = (description: string) =>
   new Option("--type <type>", description).choices(["secret", "publishable", "restricted"]);
@@ -73,25 +111,15 @@ export function keysCommands(program: Command, context: Context): void {
 
   clientCommand(
     keyMeteringOptions(
-      keys
-        .command("create")
-        .description("issue a key; its plaintext is printed this once")
-        .option("--project <id>", "the project (needed unless the root key is bound to one)")
-        .addOption(typeOption("the key type (default secret)"))
-        .addOption(envOption("the environment (default live)"))
-        .option("--owner <id>", "your customer's id, returned on every verification")
-        .option("--name <name>", "a display name")
-        .option("--scopes <scopes>", "scopes, comma-separated (invoices:read,invoices:*)", list)
-        .option("--meta <json>", "a JSON object returned on every verification", jsonObject)
-        .option("--expires-at <time>", "expire at this ISO 8601 time", timestamp)
-        .addOption(
-          new Option("--expires-in <duration>", "expire after this long (30m, 24h, 30d)")
-            .argParser(duration)
-            .conflicts("expiresAt"),
-        )
-        .option("--allowed-origins <origins>", "browser origins allowed, comma-separated", list)
-        .option("--allowed-ips <ips>", "IPs or CIDR ranges allowed, comma-separated", list)
-        .option("--disabled", "create the key disabled"),
+      keySettingOptions(
+        keys
+          .command("create")
+          .description("issue a key; its plaintext is printed this once")
+          .option("--project <id>", "the project (needed unless the root key is bound to one)")
+          .addOption(typeOption("the key type (default secret)"))
+          .addOption(envOption("the environment (default live)")),
+        "create",
+      ).option("--disabled", "create the key disabled"),
       "create",
     ).addHelpText("after", METERING_EXAMPLE),
   ).action(
@@ -114,23 +142,13 @@ export function keysCommands(program: Command, context: Context): void {
 
   clientCommand(
     keyMeteringOptions(
-      keys
-        .command("update")
-        .description("change a key's settings; only the flags given change")
-        .argument("<id>", "the key's id (key_…)")
-        .option("--owner <id>", "your customer's id, returned on every verification")
-        .option("--name <name>", "a display name")
-        .option("--scopes <scopes>", "replace the scopes, comma-separated", list)
-        .option("--meta <json>", "replace the meta JSON object (null removes it)", jsonObject)
-        .option("--expires-at <time>", "expire at this ISO 8601 time", timestamp)
-        .addOption(
-          new Option("--expires-in <duration>", "expire this long from now (30m, 24h, 30d)")
-            .argParser(duration)
-            .conflicts("expiresAt"),
-        )
-        .addOption(new Option("--clear-expiry", "never expire").conflicts(["expiresAt", "expiresIn"]))
-        .option("--allowed-origins <origins>", "replace the allowed browser origins, comma-separated", list)
-        .option("--allowed-ips <ips>", "replace the allowed IPs or CIDR ranges, comma-separated", list)
+      keySettingOptions(
+        keys
+          .command("update")
+          .description("change a key's settings; only the flags given change")
+          .argument("<id>", "the key's id (key_…)"),
+        "update",
+      )
         .option("--enable", "enable the key")
         .addOption(
           new Option("--disable", "disable the key: it answers DISABLED until enabled again").conflicts(
@@ -282,42 +300,43 @@ export function keysCommands(program: Command, context: Context): void {
 }
 
 function createBody(io: Io, flags: CreateFlags): Record<string, unknown> {
-  const expiresAt = expiry(io, flags);
-  const body: Record<string, unknown> = {
+  return settingsBody(flags, {
     projectId: flags.project,
     type: flags.type,
     environment: flags.env,
-    ownerId: flags.owner,
-    name: flags.name,
-    scopes: flags.scopes,
-    meta: nullable(flags.meta),
-    expiresAt,
-    allowedOrigins: flags.allowedOrigins,
-    allowedIps: flags.allowedIps,
+    expiresAt: expiry(io, flags),
     enabled: flags.disabled ? false : undefined,
-    ...keyMeteringBody(flags),
-  };
-  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+  });
 }
 
 /** The PATCH body: only the fields a flag names. */
 function updateBody(io: Io, flags: UpdateFlags): Record<string, unknown> {
-  const body: Record<string, unknown> = {
-    ownerId: flags.owner,
-    name: flags.name,
-    scopes: flags.scopes,
-    meta: nullable(flags.meta),
+  const patch = settingsBody(flags, {
     expiresAt: flags.clearExpiry ? null : expiry(io, flags),
-    allowedOrigins: flags.allowedOrigins,
-    allowedIps: flags.allowedIps,
     enabled: flags.enable ? true : flags.disable ? false : undefined,
-    ...keyMeteringBody(flags),
-  };
-  const patch = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+  });
   if (Object.keys(patch).length === 0) {
     throw new CliError("nothing to update: give at least one setting (see keysmith keys update --help)");
   }
   return patch;
+}
+
+/** The settings both bodies share, with `own` fields; a field no flag gave is left out. */
+function settingsBody(
+  flags: CreateFlags | UpdateFlags,
+  own: Record<string, unknown>,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    ...own,
+    ownerId: flags.owner,
+    name: flags.name,
+    scopes: flags.scopes,
+    meta: nullable(flags.meta),
+    allowedOrigins: flags.allowedOrigins,
+    allowedIps: flags.allowedIps,
+    ...keyMeteringBody(flags),
+  };
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
 }
 
 /** `--expires-at`, or `--expires-in` from now. */

@@ -1,30 +1,11 @@
-import type { IssuedKey, Key, Project, VerifyResponse } from "@keysmith/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createProject,
-  createKey as issueKey,
-  startTestServer,
-  type TestServer,
-} from "../test-support/cli.js";
+import type { Key, Project, VerifyResponse } from "@keysmith/sdk";
+import { describe, expect, it } from "vitest";
+import { expectUsageErrors, jsonOf, useProjectServer } from "../test-support/cli.js";
 
-let server: TestServer;
-let projectId: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  projectId = await createProject(server);
-});
-
-afterAll(async () => {
-  await server?.close();
-});
-
-const createKey = (...extra: string[]): Promise<IssuedKey> => issueKey(server, projectId, ...extra);
+const server = useProjectServer();
 
 async function getKey(id: string): Promise<Key> {
-  const result = await server.cli(["keys", "get", id, "--json"]);
-  expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as Key;
+  return jsonOf<Key>(await server.cli(["keys", "get", id, "--json"]));
 }
 
 describe("keysmith keys create with metering", () => {
@@ -33,7 +14,7 @@ describe("keysmith keys create with metering", () => {
       "keys",
       "create",
       "--project",
-      projectId,
+      server.projectId,
       "--ratelimit",
       "burst=50/1s",
       "--ratelimit",
@@ -66,7 +47,7 @@ describe("keysmith keys create with metering", () => {
   });
 
   it("defaults the budget to a monthly hard cap at 80% and 100%; unset settings are null", async () => {
-    const issued = await createKey("--budget", "25", "--meta", "null");
+    const issued = await server.createKey("--budget", "25", "--meta", "null");
     expect(issued).toMatchObject({
       meta: null,
       budget: { limit: 25, period: "month", thresholds: [0.8, 1], hardCap: true },
@@ -89,22 +70,18 @@ describe("keysmith keys create with metering", () => {
       [["--refill", "100/day"], /^keysmith: --refill goes with --credits N/],
       [["--soft-cap"], /^keysmith: --soft-cap and --thresholds go with --budget/],
     ];
-    for (const [flags, message] of cases) {
-      // No server needed: every one fails before a request.
-      const result = await server.cli(["keys", "create", "--project", projectId, ...flags], {
+    // No server needed: every one fails before a request.
+    await expectUsageErrors(cases, (flags) =>
+      server.cli(["keys", "create", "--project", server.projectId, ...flags], {
         env: { KEYSMITH_URL: "http://127.0.0.1:1" },
-      });
-      expect(result.code, flags.join(" ")).toBe(2);
-      expect(result.stderr, flags.join(" ")).toMatch(message);
-      expect(result.stderr.trimEnd().split("\n"), flags.join(" ")).toHaveLength(1);
-      expect(result.stdout).toBe("");
-    }
+      }),
+    );
   });
 });
 
 describe("keysmith keys update", () => {
   it("changes only the fields given: enabled, credits, then the rest", async () => {
-    const issued = await createKey("--owner", "cust_1", "--credits", "5", "--refill", "100/month");
+    const issued = await server.createKey("--owner", "cust_1", "--credits", "5", "--refill", "100/month");
 
     const disabled = await server.cli(["keys", "update", issued.id, "--disable"]);
     expect(disabled.code).toBe(0);
@@ -184,7 +161,7 @@ describe("keysmith keys update", () => {
   });
 
   it("sets the expiry from now with --expires-in", async () => {
-    const issued = await createKey();
+    const issued = await server.createKey();
     const now = Date.UTC(2030, 5, 1);
     const result = await server.cli(["keys", "update", issued.id, "--expires-in", "7d", "--json"], {
       now: () => now,
@@ -193,7 +170,7 @@ describe("keysmith keys update", () => {
   });
 
   it("refuses an empty update and conflicting flags with exit 2", async () => {
-    const issued = await createKey();
+    const issued = await server.createKey();
     const cases: [string[], RegExp][] = [
       [[], /^keysmith: nothing to update/],
       [["--enable", "--disable"], /option '--disable' cannot be used with option '--enable'/],
@@ -209,12 +186,7 @@ describe("keysmith keys update", () => {
         /option '--ratelimit <name=limit\/duration>' argument 'x=1\/1y' is invalid/,
       ],
     ];
-    for (const [flags, message] of cases) {
-      const result = await server.cli(["keys", "update", issued.id, ...flags]);
-      expect(result.code, flags.join(" ")).toBe(2);
-      expect(result.stderr, flags.join(" ")).toMatch(message);
-      expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
-    }
+    await expectUsageErrors(cases, (flags) => server.cli(["keys", "update", issued.id, ...flags]));
     const missing = await server.cli(["keys", "update", `key_${"0".repeat(22)}`, "--name", "x"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/\(KEY_NOT_FOUND, request req_[0-9A-Za-z]+\)\n$/);
@@ -300,18 +272,22 @@ describe("keysmith projects with metering", () => {
 
   it("answers bad project flags with exit 2 on one line", async () => {
     const cases: [string[], RegExp][] = [
-      [["projects", "update", projectId], /^keysmith: nothing to update/],
-      [["projects", "update", projectId, "--cost", "free"], /option '--cost <scope=price>' argument 'free'/],
-      [["projects", "update", projectId, "--cost", "a=1", "--cost", "a=2"], /the scope "a" is priced twice/],
-      [["projects", "update", projectId, "--anomaly-policy", "kill"], /Allowed choices are alert, disable/],
-      [["projects", "update", projectId, "--thresholds", "0.5"], /--thresholds go with --budget/],
+      [["projects", "update", server.projectId], /^keysmith: nothing to update/],
+      [
+        ["projects", "update", server.projectId, "--cost", "free"],
+        /option '--cost <scope=price>' argument 'free'/,
+      ],
+      [
+        ["projects", "update", server.projectId, "--cost", "a=1", "--cost", "a=2"],
+        /the scope "a" is priced twice/,
+      ],
+      [
+        ["projects", "update", server.projectId, "--anomaly-policy", "kill"],
+        /Allowed choices are alert, disable/,
+      ],
+      [["projects", "update", server.projectId, "--thresholds", "0.5"], /--thresholds go with --budget/],
       [["projects", "create", "--name", "X", "--prefix", "xx", "--default-ratelimit", "1/1s"], /is invalid/],
     ];
-    for (const [argv, message] of cases) {
-      const result = await server.cli(argv);
-      expect(result.code, argv.join(" ")).toBe(2);
-      expect(result.stderr, argv.join(" ")).toMatch(message);
-      expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
-    }
+    await expectUsageErrors(cases, (argv) => server.cli(argv));
   });
 });

@@ -1,16 +1,8 @@
 import type { Page, Project } from "@keysmith/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../test-support/cli.js";
+import { describe, expect, it } from "vitest";
+import { useTestServer } from "../test-support/cli.js";
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer();
 
 describe("keysmith projects", () => {
   it("says how to start when there are no projects", async () => {

@@ -1,25 +1,13 @@
-import type { IssuedKey, IssuedRootKey, Page, RootKey } from "@keysmith/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { keysIn, startTestServer, type TestServer } from "../test-support/cli.js";
+import type { IssuedRootKey, Page, RootKey } from "@keysmith/sdk";
+import { describe, expect, it } from "vitest";
+import { createKey, createProject, keysIn, useTestServer } from "../test-support/cli.js";
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-
-afterAll(async () => {
-  await server?.close();
-});
+const server = useTestServer();
 
 describe("keysmith root-keys", () => {
   it("creates a narrower root key, shown once, that works until it is revoked", async () => {
-    const project = JSON.parse(
-      (await server.cli(["projects", "create", "--name", "Acme", "--prefix", "acme", "--json"])).stdout,
-    ) as { id: string };
-    const apiKey = JSON.parse(
-      (await server.cli(["keys", "create", "--project", project.id, "--json"])).stdout,
-    ) as IssuedKey;
+    const projectId = await createProject(server);
+    const apiKey = await createKey(server, projectId);
 
     const created = await server.cli([
       "root-keys",
@@ -27,7 +15,7 @@ describe("keysmith root-keys", () => {
       "--scopes",
       "keys:verify",
       "--project",
-      project.id,
+      projectId,
       "--name",
       "checkout-service",
     ]);

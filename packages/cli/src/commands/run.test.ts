@@ -2,20 +2,18 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { tempDir } from "../test-support/cli.js";
-import { startVaultServer, type VaultServer } from "../test-support/vault-server.js";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type IoOptions, useTempDir } from "../test-support/cli.js";
+import { startVaultServer, useVaultServer } from "../test-support/vault-server.js";
 import { parseRunArgv } from "./run.js";
 
 const NODE = process.execPath;
 const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
 
-let server: VaultServer;
-let dir: ReturnType<typeof tempDir>;
+const server = useVaultServer();
+const dir = useTempDir("all");
 
 beforeAll(async () => {
-  server = await startVaultServer();
-  dir = tempDir();
   for (const [name, value] of [
     ["GREETING", "hello from the vault"],
     ["API_TOKEN", "tok_0123456789abcdef"],
@@ -26,10 +24,6 @@ beforeAll(async () => {
     });
     expect(set.code).toBe(0);
   }
-});
-afterAll(async () => {
-  await server?.close();
-  dir?.remove();
 });
 
 /** `keysmith run --env ci … -- node -e <script>`, in-process. */
@@ -123,32 +117,14 @@ describe("keysmith run", () => {
       await own.cli(["secrets", "set", "OFFLINE", "--env", "prod"], { stdin: "offline value" });
       const snapshot = join(dir.path, "prod.snapshot");
       const script = "console.log(process.env.OFFLINE)";
-      const online = await own.cli([
-        "run",
-        "--env",
-        "prod",
-        "--fallback",
-        snapshot,
-        "--",
-        NODE,
-        "-e",
-        script,
-      ]);
+      const withFallback = (env: string, options?: IoOptions) =>
+        own.cli(["run", "--env", env, "--fallback", snapshot, "--", NODE, "-e", script], options);
+      const online = await withFallback("prod");
       expect(online).toMatchObject({ code: 0, stdout: "offline value\n", stderr: "" });
       expect(readFileSync(snapshot, "utf8")).not.toContain("offline value");
 
       await own.stop();
-      const offline = await own.cli([
-        "run",
-        "--env",
-        "prod",
-        "--fallback",
-        snapshot,
-        "--",
-        NODE,
-        "-e",
-        script,
-      ]);
+      const offline = await withFallback("prod");
       expect(offline.code).toBe(0);
       expect(offline.stdout).toBe("offline value\n");
       expect(offline.stderr).toMatch(
@@ -158,24 +134,11 @@ describe("keysmith run", () => {
       const without = await own.cli(["run", "--env", "prod", "--", NODE, "-e", script]);
       expect(without.code).toBe(2);
       expect(without.stderr).toMatch(/cannot reach keysmith/);
-      const otherKey = await own.cli(
-        ["run", "--env", "prod", "--fallback", snapshot, "--", NODE, "-e", script],
-        {
-          env: { KEYSMITH_ROOT_KEY: "ks_root_live_000000000000000000000000000000000000" },
-        },
-      );
+      const otherKey = await withFallback("prod", {
+        env: { KEYSMITH_ROOT_KEY: "ks_root_live_000000000000000000000000000000000000" },
+      });
       expect(otherKey.code).toBe(2);
-      const otherEnv = await own.cli([
-        "run",
-        "--env",
-        "dev",
-        "--fallback",
-        snapshot,
-        "--",
-        NODE,
-        "-e",
-        script,
-      ]);
+      const otherEnv = await withFallback("dev");
       expect(otherEnv.stderr).toMatch(/no usable fallback: .* holds prod/);
     } finally {
       await own.close();

@@ -1,35 +1,23 @@
 import { randomBase62 } from "@keysmith/core";
 import type { IssuedKey, Project } from "@keysmith/sdk";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer, tempDir } from "../test-support/cli.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createKey, useTempDir, useTestServer } from "../test-support/cli.js";
 import { fakeKey, write } from "../test-support/git.js";
 
-let server: TestServer;
+const server = useTestServer();
 let revoking: Project;
 let flagging: Project;
 
 beforeAll(async () => {
-  server = await startTestServer();
   const created = async (...args: string[]) =>
     JSON.parse((await server.cli(["projects", "create", ...args, "--json"])).stdout) as Project;
   revoking = await created("--name", "Acme", "--prefix", "acme");
   flagging = await created("--name", "Globex", "--prefix", "globex", "--leak-policy", "flag");
 });
-afterAll(async () => {
-  await server?.close();
-});
 
-let dir: { path: string; remove(): void };
-beforeEach(() => {
-  dir = tempDir();
-});
-afterEach(() => dir.remove());
+const dir = useTempDir();
 
-async function issue(projectId: string): Promise<IssuedKey> {
-  const result = await server.cli(["keys", "create", "--project", projectId, "--json"]);
-  expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as IssuedKey;
-}
+const issue = (projectId: string): Promise<IssuedKey> => createKey(server, projectId);
 
 const verify = (key: string) => server.cli(["keys", "verify", "--json"], { stdin: `${key}\n` });
 

@@ -1,16 +1,12 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cli, tempDir } from "../test-support/cli.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { cli, useTempDir } from "../test-support/cli.js";
 import { commitFile, fakeKey, gitIn, initRepo, write } from "../test-support/git.js";
 import { binPath } from "./hook.js";
 
-let dir: { path: string; remove(): void };
-beforeEach(() => {
-  dir = tempDir();
-});
-afterEach(() => dir.remove());
+const dir = useTempDir();
 
 const scan = (args: string[], options: { stdin?: string } = {}) =>
   cli(["scan", ...args], { cwd: dir.path, ...options });

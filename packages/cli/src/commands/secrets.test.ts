@@ -1,24 +1,15 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Secret } from "@keysmith/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { run } from "../run.js";
-import { captureIo, tempDir } from "../test-support/cli.js";
+import { captureIo, useTempDir } from "../test-support/cli.js";
 import { TRICKY_VALUES } from "../test-support/tricky-values.js";
-import { startVaultServer, type VaultServer } from "../test-support/vault-server.js";
+import { useVaultServer } from "../test-support/vault-server.js";
 import { parseDotenv, serializeDotenv } from "./secrets-dotenv.js";
 
-let server: VaultServer;
-let dir: ReturnType<typeof tempDir>;
-
-beforeAll(async () => {
-  server = await startVaultServer();
-  dir = tempDir();
-});
-afterAll(async () => {
-  await server?.close();
-  dir?.remove();
-});
+const server = useVaultServer();
+const dir = useTempDir("all");
 
 describe("keysmith secrets", () => {
   it("sets a value from stdin (one trailing newline dropped) and gets it back exactly", async () => {

@@ -1,18 +1,10 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { run } from "../run.js";
-import { captureIo, cli, keysIn, tempDir } from "../test-support/cli.js";
+import { captureIo, cli, keysIn, useTempDir } from "../test-support/cli.js";
 
-let dir: ReturnType<typeof tempDir>;
-
-beforeEach(() => {
-  dir = tempDir();
-});
-
-afterEach(() => {
-  dir.remove();
-});
+const dir = useTempDir();
 
 /** Starts `keysmith serve` in-process; `stop()` plays the part of SIGTERM. */
 function serve(databaseUrl: string, ...extra: string[]) {

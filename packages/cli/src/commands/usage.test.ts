@@ -1,25 +1,8 @@
-import type { IssuedKey, UsageSeries as Usage } from "@keysmith/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createProject,
-  createKey as issueKey,
-  startTestServer,
-  type TestServer,
-} from "../test-support/cli.js";
+import type { UsageSeries as Usage } from "@keysmith/sdk";
+import { describe, expect, it } from "vitest";
+import { useProjectServer } from "../test-support/cli.js";
 
-let server: TestServer;
-let projectId: string;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  projectId = await createProject(server);
-});
-
-afterAll(async () => {
-  await server?.close();
-});
-
-const createKey = (...extra: string[]): Promise<IssuedKey> => issueKey(server, projectId, ...extra);
+const server = useProjectServer();
 
 async function verify(key: string, scopes: string, expected: number): Promise<void> {
   const result = await server.cli(["keys", "verify", "--scopes", scopes], { stdin: key });
@@ -32,7 +15,7 @@ function total(usage: Usage, code: keyof Usage["data"][number]["outcomes"]): num
 
 describe("keysmith usage", () => {
   it("shows a key's verifications per minute as a table, a sparkline and totals", async () => {
-    const issued = await createKey("--scopes", "invoices:read", "--owner", "cust_usage");
+    const issued = await server.createKey("--scopes", "invoices:read", "--owner", "cust_usage");
     for (let i = 0; i < 3; i++) await verify(issued.key, "invoices:read", 0);
     await verify(issued.key, "invoices:write", 1);
 
@@ -63,7 +46,7 @@ describe("keysmith usage", () => {
   });
 
   it("prints the API's answer with --json, by key, project and owner", async () => {
-    const issued = await createKey("--owner", "cust_json");
+    const issued = await server.createKey("--owner", "cust_json");
     for (let i = 0; i < 2; i++) await verify(issued.key, "anything:read", 0);
 
     const byKey = await server.cli(["usage", "--key", issued.id, "--granularity", "minute", "--json"]);
@@ -76,14 +59,14 @@ describe("keysmith usage", () => {
     const byOwner = await server.cli(["usage", "--owner", "cust_json", "--granularity", "day", "--json"]);
     expect(total(JSON.parse(byOwner.stdout) as Usage, "VALID")).toBe(2);
 
-    const byProject = await server.cli(["usage", "--project", projectId, "--json"]);
+    const byProject = await server.cli(["usage", "--project", server.projectId, "--json"]);
     const projectUsage = JSON.parse(byProject.stdout) as Usage;
     expect(projectUsage.granularity).toBe("hour");
     expect(total(projectUsage, "VALID")).toBeGreaterThanOrEqual(5);
   });
 
   it("draws a flat sparkline for a key nobody has used", async () => {
-    const issued = await createKey();
+    const issued = await server.createKey();
     const from = new Date(Date.now() - 3 * 86_400_000).toISOString();
     const result = await server.cli(["usage", "--key", issued.id, "--granularity", "day", "--from", from]);
     expect(result.code).toBe(0);
@@ -95,7 +78,7 @@ describe("keysmith usage", () => {
     for (const argv of [
       ["usage", "--granularity", "week"],
       ["usage", "--from", "yesterday"],
-      ["usage", "--key", `key_${"0".repeat(22)}`, "--project", projectId],
+      ["usage", "--key", `key_${"0".repeat(22)}`, "--project", server.projectId],
     ]) {
       const result = await server.cli(argv);
       expect(result.code, argv.join(" ")).toBe(2);

@@ -1,35 +1,17 @@
-import type { Alert, CreatedWebhook, Delivery, IssuedKey, Page, Webhook } from "@keysmith/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Alert, CreatedWebhook, Delivery, Page, Webhook } from "@keysmith/sdk";
+import { describe, expect, it } from "vitest";
 import { ALERT_EVENTS } from "../alert-events.js";
-import {
-  createProject,
-  createKey as issueKey,
-  startTestServer,
-  type TestServer,
-} from "../test-support/cli.js";
-
-let server: TestServer;
-let projectId: string;
+import { expectUsageErrors, jsonOf, useProjectServer } from "../test-support/cli.js";
 
 // Nothing listens on port 9 here: deliveries fail fast and stay in the log.
 const ENDPOINT = "http://127.0.0.1:9/hooks/keysmith";
 
-beforeAll(async () => {
-  server = await startTestServer();
-  projectId = await createProject(server);
-});
-
-afterAll(async () => {
-  await server?.close();
-});
-
-const createKey = (...extra: string[]): Promise<IssuedKey> => issueKey(server, projectId, ...extra);
+const server = useProjectServer();
 
 async function createWebhook(...extra: string[]): Promise<CreatedWebhook> {
-  const result = await server.cli(["webhooks", "create", "--url", ENDPOINT, "--json", ...extra]);
-  expect(result.stderr).toBe("");
-  expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as CreatedWebhook;
+  return jsonOf<CreatedWebhook>(
+    await server.cli(["webhooks", "create", "--url", ENDPOINT, "--json", ...extra]),
+  );
 }
 
 describe("keysmith webhooks", () => {
@@ -42,7 +24,7 @@ describe("keysmith webhooks", () => {
       "--events",
       "budget.threshold, budget.exhausted",
       "--project",
-      projectId,
+      server.projectId,
       "--description",
       "billing alerts",
     ]);
@@ -54,7 +36,7 @@ describe("keysmith webhooks", () => {
     expect(result.stdout.match(/whsec_/g)).toHaveLength(1);
     expect(result.stdout).toContain("Store it now");
     expect(result.stdout).toMatch(/^events:\s+budget.threshold,budget.exhausted$/m);
-    expect(result.stdout).toMatch(new RegExp(`^project:\\s+${projectId}$`, "m"));
+    expect(result.stdout).toMatch(new RegExp(`^project:\\s+${server.projectId}$`, "m"));
     expect(result.stdout).toMatch(/^description:\s+billing alerts$/m);
 
     const json = await createWebhook("--events", "key.revoked");
@@ -71,7 +53,7 @@ describe("keysmith webhooks", () => {
   });
 
   it("lists endpoints, deletes one, and the list no longer shows it", async () => {
-    const kept = await createWebhook("--events", "key.rolled", "--project", projectId);
+    const kept = await createWebhook("--events", "key.rolled", "--project", server.projectId);
     const gone = await createWebhook("--events", "key.expiring");
 
     const table = await server.cli(["webhooks", "list"]);
@@ -81,7 +63,7 @@ describe("keysmith webhooks", () => {
     expect(table.stdout).toContain(gone.id);
     expect(table.stdout).not.toContain("whsec_");
 
-    const scoped = await server.cli(["webhooks", "list", "--project", projectId, "--json"]);
+    const scoped = await server.cli(["webhooks", "list", "--project", server.projectId, "--json"]);
     const scopedIds = (JSON.parse(scoped.stdout) as Page<Webhook>).data.map((w) => w.id);
     expect(scopedIds).toContain(kept.id);
     expect(scopedIds).not.toContain(gone.id);
@@ -104,11 +86,11 @@ describe("keysmith webhooks", () => {
   });
 
   it("shows an endpoint's delivery log, filtered by status", async () => {
-    const hook = await createWebhook("--events", "key.revoked", "--project", projectId);
+    const hook = await createWebhook("--events", "key.revoked", "--project", server.projectId);
     const empty = await server.cli(["webhooks", "deliveries", hook.id]);
     expect(empty.stdout).toBe("No deliveries match.\n");
 
-    const issued = await createKey();
+    const issued = await server.createKey();
     expect((await server.cli(["keys", "revoke", issued.id])).code).toBe(0);
     await server.running.keysmith.alerts.drain();
 
@@ -147,12 +129,7 @@ describe("keysmith webhooks", () => {
       [["alerts", "list", "--type", "key.lost"], /Allowed choices are budget.threshold/],
       [["alerts", "list", "--limit", "0"], /option '--limit <n>' argument '0' is invalid/],
     ];
-    for (const [argv, message] of cases) {
-      const result = await server.cli(argv);
-      expect(result.code, argv.join(" ")).toBe(2);
-      expect(result.stderr, argv.join(" ")).toMatch(message);
-      expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
-    }
+    await expectUsageErrors(cases, (argv) => server.cli(argv));
     const badUrl = await server.cli(["webhooks", "create", "--url", "ftp://x", "--events", "key.revoked"]);
     expect(badUrl.code).toBe(2);
     expect(badUrl.stderr).toMatch(/\(VALIDATION_ERROR, request req_[0-9A-Za-z]+\)\n$/);
@@ -174,7 +151,7 @@ describe("keysmith webhooks", () => {
 
 describe("keysmith alerts", () => {
   it("lists the budget alerts of a key verified past its budget", async () => {
-    const issued = await createKey("--budget", "2", "--thresholds", "0.5,1");
+    const issued = await server.createKey("--budget", "2", "--thresholds", "0.5,1");
     for (const expected of [0, 0, 1]) {
       const result = await server.cli(["keys", "verify"], { stdin: issued.key });
       expect(result.code).toBe(expected);
@@ -194,7 +171,7 @@ describe("keysmith alerts", () => {
     expect(json.code).toBe(0);
     const alerts = JSON.parse(json.stdout) as Page<Alert>;
     expect(alerts.data.map((a) => a.data.threshold).sort()).toEqual([0.5, 1]);
-    expect(alerts.data.every((a) => a.keyId === issued.id && a.projectId === projectId)).toBe(true);
+    expect(alerts.data.every((a) => a.keyId === issued.id && a.projectId === server.projectId)).toBe(true);
 
     const table = await server.cli(["alerts", "list", "--type", "budget.threshold", "--key", issued.id]);
     expect(table.code).toBe(0);
@@ -209,7 +186,7 @@ describe("keysmith alerts", () => {
       "--type",
       "budget.exhausted",
       "--project",
-      projectId,
+      server.projectId,
     ]);
     expect(exhausted.stdout).toContain(issued.id);
 

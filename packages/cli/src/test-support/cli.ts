@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { IssuedKey } from "@keysmith/sdk";
 import { createLogger, loadConfig, type RunningServer, startServer } from "@keysmith/server";
-import { expect } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import type { Io } from "../io.js";
 import { run } from "../run.js";
 
@@ -127,6 +127,100 @@ export async function startTestServer(): Promise<TestServer> {
   };
 }
 
+/**
+ * A `TestServer` for the whole file: started before its tests, closed after. The object stands
+ * for the server once `beforeAll` has run; touching it earlier throws.
+ */
+export function useTestServer(): TestServer {
+  return useServer(async (server) => server);
+}
+
+export interface ProjectServer extends TestServer {
+  /** The project `acme` created before the file's tests. */
+  readonly projectId: string;
+  /** Creates a key in that project through the CLI, with any extra flags. */
+  createKey(...extra: string[]): Promise<IssuedKey>;
+}
+
+/** Like `useTestServer`, with the project `acme` already created. */
+export function useProjectServer(): ProjectServer {
+  return useServer(async (server) => {
+    const projectId = await createProject(server);
+    return {
+      ...server,
+      projectId,
+      createKey: (...extra: string[]) => createKey(server, projectId, ...extra),
+    };
+  });
+}
+
+function useServer<T extends TestServer>(setUp: (server: TestServer) => Promise<T>): T {
+  let started: TestServer | undefined;
+  let ready: T | undefined;
+  beforeAll(async () => {
+    started = await startTestServer();
+    ready = await setUp(started);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return late(() => ready, "the test server");
+}
+
+/**
+ * An object that a hook sets up later: reading a property answers the current one's, and
+ * reading it before the hook has run throws.
+ */
+export function late<T extends object>(current: () => T | undefined, what: string): T {
+  return new Proxy({} as T, {
+    get(_target, property) {
+      const value = current();
+      if (value === undefined) throw new Error(`${what} is set up by a hook: use it inside a test`);
+      return value[property as keyof T];
+    },
+  });
+}
+
+export type TempDir = ReturnType<typeof tempDir>;
+
+/** A directory of the test's own, made before each test (`"all"`: once for the file) and removed after. */
+export function useTempDir(scope: "each" | "all" = "each"): TempDir {
+  let dir: TempDir | undefined;
+  const [before, after] = scope === "each" ? [beforeEach, afterEach] : [beforeAll, afterAll];
+  before(() => {
+    dir = tempDir();
+  });
+  after(() => {
+    dir?.remove();
+  });
+  return late(() => dir, "the temp directory");
+}
+
+/** Answers the JSON a command printed, once it succeeded with nothing on stderr. */
+export function jsonOf<T>(result: CliResult): T {
+  expect(result.stderr).toBe("");
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as T;
+}
+
+/**
+ * Runs each case's argv through `run` and expects a usage error: exit 2, one line on stderr
+ * matching the case's pattern, nothing on stdout.
+ */
+export async function expectUsageErrors(
+  cases: [string[], RegExp][],
+  run: (argv: string[]) => Promise<CliResult>,
+): Promise<void> {
+  for (const [argv, message] of cases) {
+    const result = await run(argv);
+    const label = argv.join(" ");
+    expect(result.code, label).toBe(2);
+    expect(result.stderr, label).toMatch(message);
+    expect(result.stderr.trimEnd().split("\n"), label).toHaveLength(1);
+    expect(result.stdout, label).toBe("");
+  }
+}
+
 /** Every plaintext keysmith key in a text. */
 export function keysIn(text: string): string[] {
   return text.match(/[a-z0-9]{2,12}_(?:sk|pk|rk|root)_(?:live|test)_[0-9A-Za-z]{36}/g) ?? [];
@@ -135,8 +229,7 @@ export function keysIn(text: string): string[] {
 /** Creates a project through the CLI (`acme` unless named otherwise) and answers its id. */
 export async function createProject(server: TestServer, prefix = "acme"): Promise<string> {
   const created = await server.cli(["projects", "create", "--name", "Acme", "--prefix", prefix, "--json"]);
-  expect(created.code).toBe(0);
-  return (JSON.parse(created.stdout) as { id: string }).id;
+  return jsonOf<{ id: string }>(created).id;
 }
 
 /** Creates a key through the CLI, with any extra flags, and answers what `--json` printed. */
@@ -145,8 +238,5 @@ export async function createKey(
   projectId: string,
   ...extra: string[]
 ): Promise<IssuedKey> {
-  const result = await server.cli(["keys", "create", "--project", projectId, "--json", ...extra]);
-  expect(result.stderr).toBe("");
-  expect(result.code).toBe(0);
-  return JSON.parse(result.stdout) as IssuedKey;
+  return jsonOf<IssuedKey>(await server.cli(["keys", "create", "--project", projectId, "--json", ...extra]));
 }

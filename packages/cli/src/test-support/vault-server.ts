@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { createLogger, loadConfig, type RunningServer, startServer } from "@keysmith/server";
-import { type CliResult, cli, type IoOptions, tempDir } from "./cli.js";
+import { afterAll, beforeAll } from "vitest";
+import { type CliResult, cli, type IoOptions, late, tempDir } from "./cli.js";
 
 export interface VaultServer {
   running: RunningServer;
@@ -60,4 +61,16 @@ export async function startVaultServer(
       dir?.remove();
     },
   };
+}
+
+/** A `VaultServer` for the whole file: started before its tests, closed after. */
+export function useVaultServer(): VaultServer {
+  let server: VaultServer | undefined;
+  beforeAll(async () => {
+    server = await startVaultServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return late(() => server, "the vault server");
 }

@@ -110,6 +110,50 @@ export function TableFrame({ label, children }: { label: string; children: React
   );
 }
 
+/**
+ * A column head: its text, or its text and where it shows: `narrow` hides it on a narrow
+ * screen, `num` aligns it as a number, `hidden` keeps it for screen readers only.
+ */
+export type Column = string | { label: string; narrow?: boolean; num?: boolean; hidden?: boolean };
+
+/** A table in a `TableFrame` with a row of column heads; `children` are its body rows. */
+export function DataTable({
+  label,
+  columns,
+  testId,
+  children,
+}: {
+  label: string;
+  columns: Column[];
+  testId?: string;
+  children: ReactNode;
+}) {
+  return (
+    <TableFrame label={label}>
+      <table data-testid={testId}>
+        <thead>
+          <tr>
+            {columns.map((column) => {
+              const {
+                label: text,
+                narrow,
+                num,
+                hidden,
+              } = typeof column === "string" ? { label: column } : column;
+              return (
+                <th key={text} scope="col" className={narrow ? "hide-narrow" : num ? "num" : undefined}>
+                  {hidden ? <span className="visually-hidden">{text}</span> : text}
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </TableFrame>
+  );
+}
+
 export function MoreButton({ list }: { list: { hasMore: boolean; loading: boolean; loadMore: () => void } }) {
   if (!list.hasMore) return null;
   return (

@@ -1,4 +1,5 @@
-import { type ReactNode, useState } from "react";
+import type { ReactNode } from "react";
+import { useAction } from "../use-action";
 import { ErrorNote } from "./bits";
 import { Dialog } from "./dialog";
 
@@ -16,18 +17,8 @@ export function ConfirmDialog({
   onConfirm: () => Promise<void>;
   onCancel: () => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error>();
-  const confirm = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await onConfirm();
-    } catch (caught) {
-      setError(caught as Error);
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useAction();
+  const confirm = () => run(onConfirm, "stay");
   return (
     <Dialog title={title} onClose={onCancel}>
       {children}

@@ -4,6 +4,7 @@ import { maskedKey } from "../format";
 import { emptyKeyForm, type KeyFormState, keyFormToBody } from "../key-form";
 import { Link } from "../router";
 import { useSession } from "../session";
+import { useAction } from "../use-action";
 import { ErrorNote } from "./bits";
 import { Dialog } from "./dialog";
 import { KeyFields } from "./key-fields";
@@ -26,8 +27,7 @@ export function CreateKey({
   const [open, setOpen] = useState(false);
   const [state, setState] = useState<KeyFormState>(() => emptyKeyForm(environment));
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const [issued, setIssued] = useState<IssuedKey | null>(null);
 
   const start = () => {
@@ -45,18 +45,12 @@ export function CreateKey({
       return;
     }
     setErrors({});
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const created = await api.createKey({ projectId: project.id, ...result.body });
       setOpen(false);
       setIssued(created);
       onCreated();
-    } catch (caught) {
-      setError(caught as Error);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -1,5 +1,6 @@
 import { ALERT_EVENTS } from "../api-values";
-import { Empty, ErrorNote, Field, Loading, MoreButton, TableFrame } from "../components/bits";
+import { DataTable, Field } from "../components/bits";
+import { PagedList, ProjectField } from "../components/lists";
 import { alertSummary, formatTime, relativeTime } from "../format";
 import { Link, setSearch, useLocation } from "../router";
 import { projectName, useSession } from "../session";
@@ -34,74 +35,47 @@ export function AlertsPage() {
             </select>
           )}
         </Field>
-        <Field label="Project">
-          {(props) => (
-            <select
-              {...props}
-              value={projectId}
-              onChange={(e) => setSearch({ projectId: e.currentTarget.value })}
-            >
-              <option value="">any</option>
-              {projects.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ProjectField value={projectId} onChange={(id) => setSearch({ projectId: id })} blank="any" />
       </search>
-      <ErrorNote error={alerts.error} action="Loading alerts" />
-      {alerts.items.length === 0 ? (
-        alerts.loading ? (
-          <Loading what="Loading alerts" />
-        ) : (
-          <Empty>
+      <PagedList
+        list={alerts}
+        what="alerts"
+        empty={
+          <>
             No alerts{type || projectId ? " match these filters" : " yet"}. Budget thresholds, spikes, leaks,
             expiring keys, rolls and revocations show here.
-          </Empty>
-        )
-      ) : (
-        <TableFrame label="Alerts">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Type</th>
-                <th scope="col">What</th>
-                <th scope="col" className="hide-narrow">
-                  Project
-                </th>
-                <th scope="col">Key</th>
+          </>
+        }
+      >
+        {(items) => (
+          <DataTable
+            label="Alerts"
+            columns={["When", "Type", "What", { label: "Project", narrow: true }, "Key"]}
+          >
+            {items.map((alert) => (
+              <tr key={alert.id}>
+                <td title={formatTime(alert.createdAt)}>{relativeTime(alert.createdAt)}</td>
+                <td>
+                  <span className={`badge alert-${alert.type.replace(".", "-")}`}>{alert.type}</span>
+                </td>
+                <td>{alertSummary(alert.type, alert.data)}</td>
+                <td className="hide-narrow">
+                  {alert.projectId ? projectName(projects, alert.projectId) : "—"}
+                </td>
+                <td>
+                  {alert.keyId ? (
+                    <Link to={`/keys/${alert.keyId}`} className="mono small">
+                      {alert.keyId}
+                    </Link>
+                  ) : (
+                    "—"
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {alerts.items.map((alert) => (
-                <tr key={alert.id}>
-                  <td title={formatTime(alert.createdAt)}>{relativeTime(alert.createdAt)}</td>
-                  <td>
-                    <span className={`badge alert-${alert.type.replace(".", "-")}`}>{alert.type}</span>
-                  </td>
-                  <td>{alertSummary(alert.type, alert.data)}</td>
-                  <td className="hide-narrow">
-                    {alert.projectId ? projectName(projects, alert.projectId) : "—"}
-                  </td>
-                  <td>
-                    {alert.keyId ? (
-                      <Link to={`/keys/${alert.keyId}`} className="mono small">
-                        {alert.keyId}
-                      </Link>
-                    ) : (
-                      "—"
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableFrame>
-      )}
-      <MoreButton list={alerts} />
+            ))}
+          </DataTable>
+        )}
+      </PagedList>
     </>
   );
 }

@@ -1,5 +1,6 @@
 import type { AuditEntry, AuditVerification as AuditVerify, Project } from "@keysmith/sdk";
-import { Empty, ErrorNote, Field, Loading, MoreButton, TableFrame } from "../components/bits";
+import { DataTable, ErrorNote, Field, Loading } from "../components/bits";
+import { PagedList, ProjectField } from "../components/lists";
 import { formatTime, fromLocalInput, toLocalInput } from "../format";
 import { Link, setSearch, useLocation } from "../router";
 import { projectName, useSession } from "../session";
@@ -57,18 +58,7 @@ export function AuditPage() {
       </div>
       <ChainStatus chain={chain} />
       <search className="filters" aria-label="Filter the audit log">
-        <Field label="Project">
-          {(props) => (
-            <select {...props} value={filter.projectId} onChange={onText("projectId")}>
-              <option value="">any</option>
-              {projects.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ProjectField value={filter.projectId} onChange={(id) => setSearch({ projectId: id })} blank="any" />
         <Field label="Action">
           {(props) => (
             <>
@@ -130,17 +120,9 @@ export function AuditPage() {
           )}
         </Field>
       </search>
-      <ErrorNote error={entries.error} action="Loading the audit log" />
-      {entries.items.length === 0 ? (
-        entries.loading ? (
-          <Loading what="Loading the audit log" />
-        ) : (
-          <Empty>No entries match.</Empty>
-        )
-      ) : (
-        <AuditTable entries={entries.items} projects={projects} />
-      )}
-      <MoreButton list={entries} />
+      <PagedList list={entries} what="the audit log" empty="No entries match.">
+        {(items) => <AuditTable entries={items} projects={projects} />}
+      </PagedList>
     </>
   );
 }
@@ -164,65 +146,52 @@ function ChainStatus({ chain }: { chain: Loaded<AuditVerify> }) {
 
 function AuditTable({ entries, projects }: { entries: AuditEntry[]; projects: Project[] }) {
   return (
-    <TableFrame label="Audit entries">
-      <table data-testid="audit-table">
-        <thead>
-          <tr>
-            <th scope="col" className="num">
-              #
-            </th>
-            <th scope="col">When</th>
-            <th scope="col">Action</th>
-            <th scope="col">Target</th>
-            <th scope="col" className="hide-narrow">
-              Actor
-            </th>
-            <th scope="col" className="hide-narrow">
-              Project
-            </th>
-            <th scope="col" className="hide-narrow">
-              Source IP
-            </th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((entry) => (
-            <tr key={entry.id} data-action={entry.action}>
-              <td className="num">{entry.seq}</td>
-              <td>{formatTime(entry.at)}</td>
-              <td>
-                <code>{entry.action}</code>
-              </td>
-              <td className="small">
-                {entry.targetType === "key" && entry.targetId ? (
-                  <Link to={`/keys/${entry.targetId}`} className="mono">
-                    {entry.targetId}
-                  </Link>
-                ) : (
-                  <span className="mono">{entry.targetId ?? "—"}</span>
-                )}
-              </td>
-              <td className="hide-narrow small mono">{entry.actorId ?? entry.actorType}</td>
-              <td className="hide-narrow">
-                {entry.projectId ? projectName(projects, entry.projectId) : "—"}
-              </td>
-              <td className="hide-narrow small">{entry.sourceIp ?? "—"}</td>
-              <td>
-                {Object.keys(entry.details).length ? (
-                  <details>
-                    <summary>Show</summary>
-                    <pre className="small">{JSON.stringify(entry.details, null, 2)}</pre>
-                    <p className="small muted mono">hash {entry.hash.slice(0, 16)}…</p>
-                  </details>
-                ) : (
-                  "—"
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </TableFrame>
+    <DataTable
+      label="Audit entries"
+      testId="audit-table"
+      columns={[
+        { label: "#", num: true },
+        "When",
+        "Action",
+        "Target",
+        { label: "Actor", narrow: true },
+        { label: "Project", narrow: true },
+        { label: "Source IP", narrow: true },
+        "Details",
+      ]}
+    >
+      {entries.map((entry) => (
+        <tr key={entry.id} data-action={entry.action}>
+          <td className="num">{entry.seq}</td>
+          <td>{formatTime(entry.at)}</td>
+          <td>
+            <code>{entry.action}</code>
+          </td>
+          <td className="small">
+            {entry.targetType === "key" && entry.targetId ? (
+              <Link to={`/keys/${entry.targetId}`} className="mono">
+                {entry.targetId}
+              </Link>
+            ) : (
+              <span className="mono">{entry.targetId ?? "—"}</span>
+            )}
+          </td>
+          <td className="hide-narrow small mono">{entry.actorId ?? entry.actorType}</td>
+          <td className="hide-narrow">{entry.projectId ? projectName(projects, entry.projectId) : "—"}</td>
+          <td className="hide-narrow small">{entry.sourceIp ?? "—"}</td>
+          <td>
+            {Object.keys(entry.details).length ? (
+              <details>
+                <summary>Show</summary>
+                <pre className="small">{JSON.stringify(entry.details, null, 2)}</pre>
+                <p className="small muted mono">hash {entry.hash.slice(0, 16)}…</p>
+              </details>
+            ) : (
+              "—"
+            )}
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }

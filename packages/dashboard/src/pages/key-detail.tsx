@@ -10,6 +10,7 @@ import { alertSummary, formatDuration, formatNumber, formatTime, maskedKey, rela
 import { changedFields, DURATION, type KeyFormState, keyFormFrom, keyFormToBody } from "../key-form";
 import { Link, navigate } from "../router";
 import { projectName, useSession } from "../session";
+import { useAction } from "../use-action";
 import { useData, usePaged } from "../use-data";
 import { useTitle } from "../use-title";
 import { Scopes } from "./project-keys";
@@ -210,8 +211,7 @@ function EditKey({
   const [initial] = useState(() => keyFormFrom(apiKey));
   const [state, setState] = useState<KeyFormState>(initial);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const [nothing, setNothing] = useState(false);
 
   const submit = async (event: FormEvent) => {
@@ -228,14 +228,7 @@ function EditKey({
       setNothing(true);
       return;
     }
-    setBusy(true);
-    setError(undefined);
-    try {
-      onDone(await api.updateKey(apiKey.id, changes));
-    } catch (caught) {
-      setError(caught as Error);
-      setBusy(false);
-    }
+    await run(async () => onDone(await api.updateKey(apiKey.id, changes)), "stay");
   };
 
   return (
@@ -325,9 +318,8 @@ function RollKey({
   const { api } = useSession();
   const [choice, setChoice] = useState("24h");
   const [custom, setCustom] = useState("");
-  const [error, setError] = useState<Error>();
   const [invalid, setInvalid] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -337,14 +329,7 @@ function RollKey({
       return;
     }
     setInvalid(undefined);
-    setBusy(true);
-    setError(undefined);
-    try {
-      onRolled(await api.rollKey(apiKey.id, grace));
-    } catch (caught) {
-      setError(caught as Error);
-      setBusy(false);
-    }
+    await run(async () => onRolled(await api.rollKey(apiKey.id, grace)), "stay");
   };
 
   return (

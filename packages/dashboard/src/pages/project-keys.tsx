@@ -1,49 +1,20 @@
 import type { Key as ApiKey, KeyEnvironment as Environment, Project } from "@keysmith/sdk";
 import { useState } from "react";
-import { Empty, ErrorNote, Field, Loading, MoreButton, StatusBadge, TableFrame } from "../components/bits";
+import { DataTable, Field, StatusBadge } from "../components/bits";
 import { CreateKey } from "../components/create-key";
+import { PagedList } from "../components/lists";
+import { ProjectPage } from "../components/project-page";
 import { formatTime, keyMatches, looksLikeKey, maskedKey, relativeTime } from "../format";
 import { Link, setSearch, useLocation } from "../router";
 import { useSession } from "../session";
 import { usePaged } from "../use-data";
-import { useTitle } from "../use-title";
 
 /** A project's keys in one environment, filtered by status, type and owner, searchable. */
 export function ProjectKeysPage({ projectId }: { projectId: string }) {
-  const { projects } = useSession();
-  const project = projects.find((p) => p.id === projectId);
-  useTitle(project ? `${project.name}: keys` : "Keys");
-  if (!project) {
-    return (
-      <Empty>
-        No project <code>{projectId}</code> is visible to this root key.{" "}
-        <Link to="/projects">All projects</Link>
-      </Empty>
-    );
-  }
-  return <KeysOf project={project} />;
-}
-
-export function ProjectHead({ project, current }: { project: Project; current: "keys" | "usage" }) {
   return (
-    <div className="page-head">
-      <div>
-        <p className="crumbs">
-          <Link to="/projects">Projects</Link> /
-        </p>
-        <h1>
-          {project.name} <span className="muted mono small">{project.prefix}</span>
-        </h1>
-      </div>
-      <nav aria-label="Project" className="tabs">
-        <Link to={`/projects/${project.id}`} aria-current={current === "keys" ? "page" : undefined}>
-          Keys
-        </Link>
-        <Link to={`/projects/${project.id}/usage`} aria-current={current === "usage" ? "page" : undefined}>
-          Usage and budget
-        </Link>
-      </nav>
-    </div>
+    <ProjectPage projectId={projectId} current="keys">
+      {(project) => <KeysOf project={project} />}
+    </ProjectPage>
   );
 }
 
@@ -62,7 +33,6 @@ function KeysOf({ project }: { project: Project }) {
 
   return (
     <>
-      <ProjectHead project={project} current="keys" />
       <div className="toolbar">
         <fieldset className="segmented">
           <legend className="visually-hidden">Environment</legend>
@@ -129,19 +99,18 @@ function KeysOf({ project }: { project: Project }) {
           )}
         </Field>
       </search>
-      <ErrorNote error={keys.error} action="Loading keys" />
-      {keys.loading && keys.items.length === 0 ? (
-        <Loading what="Loading keys" />
-      ) : shown.length === 0 ? (
-        <Empty>
-          {keys.items.length === 0
+      <PagedList
+        list={keys}
+        what="keys"
+        shown={shown}
+        empty={
+          keys.items.length === 0
             ? `No ${environment} keys${status || type || owner ? " match these filters" : " yet"}.`
-            : "No loaded key matches the search."}
-        </Empty>
-      ) : (
-        <KeyTable keys={shown} />
-      )}
-      <MoreButton list={keys} />
+            : "No loaded key matches the search."
+        }
+      >
+        {(items) => <KeyTable keys={items} />}
+      </PagedList>
     </>
   );
 }
@@ -158,47 +127,40 @@ function matches(key: ApiKey, text: string): boolean {
 
 export function KeyTable({ keys }: { keys: ApiKey[] }) {
   return (
-    <TableFrame label="Keys">
-      <table data-testid="keys-table">
-        <thead>
-          <tr>
-            <th scope="col">Key</th>
-            <th scope="col">Owner</th>
-            <th scope="col">Type</th>
-            <th scope="col" className="hide-narrow">
-              Scopes
-            </th>
-            <th scope="col">Status</th>
-            <th scope="col">Last used</th>
-            <th scope="col" className="hide-narrow">
-              Expires
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {keys.map((key) => (
-            <tr key={key.id}>
-              <th scope="row">
-                <Link to={`/keys/${key.id}`} className="mono">
-                  {maskedKey(key)}
-                </Link>
-                {key.name ? <div className="small">{key.name}</div> : null}
-              </th>
-              <td>{key.ownerId ?? "—"}</td>
-              <td>{key.type}</td>
-              <td className="hide-narrow">
-                <Scopes scopes={key.scopes} />
-              </td>
-              <td>
-                <StatusBadge status={key.status} />
-              </td>
-              <td title={formatTime(key.lastUsedAt)}>{relativeTime(key.lastUsedAt)}</td>
-              <td className="hide-narrow">{key.expiresAt ? formatTime(key.expiresAt) : "never"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </TableFrame>
+    <DataTable
+      label="Keys"
+      testId="keys-table"
+      columns={[
+        "Key",
+        "Owner",
+        "Type",
+        { label: "Scopes", narrow: true },
+        "Status",
+        "Last used",
+        { label: "Expires", narrow: true },
+      ]}
+    >
+      {keys.map((key) => (
+        <tr key={key.id}>
+          <th scope="row">
+            <Link to={`/keys/${key.id}`} className="mono">
+              {maskedKey(key)}
+            </Link>
+            {key.name ? <div className="small">{key.name}</div> : null}
+          </th>
+          <td>{key.ownerId ?? "—"}</td>
+          <td>{key.type}</td>
+          <td className="hide-narrow">
+            <Scopes scopes={key.scopes} />
+          </td>
+          <td>
+            <StatusBadge status={key.status} />
+          </td>
+          <td title={formatTime(key.lastUsedAt)}>{relativeTime(key.lastUsedAt)}</td>
+          <td className="hide-narrow">{key.expiresAt ? formatTime(key.expiresAt) : "never"}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

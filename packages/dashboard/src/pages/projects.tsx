@@ -1,8 +1,9 @@
 import { type FormEvent, useState } from "react";
-import { Empty, ErrorNote, Field, TableFrame } from "../components/bits";
+import { DataTable, Empty, ErrorNote, Field } from "../components/bits";
 import { formatNumber, formatTime, splitList } from "../format";
 import { Link, navigate } from "../router";
 import { useSession } from "../session";
+import { useAction } from "../use-action";
 import { useTitle } from "../use-title";
 
 /** Every project this root key sees, and a form for a new one. */
@@ -20,48 +21,36 @@ export function ProjectsPage() {
           No projects yet. A project is one API you protect; its prefix starts every key it issues.
         </Empty>
       ) : (
-        <TableFrame label="Projects">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Prefix</th>
-                <th scope="col" className="hide-narrow">
-                  Public scopes
-                </th>
-                <th scope="col">Budget</th>
-                <th scope="col" className="hide-narrow">
-                  Created
-                </th>
-                <th scope="col">
-                  <span className="visually-hidden">Links</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {projects.map((project) => (
-                <tr key={project.id}>
-                  <th scope="row">
-                    <Link to={`/projects/${project.id}`}>{project.name}</Link>
-                    <div className="muted mono small">{project.id}</div>
-                  </th>
-                  <td className="mono">{project.prefix}</td>
-                  <td className="hide-narrow">{project.publishableScopes.join(", ") || "—"}</td>
-                  <td>
-                    {project.budget
-                      ? `${formatNumber(project.budget.limit)} / ${project.budget.period}`
-                      : "—"}
-                  </td>
-                  <td className="hide-narrow">{formatTime(project.createdAt)}</td>
-                  <td className="actions">
-                    <Link to={`/projects/${project.id}`}>Keys</Link>
-                    <Link to={`/projects/${project.id}/usage`}>Usage</Link>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableFrame>
+        <DataTable
+          label="Projects"
+          columns={[
+            "Name",
+            "Prefix",
+            { label: "Public scopes", narrow: true },
+            "Budget",
+            { label: "Created", narrow: true },
+            { label: "Links", hidden: true },
+          ]}
+        >
+          {projects.map((project) => (
+            <tr key={project.id}>
+              <th scope="row">
+                <Link to={`/projects/${project.id}`}>{project.name}</Link>
+                <div className="muted mono small">{project.id}</div>
+              </th>
+              <td className="mono">{project.prefix}</td>
+              <td className="hide-narrow">{project.publishableScopes.join(", ") || "—"}</td>
+              <td>
+                {project.budget ? `${formatNumber(project.budget.limit)} / ${project.budget.period}` : "—"}
+              </td>
+              <td className="hide-narrow">{formatTime(project.createdAt)}</td>
+              <td className="actions">
+                <Link to={`/projects/${project.id}`}>Keys</Link>
+                <Link to={`/projects/${project.id}/usage`}>Usage</Link>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {canCreate ? <CreateProject /> : null}
     </>
@@ -73,14 +62,11 @@ function CreateProject() {
   const [name, setName] = useState("");
   const [prefix, setPrefix] = useState("");
   const [scopes, setScopes] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error>();
+  const { busy, error, run } = useAction();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const project = await api.createProject({
         name: name.trim(),
         prefix: prefix.trim(),
@@ -88,10 +74,7 @@ function CreateProject() {
       });
       reloadProjects();
       navigate(`/projects/${project.id}`);
-    } catch (caught) {
-      setError(caught as Error);
-      setBusy(false);
-    }
+    }, "stay");
   };
 
   return (

@@ -1,8 +1,9 @@
 import type { Secret, SecretValue } from "@keysmith/sdk";
 import { useState } from "react";
 import { ApiError } from "../api";
-import { CopyButton, Empty, ErrorNote, Field, Loading, MoreButton, TableFrame } from "../components/bits";
+import { CopyButton, DataTable, Empty, ErrorNote, Field, Loading } from "../components/bits";
 import { Dialog } from "../components/dialog";
+import { PagedList, ProjectField } from "../components/lists";
 import { formatTime, relativeTime } from "../format";
 import { setSearch, useLocation } from "../router";
 import { useSession } from "../session";
@@ -38,21 +39,7 @@ export function VaultPage() {
         and the read is recorded in the audit log.
       </p>
       <search className="filters" aria-label="Choose secrets">
-        <Field label="Project">
-          {(props) => (
-            <select
-              {...props}
-              value={projectId}
-              onChange={(e) => setSearch({ projectId: e.currentTarget.value })}
-            >
-              {projects.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ProjectField value={projectId} onChange={(id) => setSearch({ projectId: id })} />
         <Field label="Environment" hint="Empty: every environment">
           {(props) => (
             <>
@@ -83,44 +70,41 @@ export function VaultPage() {
           Show deleted
         </label>
       </search>
-      {locked ? (
-        <p className="note note-warning">
-          The vault is off: the server was started without <code>KEYSMITH_MASTER_KEY</code> (or a passphrase).
-        </p>
-      ) : (
-        <ErrorNote error={secrets.error} action="Loading secrets" />
-      )}
       {!projectId ? (
         <Empty>Create a project first: secrets belong to one.</Empty>
-      ) : secrets.items.length === 0 ? (
-        secrets.loading ? (
-          <Loading what="Loading secrets" />
-        ) : secrets.error ? null : (
-          <Empty>
-            No secrets here yet. Add one with <code>keysmith secrets set NAME --env production</code>.
-          </Empty>
-        )
       ) : (
-        <TableFrame label="Secrets">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Environment</th>
-                <th scope="col" className="num">
-                  Version
-                </th>
-                <th scope="col">Rotation</th>
-                <th scope="col" className="hide-narrow">
-                  Last rotated
-                </th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {secrets.items.map((secret) => (
+        <PagedList
+          list={secrets}
+          what="secrets"
+          error={
+            locked ? (
+              <p className="note note-warning">
+                The vault is off: the server was started without <code>KEYSMITH_MASTER_KEY</code> (or a
+                passphrase).
+              </p>
+            ) : undefined
+          }
+          empty={
+            secrets.error ? null : (
+              <>
+                No secrets here yet. Add one with <code>keysmith secrets set NAME --env production</code>.
+              </>
+            )
+          }
+        >
+          {(items) => (
+            <DataTable
+              label="Secrets"
+              columns={[
+                "Name",
+                "Environment",
+                { label: "Version", num: true },
+                "Rotation",
+                { label: "Last rotated", narrow: true },
+                { label: "Actions", hidden: true },
+              ]}
+            >
+              {items.map((secret) => (
                 <tr key={secret.id}>
                   <th scope="row" className="mono">
                     {secret.name}
@@ -159,11 +143,10 @@ export function VaultPage() {
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </TableFrame>
+            </DataTable>
+          )}
+        </PagedList>
       )}
-      <MoreButton list={secrets} />
       {revealing ? <Reveal secret={revealing} onClose={() => setRevealing(null)} /> : null}
       {history ? <Versions secret={history} onClose={() => setHistory(null)} /> : null}
     </>

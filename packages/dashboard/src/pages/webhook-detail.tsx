@@ -1,4 +1,5 @@
-import { Empty, ErrorNote, Field, Loading, MoreButton, TableFrame } from "../components/bits";
+import { DataTable, ErrorNote, Field } from "../components/bits";
+import { PagedList } from "../components/lists";
 import { formatTime, relativeTime } from "../format";
 import { Link, setSearch, useLocation } from "../router";
 import { projectName, useSession } from "../session";
@@ -46,58 +47,46 @@ export function WebhookDetailPage({ webhookId }: { webhookId: string }) {
           )}
         </Field>
       </search>
-      <ErrorNote error={deliveries.error} action="Loading deliveries" />
-      {deliveries.items.length === 0 ? (
-        deliveries.loading ? (
-          <Loading what="Loading deliveries" />
-        ) : (
-          <Empty>No deliveries{status ? ` with status ${status}` : " yet"}.</Empty>
-        )
-      ) : (
-        <TableFrame label="Deliveries">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Queued</th>
-                <th scope="col">Event</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Attempts
-                </th>
-                <th scope="col">Response</th>
-                <th scope="col" className="hide-narrow">
-                  Last attempt
-                </th>
-                <th scope="col" className="hide-narrow">
-                  Next attempt
-                </th>
+      <PagedList
+        list={deliveries}
+        what="deliveries"
+        empty={<>No deliveries{status ? ` with status ${status}` : " yet"}.</>}
+      >
+        {(items) => (
+          <DataTable
+            label="Deliveries"
+            columns={[
+              "Queued",
+              "Event",
+              "Status",
+              { label: "Attempts", num: true },
+              "Response",
+              { label: "Last attempt", narrow: true },
+              { label: "Next attempt", narrow: true },
+            ]}
+          >
+            {items.map((d) => (
+              <tr key={d.id}>
+                <td title={formatTime(d.createdAt)}>{relativeTime(d.createdAt)}</td>
+                <td>
+                  {d.eventType}
+                  <div className="small muted mono">{d.alertId}</div>
+                </td>
+                <td>
+                  <span className={`badge badge-${d.status}`}>{d.status}</span>
+                </td>
+                <td className="num">{d.attempts}</td>
+                <td>
+                  {d.responseStatus ?? "—"}
+                  {d.error ? <div className="small field-error">{d.error}</div> : null}
+                </td>
+                <td className="hide-narrow">{formatTime(d.lastAttemptAt)}</td>
+                <td className="hide-narrow">{formatTime(d.nextAttemptAt)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {deliveries.items.map((d) => (
-                <tr key={d.id}>
-                  <td title={formatTime(d.createdAt)}>{relativeTime(d.createdAt)}</td>
-                  <td>
-                    {d.eventType}
-                    <div className="small muted mono">{d.alertId}</div>
-                  </td>
-                  <td>
-                    <span className={`badge badge-${d.status}`}>{d.status}</span>
-                  </td>
-                  <td className="num">{d.attempts}</td>
-                  <td>
-                    {d.responseStatus ?? "—"}
-                    {d.error ? <div className="small field-error">{d.error}</div> : null}
-                  </td>
-                  <td className="hide-narrow">{formatTime(d.lastAttemptAt)}</td>
-                  <td className="hide-narrow">{formatTime(d.nextAttemptAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableFrame>
-      )}
-      <MoreButton list={deliveries} />
+            ))}
+          </DataTable>
+        )}
+      </PagedList>
     </>
   );
 }

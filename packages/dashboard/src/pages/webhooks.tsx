@@ -1,12 +1,14 @@
 import type { CreatedWebhook, Webhook } from "@keysmith/sdk";
 import { type FormEvent, useState } from "react";
 import { ALERT_EVENTS } from "../api-values";
-import { Empty, ErrorNote, Field, Loading, MoreButton, TableFrame } from "../components/bits";
+import { DataTable, ErrorNote, Field } from "../components/bits";
 import { ConfirmDialog } from "../components/confirm";
+import { PagedList, ProjectField } from "../components/lists";
 import { ShowOnceDialog } from "../components/show-once";
 import { formatTime } from "../format";
 import { Link } from "../router";
 import { projectName, useSession } from "../session";
+import { useAction } from "../use-action";
 import { usePaged } from "../use-data";
 import { useTitle } from "../use-title";
 
@@ -26,56 +28,40 @@ export function WebhooksPage() {
         Alerts are sent to these endpoints, signed with the Standard Webhooks scheme, from a durable outbox
         with retries.
       </p>
-      <ErrorNote error={hooks.error} action="Loading webhooks" />
-      {hooks.items.length === 0 ? (
-        hooks.loading ? (
-          <Loading what="Loading webhooks" />
-        ) : (
-          <Empty>No endpoints yet.</Empty>
-        )
-      ) : (
-        <TableFrame label="Webhook endpoints">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Endpoint</th>
-                <th scope="col">Events</th>
-                <th scope="col" className="hide-narrow">
-                  Project
+      <PagedList list={hooks} what="webhooks" empty="No endpoints yet.">
+        {(items) => (
+          <DataTable
+            label="Webhook endpoints"
+            columns={[
+              "Endpoint",
+              "Events",
+              { label: "Project", narrow: true },
+              { label: "Created", narrow: true },
+              { label: "Actions", hidden: true },
+            ]}
+          >
+            {items.map((hook) => (
+              <tr key={hook.id}>
+                <th scope="row">
+                  <Link to={`/webhooks/${hook.id}`} className="wrap">
+                    {hook.url}
+                  </Link>
+                  {hook.description ? <div className="small muted">{hook.description}</div> : null}
                 </th>
-                <th scope="col" className="hide-narrow">
-                  Created
-                </th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                <td className="small">{hook.events.join(", ")}</td>
+                <td className="hide-narrow">{projectName(projects, hook.projectId)}</td>
+                <td className="hide-narrow">{formatTime(hook.createdAt)}</td>
+                <td className="actions">
+                  <Link to={`/webhooks/${hook.id}`}>Deliveries</Link>
+                  <button type="button" className="button button-quiet" onClick={() => setRemoving(hook)}>
+                    Delete
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {hooks.items.map((hook) => (
-                <tr key={hook.id}>
-                  <th scope="row">
-                    <Link to={`/webhooks/${hook.id}`} className="wrap">
-                      {hook.url}
-                    </Link>
-                    {hook.description ? <div className="small muted">{hook.description}</div> : null}
-                  </th>
-                  <td className="small">{hook.events.join(", ")}</td>
-                  <td className="hide-narrow">{projectName(projects, hook.projectId)}</td>
-                  <td className="hide-narrow">{formatTime(hook.createdAt)}</td>
-                  <td className="actions">
-                    <Link to={`/webhooks/${hook.id}`}>Deliveries</Link>
-                    <button type="button" className="button button-quiet" onClick={() => setRemoving(hook)}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableFrame>
-      )}
-      <MoreButton list={hooks} />
+            ))}
+          </DataTable>
+        )}
+      </PagedList>
       <CreateWebhook onCreated={hooks.reload} />
       {removing ? (
         <ConfirmDialog
@@ -99,20 +85,17 @@ export function WebhooksPage() {
 }
 
 function CreateWebhook({ onCreated }: { onCreated: () => void }) {
-  const { api, projects, session } = useSession();
+  const { api, session } = useSession();
   const [url, setUrl] = useState("");
   const [description, setDescription] = useState("");
   const [projectId, setProjectId] = useState(session.rootKey.projectId ?? "");
   const [events, setEvents] = useState<string[]>(["budget.threshold", "budget.exhausted", "key.leaked"]);
-  const [error, setError] = useState<Error>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const [created, setCreated] = useState<CreatedWebhook | null>(null);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const hook = await api.createWebhook({
         url: url.trim(),
         events,
@@ -123,11 +106,7 @@ function CreateWebhook({ onCreated }: { onCreated: () => void }) {
       setUrl("");
       setDescription("");
       onCreated();
-    } catch (caught) {
-      setError(caught as Error);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -146,18 +125,11 @@ function CreateWebhook({ onCreated }: { onCreated: () => void }) {
             />
           )}
         </Field>
-        <Field label="Project">
-          {(props) => (
-            <select {...props} value={projectId} onChange={(e) => setProjectId(e.currentTarget.value)}>
-              {session.rootKey.projectId === null ? <option value="">All projects</option> : null}
-              {projects.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ProjectField
+          value={projectId}
+          onChange={setProjectId}
+          blank={session.rootKey.projectId === null ? "All projects" : undefined}
+        />
         <Field label="Description">
           {(props) => (
             <input

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { testDialects } from "../test-support/databases.js";
-import { createHarness, type Harness } from "../test-support/harness.js";
+import { useHarness } from "../test-support/harness.js";
 import { startReceiver } from "../webhooks/test-receiver.js";
 import { checkExpiringKeys } from "./expiring-keys.js";
 
@@ -8,12 +8,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 describe.each(await testDialects())("key.expiring on %s", (dialect) => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await createHarness(dialect);
-  });
-  afterAll(() => h.close());
+  const h = useHarness(dialect);
 
   const check = () => checkExpiringKeys({ store: h.store, alerts: h.keysmith.alerts }, h.clock.now());
   const expiringIn = (ms: number) => new Date(h.clock.now() + ms).toISOString();

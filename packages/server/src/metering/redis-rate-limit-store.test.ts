@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RateLimitWindow } from "../domain/rate-limit.js";
+import { REDIS_URL, redisAvailable } from "../test-support/databases.js";
 import { rateLimitConformance } from "../test-support/rate-limit-conformance.js";
 import { RedisRateLimitStore, type RedisScriptClient } from "./redis-rate-limit-store.js";
 
-const REDIS_URL = process.env.KEYSMITH_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 /** Nothing listens on port 1: connections are refused at once. */
 const UNREACHABLE_URL = "redis://127.0.0.1:1";
 
@@ -24,26 +24,6 @@ function quickClient(url: string): Redis {
   });
   client.on("error", () => {});
   return client;
-}
-
-/**
- * Whether the test Redis answers. With `CI` set a missing Redis is an error, not a skip: a green
- * run must mean the Redis tests ran.
- */
-async function redisAvailable(): Promise<boolean> {
-  const client = quickClient(REDIS_URL);
-  try {
-    await client.connect();
-    await client.ping();
-    return true;
-  } catch (error) {
-    if (process.env.CI)
-      throw new Error(`CI is set but Redis at ${REDIS_URL} is unreachable: ${String(error)}`);
-    console.warn(`Redis rate-limit tests skipped: ${REDIS_URL} is unreachable (set KEYSMITH_TEST_REDIS_URL)`);
-    return false;
-  } finally {
-    client.disconnect();
-  }
 }
 
 /** Deletes every key under `prefix`, a SCAN page at a time. */

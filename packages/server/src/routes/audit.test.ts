@@ -1,20 +1,14 @@
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { testDialects } from "../test-support/databases.js";
-import { createHarness, type Harness } from "../test-support/harness.js";
+import { useHarness, useProject } from "../test-support/harness.js";
 
 describe.each(await testDialects())("audit log on %s", (dialect) => {
-  let h: Harness;
-  let projectId: string;
-
-  beforeAll(async () => {
-    h = await createHarness(dialect);
-    projectId = (await h.project()).id;
-  });
-  afterAll(() => h.close());
+  const h = useHarness(dialect);
+  const project = useProject(h);
 
   it("records who did what to which target, from where, in which request", async () => {
-    const created = await h.api("POST", "/v1/keys", { projectId, name: "audited" });
+    const created = await h.api("POST", "/v1/keys", { projectId: project.id, name: "audited" });
     await h.api("POST", `/v1/keys/${created.body.id}/revoke`, { reason: "test" });
     const log = await h.api("GET", `/v1/audit?targetId=${created.body.id}`);
     expect(log.status).toBe(200);
@@ -24,7 +18,7 @@ describe.each(await testDialects())("audit log on %s", (dialect) => {
       actorType: "root_key",
       targetType: "key",
       targetId: created.body.id,
-      projectId,
+      projectId: project.id,
       requestId: created.headers["x-request-id"],
       sourceIp: "127.0.0.1",
     });
@@ -35,13 +29,13 @@ describe.each(await testDialects())("audit log on %s", (dialect) => {
   });
 
   it("filters by action and time, and pages with a cursor", async () => {
-    for (let i = 0; i < 3; i++) await h.key(projectId);
-    const creates = await h.api("GET", `/v1/audit?action=key.create&projectId=${projectId}&limit=2`);
+    for (let i = 0; i < 3; i++) await h.key(project.id);
+    const creates = await h.api("GET", `/v1/audit?action=key.create&projectId=${project.id}&limit=2`);
     expect(creates.body.data).toHaveLength(2);
     expect(creates.body.nextCursor).not.toBeNull();
     const next = await h.api(
       "GET",
-      `/v1/audit?action=key.create&projectId=${projectId}&limit=2&cursor=${creates.body.nextCursor}`,
+      `/v1/audit?action=key.create&projectId=${project.id}&limit=2&cursor=${creates.body.nextCursor}`,
     );
     expect(next.body.data[0].seq).toBeLessThan(creates.body.data[1].seq);
     const future = new Date(h.clock.now() + 1).toISOString();
@@ -53,10 +47,11 @@ describe.each(await testDialects())("audit log on %s", (dialect) => {
     expect((await h.api("GET", "/v1/audit", undefined, { key: noAudit })).status).toBe(403);
     const other = await h.project();
     await h.key(other.id);
-    const bound = (await h.api("POST", "/v1/root-keys", { projectId, scopes: ["audit:read"] })).body.key;
+    const bound = (await h.api("POST", "/v1/root-keys", { projectId: project.id, scopes: ["audit:read"] }))
+      .body.key;
     const seen = await h.api("GET", "/v1/audit?limit=500", undefined, { key: bound });
     expect(seen.body.data.length).toBeGreaterThan(0);
-    expect(seen.body.data.every((e: { projectId: string }) => e.projectId === projectId)).toBe(true);
+    expect(seen.body.data.every((e: { projectId: string }) => e.projectId === project.id)).toBe(true);
     const peek = await h.api("GET", `/v1/audit?projectId=${other.id}`, undefined, { key: bound });
     expect(peek.body.data).toEqual([]);
   });

@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { testDialects } from "../test-support/databases.js";
-import { createHarness, type Harness } from "../test-support/harness.js";
+import { useHarness, useKey, useProject } from "../test-support/harness.js";
 import { apiState } from "../test-support/state.js";
 
 describe.each(await testDialects())("bad input on %s", (dialect) => {
-  let h: Harness;
-  let projectId: string;
-  let keyId: string;
-
-  beforeAll(async () => {
-    h = await createHarness(dialect);
-    projectId = (await h.project()).id;
-    keyId = (await h.key(projectId)).id;
-  });
-  afterAll(() => h.close());
+  const h = useHarness(dialect);
+  const project = useProject(h);
+  const key = useKey(h, project);
 
   const json = { "content-type": "application/json" };
   const cases: [string, string, string, unknown, Record<string, string>, number, string][] = [
@@ -91,7 +84,7 @@ describe.each(await testDialects())("bad input on %s", (dialect) => {
     "answers %s with a stable code and changes nothing",
     async (_label, method, url, body, headers, status, code) => {
       const before = await apiState(h);
-      const fill = (text: string) => text.replaceAll("PID", projectId).replaceAll("KID", keyId);
+      const fill = (text: string) => text.replaceAll("PID", project.id).replaceAll("KID", key.id);
       const payload =
         typeof body === "string"
           ? fill(body)
@@ -109,14 +102,17 @@ describe.each(await testDialects())("bad input on %s", (dialect) => {
 
   it("answers a huge body with 413 and changes nothing", async () => {
     const before = await apiState(h);
-    const res = await h.api("POST", "/v1/keys", { projectId, meta: { blob: "x".repeat(2 * 1024 * 1024) } });
+    const res = await h.api("POST", "/v1/keys", {
+      projectId: project.id,
+      meta: { blob: "x".repeat(2 * 1024 * 1024) },
+    });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe("PAYLOAD_TOO_LARGE");
     expect(await apiState(h)).toBe(before);
   });
 
   it("never echoes a key from a rejected body", async () => {
-    const { key } = await h.key(projectId);
+    const { key } = await h.key(project.id);
     const res = await h.verify({ key, extra: key });
     expect(res.status).toBe(400);
     expect(res.text).not.toContain(key);

@@ -1,7 +1,7 @@
 import { generateKey } from "@keysmith/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { testDialects } from "../test-support/databases.js";
-import { createHarness, type Harness } from "../test-support/harness.js";
+import { useHarness, useProject } from "../test-support/harness.js";
 
 interface Alert {
   type: string;
@@ -11,16 +11,9 @@ interface Alert {
 }
 
 describe.each(await testDialects())("POST /v1/leaks on %s", (dialect) => {
-  let h: Harness;
-  let revoking: { id: string; prefix: string };
-  let flagging: { id: string; prefix: string };
-
-  beforeAll(async () => {
-    h = await createHarness(dialect);
-    revoking = await h.project();
-    flagging = await h.project({ leakPolicy: "flag" });
-  });
-  afterAll(() => h.close());
+  const h = useHarness(dialect);
+  const revoking = useProject(h);
+  const flagging = useProject(h, { leakPolicy: "flag" });
 
   const report = (body: unknown, key?: string) => h.api("POST", "/v1/leaks", body, key ? { key } : {});
   const leakedAlerts = async (keyId: string): Promise<Alert[]> =>

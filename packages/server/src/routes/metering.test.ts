@@ -1,26 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { testDialects } from "../test-support/databases.js";
-import { createHarness, type Harness } from "../test-support/harness.js";
+import { createHarness, useHarness, useProject } from "../test-support/harness.js";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 
 describe.each(await testDialects())("metering through POST /v1/keys/verify on %s", (dialect) => {
-  let h: Harness;
-  let projectId: string;
-
-  beforeAll(async () => {
-    h = await createHarness(dialect);
-    projectId = (await h.project()).id;
-  });
-  afterAll(() => h.close());
+  const h = useHarness(dialect);
+  const project = useProject(h);
 
   /** Moves the clock to the start of the next whole minute, so windows begin where a test starts. */
   const alignToMinute = () => h.clock.set(h.clock.now() - (h.clock.now() % MINUTE) + MINUTE);
 
   it("limits each named window and resets exactly at its edge", async () => {
     alignToMinute();
-    const { key } = await h.key(projectId, {
+    const { key } = await h.key(project.id, {
       ratelimits: [
         { name: "burst", limit: 3, duration: "1s" },
         { name: "minute", limit: 5, duration: "1m" },
@@ -67,7 +61,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
 
   it("consumes nothing for a call that fails an earlier check", async () => {
     alignToMinute();
-    const created = await h.key(projectId, {
+    const created = await h.key(project.id, {
       scopes: ["a:read"],
       ratelimits: [{ name: "m", limit: 2, duration: "1m" }],
       credits: { remaining: 2 },
@@ -88,7 +82,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
 
   it("takes credits by cost, answers USAGE_EXCEEDED without taking any, and refills each period", async () => {
     h.clock.set(Date.UTC(2026, 6, 1, 10));
-    const created = await h.key(projectId, {
+    const created = await h.key(project.id, {
       credits: { remaining: 10, refill: { amount: 10, interval: "day" } },
     });
     expect((await h.verify({ key: created.key, cost: 4 })).body.credits).toEqual({ remaining: 6 });
@@ -105,7 +99,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
   });
 
   it("never overspends credits: 200 parallel verifications against 100 credits give exactly 100 VALID", async () => {
-    const created = await h.key(projectId, { credits: { remaining: 100 } });
+    const created = await h.key(project.id, { credits: { remaining: 100 } });
     const results = await Promise.all(Array.from({ length: 200 }, () => h.verify({ key: created.key })));
     const codes = results.map((r) => r.body.code);
     expect(codes.filter((c) => c === "VALID")).toHaveLength(100);
@@ -114,7 +108,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
   });
 
   it("lets PATCH reset the balance", async () => {
-    const created = await h.key(projectId, { credits: { remaining: 1 } });
+    const created = await h.key(project.id, { credits: { remaining: 1 } });
     await h.verify({ key: created.key });
     expect((await h.verify({ key: created.key })).body.code).toBe("USAGE_EXCEEDED");
     await h.api("PATCH", `/v1/keys/${created.id}`, { credits: { remaining: 5 } });
@@ -127,7 +121,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
   });
 
   it("sets, increments and decrements credits atomically, audited, and a decrement stops at 0", async () => {
-    const created = await h.key(projectId, { credits: { remaining: 10 } });
+    const created = await h.key(project.id, { credits: { remaining: 10 } });
     const op = (body: object) => h.api("POST", `/v1/keys/${created.id}/credits`, body);
     expect((await op({ op: "decrement", amount: 3 })).body).toEqual({ remaining: 7 });
     expect((await op({ op: "increment", amount: 5 })).body).toEqual({ remaining: 12 });
@@ -148,7 +142,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
   });
 
   it("gives an unlimited key a limit with set, which cached verifications honour at once", async () => {
-    const created = await h.key(projectId);
+    const created = await h.key(project.id);
     expect((await h.verify({ key: created.key })).body.credits).toBeNull();
     const increment = await h.api("POST", `/v1/keys/${created.id}/credits`, { op: "increment", amount: 1 });
     expect(increment.status).toBe(409);
@@ -162,7 +156,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
   });
 
   it("refuses a malformed credits operation without changing the balance", async () => {
-    const created = await h.key(projectId, { credits: { remaining: 3 } });
+    const created = await h.key(project.id, { credits: { remaining: 3 } });
     for (const body of [
       { op: "multiply", amount: 2 },
       { op: "set", amount: -1 },
@@ -178,7 +172,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
 
   it("splits usage by the tags a verification carried", async () => {
     h.clock.set(Date.UTC(2026, 8, 1, 10, 0, 30));
-    const created = await h.key(projectId, { scopes: ["a:read"] });
+    const created = await h.key(project.id, { scopes: ["a:read"] });
     await h.verify({ key: created.key, tags: ["beta", "eu"] });
     await h.verify({ key: created.key, tags: ["beta", "beta"] });
     await h.verify({ key: created.key });
@@ -189,8 +183,8 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
     expect(await usageOf("")).toMatchObject({ VALID: 3, INSUFFICIENT_SCOPE: 1 });
     expect(await usageOf("&tag=beta")).toMatchObject({ VALID: 2, INSUFFICIENT_SCOPE: 0 });
     expect(await usageOf("&tag=eu")).toMatchObject({ VALID: 1, INSUFFICIENT_SCOPE: 1 });
-    const project = await h.api("GET", `/v1/usage?projectId=${projectId}&tag=beta&${range}`);
-    expect(project.body.data[0].outcomes.VALID).toBe(2);
+    const projectUsage = await h.api("GET", `/v1/usage?projectId=${project.id}&tag=beta&${range}`);
+    expect(projectUsage.body.data[0].outcomes.VALID).toBe(2);
     for (const tags of [Array.from({ length: 11 }, (_, i) => `t${i}`), ["x".repeat(65)], [""], "beta"]) {
       const bad = await h.verify({ key: created.key, tags });
       expect(bad.status).toBe(400);
@@ -200,7 +194,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
 
   it("answers BUDGET_EXCEEDED past a hard cap and only counts past a soft one", async () => {
     h.clock.set(Date.UTC(2026, 7, 10));
-    const hard = await h.key(projectId, { budget: { limit: 10, period: "month", hardCap: true } });
+    const hard = await h.key(project.id, { budget: { limit: 10, period: "month", hardCap: true } });
     expect((await h.verify({ key: hard.key, cost: 6 })).body.budget).toEqual({
       spent: 6,
       limit: 10,
@@ -211,7 +205,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
     const over = await h.verify({ key: hard.key, cost: 1 });
     expect(over.body).toMatchObject({ valid: false, code: "BUDGET_EXCEEDED", budget: { spent: 10 } });
 
-    const soft = await h.key(projectId, { budget: { limit: 10, hardCap: false } });
+    const soft = await h.key(project.id, { budget: { limit: 10, hardCap: false } });
     await h.verify({ key: soft.key, cost: 10 });
     expect((await h.verify({ key: soft.key, cost: 5 })).body).toMatchObject({
       code: "VALID",
@@ -242,7 +236,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
 
   it("keeps spend across a flush and a reload", async () => {
     h.clock.set(Date.UTC(2026, 10, 3));
-    const created = await h.key(projectId, { budget: { limit: 100, period: "day" } });
+    const created = await h.key(project.id, { budget: { limit: 100, period: "day" } });
     await h.verify({ key: created.key, cost: 30 });
     await h.keysmith.flushMetering();
     const row = await h.store.usage.getSpend(`key:${created.id}`, Date.UTC(2026, 10, 3));
@@ -251,11 +245,7 @@ describe.each(await testDialects())("metering through POST /v1/keys/verify on %s
 });
 
 describe.each(await testDialects())("usage series on %s", (dialect) => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await createHarness(dialect);
-  });
-  afterAll(() => h.close());
+  const h = useHarness(dialect);
 
   it("counts every outcome per minute and sums hours, with spend", async () => {
     const start = Date.UTC(2026, 2, 3, 9, 0);

@@ -1,16 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { testDialects } from "../test-support/databases.js";
-import { createHarness, type Harness } from "../test-support/harness.js";
+import { type Harness, useHarness, useProject } from "../test-support/harness.js";
 
 const DAY = 86_400_000;
 
 describe.each(await testDialects())("the vault API on %s", (dialect) => {
-  let h: Harness;
-  let projectId: string;
+  const h = useHarness(dialect, { masterKey: randomBytes(32) });
+  const project = useProject(h);
   const url = (environment: string, name: string, query = "") =>
-    `/v1/secrets/${environment}/${name}?projectId=${projectId}${query}`;
+    `/v1/secrets/${environment}/${name}?projectId=${project.id}${query}`;
   const set = (
     environment: string,
     name: string,
@@ -26,17 +26,11 @@ describe.each(await testDialects())("the vault API on %s", (dialect) => {
     return created.body.key;
   };
 
-  beforeAll(async () => {
-    h = await createHarness(dialect, { masterKey: randomBytes(32) });
-    projectId = (await h.project()).id;
-  });
-  afterAll(() => h.close());
-
   it("writes every value as a new version and reads the current one or any earlier", async () => {
     const first = await set("production", "STRIPE_KEY", "sk_live_first");
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({
-      projectId,
+      projectId: project.id,
       environment: "production",
       name: "STRIPE_KEY",
       version: 1,
@@ -54,7 +48,7 @@ describe.each(await testDialects())("the vault API on %s", (dialect) => {
     const current = await get("production", "STRIPE_KEY");
     expect(current.status).toBe(200);
     expect(current.body).toEqual({
-      projectId,
+      projectId: project.id,
       environment: "production",
       name: "STRIPE_KEY",
       version: 2,
@@ -109,7 +103,7 @@ describe.each(await testDialects())("the vault API on %s", (dialect) => {
     ]) {
       const res = await h.api(
         "POST",
-        `/v1/secrets/${encodeURIComponent(environment as string)}/${name}?projectId=${projectId}`,
+        `/v1/secrets/${encodeURIComponent(environment as string)}/${name}?projectId=${project.id}`,
         { value: "v" },
       );
       expect(res.status).toBe(400);
@@ -159,12 +153,12 @@ describe.each(await testDialects())("the vault API on %s", (dialect) => {
     expect(removed.body.deletedAt).not.toBeNull();
     expect((await get("production", "TO_DELETE")).status).toBe(404);
     const names = async (query = "") =>
-      (await h.api("GET", `/v1/secrets?projectId=${projectId}&environment=production${query}`)).body.data.map(
-        (s: { name: string }) => s.name,
-      );
+      (
+        await h.api("GET", `/v1/secrets?projectId=${project.id}&environment=production${query}`)
+      ).body.data.map((s: { name: string }) => s.name);
     expect(await names()).not.toContain("TO_DELETE");
     expect(await names("&includeDeleted=true")).toContain("TO_DELETE");
-    const exported = await h.api("GET", `/v1/secrets/export?projectId=${projectId}&environment=production`);
+    const exported = await h.api("GET", `/v1/secrets/export?projectId=${project.id}&environment=production`);
     expect(exported.body.secrets.map((s: { name: string }) => s.name)).not.toContain("TO_DELETE");
 
     const restored = await h.api("POST", url("production", "TO_DELETE").replace("?", "/restore?"));
@@ -206,7 +200,7 @@ describe.each(await testDialects())("the vault API on %s", (dialect) => {
     });
     h.clock.advance(91 * DAY);
     const overdue = async () =>
-      (await h.api("GET", `/v1/secrets?projectId=${projectId}&environment=production`)).body.data.find(
+      (await h.api("GET", `/v1/secrets?projectId=${project.id}&environment=production`)).body.data.find(
         (s: { name: string }) => s.name === "ROTATED",
       ).overdue;
     expect(await overdue()).toBe(true);
@@ -231,14 +225,14 @@ describe.each(await testDialects())("the vault API on %s", (dialect) => {
     for (const key of [keysOnly, writer]) {
       expect(
         (
-          await h.api("GET", `/v1/secrets/export?projectId=${projectId}&environment=production`, undefined, {
+          await h.api("GET", `/v1/secrets/export?projectId=${project.id}&environment=production`, undefined, {
             key,
           })
         ).status,
       ).toBe(403);
     }
     expect(
-      (await h.api("GET", `/v1/secrets?projectId=${projectId}`, undefined, { key: keysOnly })).status,
+      (await h.api("GET", `/v1/secrets?projectId=${project.id}`, undefined, { key: keysOnly })).status,
     ).toBe(403);
     expect((await get("production", "SCOPED", "", "")).status).toBe(401);
   });
@@ -246,7 +240,7 @@ describe.each(await testDialects())("the vault API on %s", (dialect) => {
   it("hides other projects from a root key bound to one project", async () => {
     const other = (await h.project()).id;
     await h.api("POST", `/v1/secrets/production/THEIRS?projectId=${other}`, { value: "theirs" });
-    const bound = await rootKey({ projectId, scopes: ["secrets:read", "secrets:write"] });
+    const bound = await rootKey({ projectId: project.id, scopes: ["secrets:read", "secrets:write"] });
     const theirs = await h.api("GET", `/v1/secrets/production/THEIRS?projectId=${other}`, undefined, {
       key: bound,
     });
@@ -294,12 +288,12 @@ describe.each(await testDialects())("the vault API on %s", (dialect) => {
     expect((await set("production", "PROD_ONLY", "overwrite", {}, key)).status).toBe(403);
     expect(
       (
-        await h.api("GET", `/v1/secrets/export?projectId=${projectId}&environment=production`, undefined, {
+        await h.api("GET", `/v1/secrets/export?projectId=${project.id}&environment=production`, undefined, {
           key,
         })
       ).status,
     ).toBe(403);
-    const listed = await h.api("GET", `/v1/secrets?projectId=${projectId}`, undefined, { key });
+    const listed = await h.api("GET", `/v1/secrets?projectId=${project.id}`, undefined, { key });
     expect(new Set(listed.body.data.map((s: { environment: string }) => s.environment))).toEqual(
       new Set(["development"]),
     );
@@ -412,7 +406,7 @@ describe.each(await testDialects())("the vault API on %s", (dialect) => {
         );
         expect(failures.body.data).toHaveLength(1);
         expect(
-          (await h.api("GET", `/v1/secrets/export?projectId=${projectId}&environment=production`)).body.error
+          (await h.api("GET", `/v1/secrets/export?projectId=${project.id}&environment=production`)).body.error
             .code,
         ).toBe("VAULT_DECRYPT_FAILED");
         // Writing a new version repairs the secret; the bad version stays unreadable.
@@ -515,11 +509,7 @@ describe.each(await testDialects())("the vault API on %s", (dialect) => {
 });
 
 describe("the vault without a master key", () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await createHarness("sqlite");
-  });
-  afterAll(() => h.close());
+  const h = useHarness("sqlite");
 
   it("answers VAULT_LOCKED on every secrets route and keeps keys working", async () => {
     const projectId = (await h.project()).id;

@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildApp } from "../app.js";
 import { createLogger } from "../logger.js";
 import { SESSION_IDLE_MS, SESSION_MAX_MS } from "../sessions/sessions.js";
 import { SIGN_IN_MAX_FAILURES, SIGN_IN_WINDOW_MS } from "../sessions/throttle.js";
 import { testDialects } from "../test-support/databases.js";
-import { createHarness, type Harness } from "../test-support/harness.js";
+import { useHarness } from "../test-support/harness.js";
 
 interface SignedIn {
   cookie: string;
@@ -16,12 +16,7 @@ interface SignedIn {
 }
 
 describe.each(await testDialects())("dashboard sessions on %s", (dialect) => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await createHarness(dialect);
-  });
-  afterAll(() => h.close());
+  const h = useHarness(dialect);
 
   async function signIn(rootKey = h.rootKey): Promise<SignedIn> {
     const response = await h.api("POST", "/v1/sessions", { rootKey }, { key: null });

@@ -1,22 +1,16 @@
 import { keyChecksum } from "@keysmith/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { testDialects } from "../test-support/databases.js";
-import { createHarness, type Harness } from "../test-support/harness.js";
+import { useHarness, useProject } from "../test-support/harness.js";
 
 const HOUR = 3_600_000;
 
 describe.each(await testDialects())("POST /v1/keys/verify on %s", (dialect) => {
-  let h: Harness;
-  let projectId: string;
-
-  beforeAll(async () => {
-    h = await createHarness(dialect);
-    projectId = (await h.project({ publishableScopes: ["public:*"] })).id;
-  });
-  afterAll(() => h.close());
+  const h = useHarness(dialect);
+  const project = useProject(h, { publishableScopes: ["public:*"] });
 
   it("answers VALID with the key's identity, scopes and meta", async () => {
-    const created = await h.key(projectId, {
+    const created = await h.key(project.id, {
       ownerId: "cus_42",
       scopes: ["invoices:*"],
       meta: { plan: "pro" },
@@ -28,7 +22,7 @@ describe.each(await testDialects())("POST /v1/keys/verify on %s", (dialect) => {
       code: "VALID",
       keyId: created.id,
       ownerId: "cus_42",
-      projectId,
+      projectId: project.id,
       type: "secret",
       environment: "live",
       scopes: ["invoices:*"],
@@ -51,7 +45,7 @@ describe.each(await testDialects())("POST /v1/keys/verify on %s", (dialect) => {
   });
 
   it("answers MALFORMED for a real key with one character changed", async () => {
-    const { key } = await h.key(projectId);
+    const { key } = await h.key(project.id);
     const i = key.length - 10;
     const tampered = key.slice(0, i) + (key[i] === "x" ? "y" : "x") + key.slice(i + 1);
     expect((await h.verify({ key: tampered })).body.code).toBe("MALFORMED");
@@ -65,7 +59,7 @@ describe.each(await testDialects())("POST /v1/keys/verify on %s", (dialect) => {
 
   it("answers NOT_FOUND to a root key bound to another project", async () => {
     const other = await h.project();
-    const { key } = await h.key(projectId);
+    const { key } = await h.key(project.id);
     const bound = await h.api("POST", "/v1/root-keys", { projectId: other.id, scopes: ["keys:verify"] });
     expect(bound.status).toBe(201);
     expect((await h.verify({ key }, bound.body.key)).body.code).toBe("NOT_FOUND");
@@ -73,7 +67,7 @@ describe.each(await testDialects())("POST /v1/keys/verify on %s", (dialect) => {
   });
 
   it("answers REVOKED on the very next request after a revoke (cache dropped)", async () => {
-    const created = await h.key(projectId);
+    const created = await h.key(project.id);
     expect((await h.verify({ key: created.key })).body.code).toBe("VALID");
     expect((await h.api("POST", `/v1/keys/${created.id}/revoke`)).status).toBe(200);
     const res = await h.verify({ key: created.key });
@@ -82,21 +76,21 @@ describe.each(await testDialects())("POST /v1/keys/verify on %s", (dialect) => {
 
   it("answers EXPIRED once expiresAt passes", async () => {
     const expiresAt = new Date(h.clock.now() + HOUR).toISOString();
-    const { key } = await h.key(projectId, { expiresAt });
+    const { key } = await h.key(project.id, { expiresAt });
     expect((await h.verify({ key })).body).toMatchObject({ code: "VALID", expiresAt });
     h.clock.advance(HOUR);
     expect((await h.verify({ key })).body.code).toBe("EXPIRED");
   });
 
   it("answers DISABLED for a disabled key and VALID once enabled again", async () => {
-    const created = await h.key(projectId, { enabled: false });
+    const created = await h.key(project.id, { enabled: false });
     expect((await h.verify({ key: created.key })).body.code).toBe("DISABLED");
     await h.api("PATCH", `/v1/keys/${created.id}`, { enabled: true });
     expect((await h.verify({ key: created.key })).body.code).toBe("VALID");
   });
 
   it("answers ORIGIN_NOT_ALLOWED for a publishable key used from elsewhere", async () => {
-    const { key } = await h.key(projectId, {
+    const { key } = await h.key(project.id, {
       type: "publishable",
       scopes: ["public:read"],
       allowedOrigins: ["https://app.example.com", "https://*.example.org"],
@@ -114,7 +108,7 @@ describe.each(await testDialects())("POST /v1/keys/verify on %s", (dialect) => {
   });
 
   it("answers IP_NOT_ALLOWED outside the allowed IPv4 and IPv6 ranges", async () => {
-    const { key } = await h.key(projectId, { allowedIps: ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7"] });
+    const { key } = await h.key(project.id, { allowedIps: ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7"] });
     expect((await h.verify({ key, ip: "10.1.2.3" })).body.code).toBe("VALID");
     expect((await h.verify({ key, ip: "::ffff:10.1.2.3" })).body.code).toBe("VALID");
     expect((await h.verify({ key, ip: "2001:db8:1::5" })).body.code).toBe("VALID");
@@ -126,7 +120,7 @@ describe.each(await testDialects())("POST /v1/keys/verify on %s", (dialect) => {
   });
 
   it("answers ENVIRONMENT_MISMATCH when a test key meets a live check", async () => {
-    const { key } = await h.key(projectId, { environment: "test" });
+    const { key } = await h.key(project.id, { environment: "test" });
     expect(key).toMatch(/_sk_test_/);
     expect((await h.verify({ key, environment: "test" })).body.code).toBe("VALID");
     expect((await h.verify({ key, environment: "live" })).body).toMatchObject({
@@ -136,8 +130,8 @@ describe.each(await testDialects())("POST /v1/keys/verify on %s", (dialect) => {
   });
 
   it("takes a test key only when the caller asks for test keys: no environment means live", async () => {
-    const test = await h.key(projectId, { environment: "test" });
-    const live = await h.key(projectId);
+    const test = await h.key(project.id, { environment: "test" });
+    const live = await h.key(project.id);
     expect((await h.verify({ key: test.key })).body).toMatchObject({
       valid: false,
       code: "ENVIRONMENT_MISMATCH",
@@ -148,20 +142,20 @@ describe.each(await testDialects())("POST /v1/keys/verify on %s", (dialect) => {
   });
 
   it("answers INSUFFICIENT_SCOPE when a scope is missing, honouring wildcards", async () => {
-    const { key } = await h.key(projectId, { type: "restricted", scopes: ["invoices:read", "customers:*"] });
+    const { key } = await h.key(project.id, { type: "restricted", scopes: ["invoices:read", "customers:*"] });
     expect((await h.verify({ key, scopes: ["invoices:read", "customers:write"] })).body.code).toBe("VALID");
     expect((await h.verify({ key, scopes: "customers:delete" })).body.code).toBe("VALID");
     expect((await h.verify({ key, scopes: ["invoices:write"] })).body.code).toBe("INSUFFICIENT_SCOPE");
     expect((await h.verify({ key, scopes: ["invoices:read", "refunds:read"] })).body.code).toBe(
       "INSUFFICIENT_SCOPE",
     );
-    const secret = await h.key(projectId);
+    const secret = await h.key(project.id);
     expect((await h.verify({ key: secret.key, scopes: ["anything:at-all"] })).body.code).toBe("VALID");
   });
 
   it("reports the first failing check in SPEC order", async () => {
     const soon = new Date(h.clock.now() + HOUR).toISOString();
-    const everything = await h.key(projectId, {
+    const everything = await h.key(project.id, {
       type: "restricted",
       scopes: ["a:read"],
       enabled: false,
@@ -199,7 +193,7 @@ describe.each(await testDialects())("POST /v1/keys/verify on %s", (dialect) => {
   });
 
   it("needs a root key with keys:verify", async () => {
-    const { key } = await h.key(projectId);
+    const { key } = await h.key(project.id);
     expect((await h.api("POST", "/v1/keys/verify", { key }, { key: null })).status).toBe(401);
     const reader = await h.api("POST", "/v1/root-keys", { scopes: ["keys:read"] });
     const res = await h.verify({ key }, reader.body.key);
@@ -208,7 +202,7 @@ describe.each(await testDialects())("POST /v1/keys/verify on %s", (dialect) => {
   });
 
   it("rejects an ip that is not an address with 400", async () => {
-    const { key } = await h.key(projectId);
+    const { key } = await h.key(project.id);
     const res = await h.verify({ key, ip: "300.1.1.1" });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("INVALID_IP");
@@ -216,7 +210,7 @@ describe.each(await testDialects())("POST /v1/keys/verify on %s", (dialect) => {
   });
 
   it("keeps lastUsedAt without a database write per verification", async () => {
-    const created = await h.key(projectId);
+    const created = await h.key(project.id);
     await h.verify({ key: created.key });
     const before = await h.store.keys.get(created.id);
     expect(before?.lastUsedAt).toBeNull();

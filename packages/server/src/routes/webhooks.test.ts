@@ -1,27 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildApp } from "../app.js";
 import { createLogger } from "../logger.js";
 import { testDialects } from "../test-support/databases.js";
-import { createHarness, type Harness } from "../test-support/harness.js";
+import { createHarness, useHarness, useProject } from "../test-support/harness.js";
 import { WebhookSecretBox } from "../webhooks/secret-box.js";
 
 const URL_A = "https://hooks.example.com/keysmith?token=abc";
 
 describe.each(await testDialects())("webhook endpoints and alerts on %s", (dialect) => {
-  let h: Harness;
-  let projectId: string;
-
-  beforeAll(async () => {
-    h = await createHarness(dialect);
-    projectId = (await h.project()).id;
-  });
-  afterAll(() => h.close());
+  const h = useHarness(dialect);
+  const project = useProject(h);
 
   const create = (body: Record<string, unknown>, key?: string) =>
     h.api("POST", "/v1/webhooks", body, key === undefined ? {} : { key });
 
   it("creates an endpoint and shows its secret this once", async () => {
-    const res = await create({ url: URL_A, events: ["key.revoked", "budget.threshold"], projectId });
+    const res = await create({
+      url: URL_A,
+      events: ["key.revoked", "budget.threshold"],
+      projectId: project.id,
+    });
     expect(res.status).toBe(201);
     const { secret, ...endpoint } = res.body;
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
@@ -29,7 +27,7 @@ describe.each(await testDialects())("webhook endpoints and alerts on %s", (diale
       id: expect.stringMatching(/^whk_[0-9A-Za-z]{22}$/),
       url: URL_A,
       events: ["key.revoked", "budget.threshold"],
-      projectId,
+      projectId: project.id,
       description: null,
       createdAt: new Date(h.clock.now()).toISOString(),
       deletedAt: null,
@@ -79,7 +77,7 @@ describe.each(await testDialects())("webhook endpoints and alerts on %s", (diale
   });
 
   it("deletes an endpoint softly: gone from the list, its log still readable, deleting again is 404", async () => {
-    const created = (await create({ url: URL_A, events: ["key.rolled"], projectId })).body;
+    const created = (await create({ url: URL_A, events: ["key.rolled"], projectId: project.id })).body;
     h.clock.advance(1000);
     const deleted = await h.api("DELETE", `/v1/webhooks/${created.id}`);
     expect(deleted.status).toBe(200);
@@ -96,7 +94,7 @@ describe.each(await testDialects())("webhook endpoints and alerts on %s", (diale
   });
 
   it("audits create and delete without the secret or the url's path", async () => {
-    const created = (await create({ url: URL_A, events: ["key.revoked"], projectId })).body;
+    const created = (await create({ url: URL_A, events: ["key.revoked"], projectId: project.id })).body;
     await h.api("DELETE", `/v1/webhooks/${created.id}`);
     const audit = await h.api("GET", `/v1/audit?targetId=${created.id}`);
     expect(audit.body.data.map((e: { action: string }) => e.action)).toEqual([
@@ -105,7 +103,7 @@ describe.each(await testDialects())("webhook endpoints and alerts on %s", (diale
     ]);
     expect(audit.body.data[1]).toMatchObject({
       targetType: "webhook",
-      projectId,
+      projectId: project.id,
       details: { origin: "https://hooks.example.com", events: ["key.revoked"] },
     });
     expect(audit.text).not.toContain(created.secret);
@@ -132,8 +130,8 @@ describe.each(await testDialects())("webhook endpoints and alerts on %s", (diale
   it("needs projects:write to change endpoints and usage:read to read them", async () => {
     const reader = (await h.api("POST", "/v1/root-keys", { scopes: ["usage:read"] })).body.key;
     const writer = (await h.api("POST", "/v1/root-keys", { scopes: ["projects:write"] })).body.key;
-    const created = (await create({ url: URL_A, events: ["key.revoked"], projectId })).body;
-    const denied = await create({ url: URL_A, events: ["key.revoked"], projectId }, reader);
+    const created = (await create({ url: URL_A, events: ["key.revoked"], projectId: project.id })).body;
+    const denied = await create({ url: URL_A, events: ["key.revoked"], projectId: project.id }, reader);
     expect(denied.status).toBe(403);
     expect(denied.body.error).toMatchObject({ code: "FORBIDDEN", details: { required: "projects:write" } });
     expect((await h.api("DELETE", `/v1/webhooks/${created.id}`, undefined, { key: reader })).status).toBe(
@@ -268,7 +266,7 @@ describe.each(await testDialects())("webhook endpoints and alerts on %s", (diale
   it("stores an alert once per idempotency key", async () => {
     const input = {
       type: "key.leaked",
-      projectId,
+      projectId: project.id,
       keyId: null,
       data: { where: "gist" },
       idempotencyKey: "once",
@@ -279,7 +277,7 @@ describe.each(await testDialects())("webhook endpoints and alerts on %s", (diale
       Array.from({ length: 10 }, () => h.keysmith.alerts.raise({ ...input, idempotencyKey: "racing" })),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
-    const leaked = await h.api("GET", `/v1/alerts?projectId=${projectId}&type=key.leaked`);
+    const leaked = await h.api("GET", `/v1/alerts?projectId=${project.id}&type=key.leaked`);
     expect(leaked.body.data.map((a: { data: unknown }) => a.data)).toEqual([
       { where: "gist" },
       { where: "gist" },

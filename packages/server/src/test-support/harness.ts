@@ -1,4 +1,5 @@
 import { Writable } from "node:stream";
+import { afterAll, beforeAll } from "vitest";
 import { type AppOptions, buildApp, type KeysmithApp } from "../app.js";
 import { bootstrapRootKey } from "../bootstrap.js";
 import { ManualClock } from "../clock.js";
@@ -6,6 +7,7 @@ import { openStore } from "../database.js";
 import { createLogger } from "../logger.js";
 import type { Store } from "../storage/store.js";
 import { unlockVault } from "../vault/master-key.js";
+import { WebhookDispatcher, type WebhookDispatcherOptions } from "../webhooks/dispatcher.js";
 import type { WebhookSecretBox } from "../webhooks/secret-box.js";
 import { openWebhookKey, webhookKeyFile } from "../webhooks/secret-key.js";
 import { ALLOW_PRIVATE } from "../webhooks/target-policy.js";
@@ -162,4 +164,72 @@ export async function createHarness(dialect: TestDialect, options: HarnessOption
     },
   };
   return harness;
+}
+
+/**
+ * A harness for the enclosing describe block: created before its tests, closed after. The object
+ * stands for the harness once `beforeAll` has run; reading it earlier throws.
+ */
+export function useHarness(dialect: TestDialect, options: HarnessOptions = {}): Harness {
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    harness = await createHarness(dialect, options);
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  return late(() => harness, "the harness");
+}
+
+/** A project created through `h` before the block's tests (after `useHarness`'s hook). */
+export function useProject(h: Harness, fields: Record<string, unknown> = {}): { id: string; prefix: string } {
+  let project: { id: string; prefix: string } | undefined;
+  beforeAll(async () => {
+    project = await h.project(fields);
+  });
+  return late(() => project, "the project");
+}
+
+/** A key created in `project` before the block's tests. */
+export function useKey(
+  h: Harness,
+  project: { id: string },
+  fields: Record<string, unknown> = {},
+): { id: string; key: string } & Record<string, unknown> {
+  let key: ({ id: string; key: string } & Record<string, unknown>) | undefined;
+  beforeAll(async () => {
+    key = await h.key(project.id, fields);
+  });
+  return late(() => key, "the key");
+}
+
+/** An object a hook sets up later: reading a property before the hook has run throws. */
+function late<T extends object>(current: () => T | undefined, what: string): T {
+  return new Proxy({} as T, {
+    get(_target, property) {
+      const value = current();
+      if (value === undefined) throw new Error(`${what} is set up by a hook: use it inside a test`);
+      return value[property as keyof T];
+    },
+  });
+}
+
+/** A logger that writes nowhere, for an app or dispatcher beside the harness's own. */
+export function quietLogger() {
+  return createLogger("fatal", { destination: new Writable({ write: (_c, _e, callback) => callback() }) });
+}
+
+/** A dispatcher on `h`'s database, clock and webhook secrets, loopback targets allowed; `options` on top. */
+export function testDispatcher(
+  h: Harness,
+  options: Partial<WebhookDispatcherOptions> = {},
+): WebhookDispatcher {
+  return new WebhookDispatcher({
+    store: h.store,
+    clock: h.clock,
+    logger: quietLogger(),
+    policy: ALLOW_PRIVATE,
+    secrets: h.webhookSecrets,
+    ...options,
+  });
 }

@@ -1,27 +1,21 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { testDialects } from "../test-support/databases.js";
-import { createHarness, type Harness } from "../test-support/harness.js";
+import { useHarness, useProject } from "../test-support/harness.js";
 import { startReceiver } from "../webhooks/test-receiver.js";
 import { checkRotationDue } from "./rotation.js";
 
 const DAY = 86_400_000;
 
 describe.each(await testDialects())("secret.rotation_due on %s", (dialect) => {
-  let h: Harness;
-  let projectId: string;
-
-  beforeAll(async () => {
-    h = await createHarness(dialect, { masterKey: randomBytes(32) });
-    projectId = (await h.project()).id;
-  });
-  afterAll(() => h.close());
+  const h = useHarness(dialect, { masterKey: randomBytes(32) });
+  const project = useProject(h);
 
   const check = () => checkRotationDue({ vault: h.store.vault, alerts: h.keysmith.alerts }, h.clock.now());
   const set = (name: string, value: string, extra: Record<string, unknown> = {}) =>
-    h.api("POST", `/v1/secrets/production/${name}?projectId=${projectId}`, { value, ...extra });
+    h.api("POST", `/v1/secrets/production/${name}?projectId=${project.id}`, { value, ...extra });
   const alerts = async (): Promise<{ data: Record<string, unknown> }[]> =>
-    (await h.api("GET", `/v1/alerts?type=secret.rotation_due&projectId=${projectId}`)).body.data.reverse();
+    (await h.api("GET", `/v1/alerts?type=secret.rotation_due&projectId=${project.id}`)).body.data.reverse();
 
   it("fires once per due date, and again after the next rotation falls due", async () => {
     const created = await set("ROTATE_ME", "v1", { rotateEvery: "30d" });
@@ -37,7 +31,7 @@ describe.each(await testDialects())("secret.rotation_due on %s", (dialect) => {
     expect(await check()).toBe(0);
     const [first] = await alerts();
     expect(first).toMatchObject({
-      projectId,
+      projectId: project.id,
       keyId: null,
       data: {
         secretId: created.body.id,
@@ -63,7 +57,7 @@ describe.each(await testDialects())("secret.rotation_due on %s", (dialect) => {
 
   it("is quiet for deleted secrets", async () => {
     await set("DELETED_DUE", "v1", { rotateEvery: "1d" });
-    await h.api("DELETE", `/v1/secrets/production/DELETED_DUE?projectId=${projectId}`);
+    await h.api("DELETE", `/v1/secrets/production/DELETED_DUE?projectId=${project.id}`);
     h.clock.advance(2 * DAY);
     await check();
     expect((await alerts()).map((a) => a.data.name)).not.toContain("DELETED_DUE");
@@ -75,7 +69,7 @@ describe.each(await testDialects())("secret.rotation_due on %s", (dialect) => {
       const hook = await h.api("POST", "/v1/webhooks", {
         url: receiver.url,
         events: ["secret.rotation_due"],
-        projectId,
+        projectId: project.id,
       });
       receiver.secret = hook.body.secret;
       await set("DISPATCHED", "v1", { rotateEvery: "1h" });

@@ -1,18 +1,15 @@
-import { Writable } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AlertEvent } from "../alerts/alerts.js";
 import { buildApp } from "../app.js";
 import { openStore } from "../database.js";
-import { createLogger } from "../logger.js";
 import { testDialects } from "../test-support/databases.js";
-import { createHarness, type Harness } from "../test-support/harness.js";
-import { RETRY_SCHEDULE_MS, retryDelay, WebhookDispatcher } from "./dispatcher.js";
+import { createHarness, type Harness, quietLogger, testDispatcher } from "../test-support/harness.js";
+import { RETRY_SCHEDULE_MS, retryDelay } from "./dispatcher.js";
 import { ALLOW_PRIVATE } from "./target-policy.js";
 import { startRawReceiver, startReceiver, type TestReceiver } from "./test-receiver.js";
 
 const SECOND = 1000;
 const HOUR = 3_600_000;
-const quiet = () => createLogger("fatal", { destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
 describe("retry schedule", () => {
   it("backs off from 5 s to 24 h with up to 20% jitter, then gives up", () => {
@@ -193,14 +190,7 @@ describe.each(await testDialects())("webhook delivery on %s", (dialect) => {
       projectId,
     });
     cleanup.push(() => h.api("DELETE", `/v1/webhooks/${created.body.id}`));
-    const stall = new WebhookDispatcher({
-      store: h.store,
-      clock: h.clock,
-      logger: quiet(),
-      policy: ALLOW_PRIVATE,
-      secrets: h.webhookSecrets,
-      timeoutMs: 50,
-    });
+    const stall = testDispatcher(h, { timeoutMs: 50 });
     await raise(projectId, "slow:1");
     expect(await stall.runOnce()).toBe(1);
     expect(silent.requests).toHaveLength(1);
@@ -215,14 +205,7 @@ describe.each(await testDialects())("webhook delivery on %s", (dialect) => {
   it("never sends a delivery another node has claimed until its claim lapses", async () => {
     const { projectId, receiver } = await setup();
     for (let i = 0; i < 6; i++) await raise(projectId, `claim:${i}`);
-    const second = new WebhookDispatcher({
-      store: h.store,
-      clock: h.clock,
-      logger: quiet(),
-      policy: ALLOW_PRIVATE,
-      secrets: h.webhookSecrets,
-      batchSize: 4,
-    });
+    const second = testDispatcher(h, { batchSize: 4 });
     // Rounds of passes racing on two nodes (at most 4 per endpoint a pass) until none is left.
     let attempted = 0;
     for (let round = 0; round < 4; round++) {
@@ -254,7 +237,7 @@ describe.each(await testDialects())("webhook delivery on %s", (dialect) => {
     const serving = await buildApp({
       store: h.store,
       clock: h.clock,
-      logger: quiet(),
+      logger: quietLogger(),
       webhookTargets: ALLOW_PRIVATE,
       webhookSecrets: h.webhookSecrets,
       webhookIntervalMs: 60_000,
@@ -340,7 +323,7 @@ describe.each(await testDialects())("webhook delivery across a restart on %s", (
     const restarted = await buildApp({
       store,
       clock: h.clock,
-      logger: quiet(),
+      logger: quietLogger(),
       webhookTargets: ALLOW_PRIVATE,
       webhookSecrets: h.webhookSecrets,
     });

@@ -1,15 +1,11 @@
 import type { LookupAddress } from "node:dns";
-import { Writable } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, type KeysmithApp } from "../app.js";
-import { createLogger } from "../logger.js";
 import { testDialects } from "../test-support/databases.js";
-import { createHarness, type Harness } from "../test-support/harness.js";
-import { WebhookDispatcher, type WebhookDispatcherOptions } from "./dispatcher.js";
+import { createHarness, type Harness, quietLogger, testDispatcher } from "../test-support/harness.js";
+import type { WebhookDispatcherOptions } from "./dispatcher.js";
 import { ALLOW_PRIVATE, addressAllowed, PUBLIC_ONLY, parseTargetPolicy } from "./target-policy.js";
 import { startRawReceiver, startReceiver } from "./test-receiver.js";
-
-const quiet = () => createLogger("fatal", { destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
 describe("webhook target policy", () => {
   it("refuses link-local, metadata and unspecified addresses whatever the setting", () => {
@@ -81,7 +77,7 @@ describe.each(await testDialects())("webhook outbound security on %s", (dialect)
     strict = await buildApp({
       store: h.store,
       clock: h.clock,
-      logger: quiet(),
+      logger: quietLogger(),
       webhookSecrets: h.webhookSecrets,
     });
     projectId = (await h.project()).id;
@@ -111,15 +107,7 @@ describe.each(await testDialects())("webhook outbound security on %s", (dialect)
     (await h.api("GET", `/v1/webhooks/${webhookId}/deliveries`)).body.data;
   const raise = (idempotencyKey: string) =>
     h.keysmith.alerts.raise({ type: "key.anomaly", projectId, keyId: null, data: {}, idempotencyKey });
-  const dispatcher = (options: Partial<WebhookDispatcherOptions> = {}) =>
-    new WebhookDispatcher({
-      store: h.store,
-      clock: h.clock,
-      logger: quiet(),
-      policy: ALLOW_PRIVATE,
-      secrets: h.webhookSecrets,
-      ...options,
-    });
+  const dispatcher = (options: Partial<WebhookDispatcherOptions> = {}) => testDispatcher(h, options);
   /** An endpoint on the harness (loopback allowed), removed after the test. */
   const endpoint = async (url: string): Promise<string> => {
     const created = await h.api("POST", "/v1/webhooks", { url, events: ["key.anomaly"], projectId });
