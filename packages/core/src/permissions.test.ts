@@ -55,7 +55,10 @@ describe("permission queries", () => {
   });
 
   it("caches compiled queries and throws INVALID_PERMISSION_QUERY for a bad one", () => {
-    expect(compilePermissionQuery("a AND b")).toBe(compilePermissionQuery("a AND b"));
+    const shared = compilePermissionQuery("a AND (b OR c)");
+    expect(compilePermissionQuery("a AND (b OR c)")).toBe(shared);
+    // Shared by every caller, so frozen all the way down.
+    expect(Object.isFrozen(shared) && shared.kind === "and" && Object.isFrozen(shared.terms[1])).toBe(true);
     let thrown: unknown;
     try {
       compilePermissionQuery("a AND (b");

@@ -95,9 +95,19 @@ export function compilePermissionQuery(text: string): PermissionQuery {
     const { message, ...details } = parsed.error;
     throw new KeysmithError("INVALID_PERMISSION_QUERY", message, details);
   }
+  // Every caller of this text shares the tree: frozen, so none can change it for the others.
+  deepFreeze(parsed.query);
   if (compiled.size >= COMPILED_CAPACITY) evictOne();
   compiled.set(text, { query: parsed.query, used: false });
   return parsed.query;
+}
+
+function deepFreeze(node: PermissionQuery): void {
+  Object.freeze(node);
+  if (node.kind !== "scope") {
+    Object.freeze(node.terms);
+    for (const term of node.terms) deepFreeze(term);
+  }
 }
 
 /** Second chance: the oldest entry not used since its last pass goes; used ones move to the back. */
@@ -140,7 +150,9 @@ function satisfies(node: PermissionQuery, granted: readonly string[]): boolean {
  * The query written back with single spaces and only the parentheses its structure needs:
  * parsing the result gives the same tree.
  *
- * @example formatPermissionQuery(parse("(a OR b)AND c")) // "(a OR b) AND c"
+ * @example
+ * const parsed = parsePermissionQuery("((a OR b))AND c");
+ * if (parsed.ok) formatPermissionQuery(parsed.query); // "(a OR b) AND c"
  */
 export function formatPermissionQuery(node: PermissionQuery): string {
   if (node.kind === "scope") return node.scope;
