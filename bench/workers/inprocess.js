@@ -14,7 +14,7 @@ import {
   systemClock,
 } from "../../packages/server/dist/index.js";
 import { failChild } from "../lib/child.js";
-import { createKeys } from "../lib/keysmith.js";
+import { createKeys, injectJson } from "../lib/keysmith.js";
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -52,6 +52,17 @@ async function main() {
     if (result.code !== "VALID") throw new Error(`setup: a fresh key verified as ${result.code}`);
   }
   const hot = requests[0];
+  // One more key with scopes, for the scope checks: `scopes` (all of) and a permission query.
+  const scoped = await injectJson(keysmith.app, `Bearer ${rootKey}`, "POST", "/v1/keys", {
+    projectId,
+    scopes: ["invoices:*", "billing:*"],
+  });
+  const withScopes = { key: scoped.key, scopes: ["invoices:read", "billing:write"] };
+  const withQuery = { key: scoped.key, permissions: "invoices:read AND (refunds:write OR billing:*)" };
+  for (const request of [withScopes, withQuery]) {
+    const result = await verifier.verify(request, projectId);
+    if (result.code !== "VALID") throw new Error(`setup: the scoped key verified as ${result.code}`);
+  }
 
   // The floor: what any cached verify must do at least — hash the key, look the hash up.
   const table = new Map();
@@ -73,6 +84,16 @@ async function main() {
     for (let j = 0; j < n; j++) if (verifier.verify(hot, projectId).valid === true) ok++;
     return ok;
   };
+  const verifyScopes = (n) => {
+    let ok = 0;
+    for (let j = 0; j < n; j++) if (verifier.verify(withScopes, projectId).valid === true) ok++;
+    return ok;
+  };
+  const verifyQuery = (n) => {
+    let ok = 0;
+    for (let j = 0; j < n; j++) if (verifier.verify(withQuery, projectId).valid === true) ok++;
+    return ok;
+  };
   let fi = 0;
   const floorCycled = (n) => {
     let ok = 0;
@@ -90,6 +111,8 @@ async function main() {
   const measures = [
     { id: "verify-cycled", loop: verifyCycled, runs: [] },
     { id: "verify-hot", loop: verifyHot, runs: [] },
+    { id: "verify-hot-scopes", loop: verifyScopes, runs: [] },
+    { id: "verify-hot-permissions", loop: verifyQuery, runs: [] },
     { id: "floor-cycled", loop: floorCycled, runs: [] },
     { id: "floor-hot", loop: floorHot, runs: [] },
   ];

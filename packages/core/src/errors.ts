@@ -23,6 +23,11 @@ export const ERRORS = {
     retryable: false,
     message: "A string holds a lone UTF-16 surrogate, which cannot be stored as sent.",
   },
+  INVALID_PERMISSION_QUERY: {
+    status: 400,
+    retryable: false,
+    message: "The permission query does not parse (AND, OR and parentheses over scopes).",
+  },
   JSON_TOO_DEEP: { status: 400, retryable: false, message: "The JSON body is nested too deeply." },
   META_TOO_DEEP: { status: 400, retryable: false, message: "meta may be nested at most 8 levels deep." },
   META_TOO_LARGE: { status: 400, retryable: false, message: "meta may hold at most 64 KiB of JSON." },

@@ -194,6 +194,29 @@ describe("verifyKey", () => {
     expect((await client.verifyKey(issued.key, { scopes: "weather:read" })).code).toBe("REVOKED");
   });
 
+  it("sends a permission query, and never answers one from a cached answer to another question", async () => {
+    const issued = await keysmith.key({ scopes: ["weather:read"] });
+    const client = new Keysmith({
+      baseUrl: keysmith.url,
+      rootKey: keysmith.rootKey,
+      cache: { ttlMs: 60_000, followChanges: false },
+    });
+    clients.push(client);
+    expect((await client.verifyKey(issued.key)).code).toBe("VALID");
+    const query = "weather:read AND (alerts:read OR radar:*)";
+    expect(await client.verifyKey(issued.key, { permissions: query })).toMatchObject({
+      code: "INSUFFICIENT_SCOPE",
+      source: "server",
+    });
+    expect(await client.verifyKey(issued.key, { permissions: "weather:read OR alerts:read" })).toMatchObject({
+      code: "VALID",
+      source: "server",
+    });
+    const bad = await client.verifyKey(issued.key, { permissions: "weather:read OR" }).catch((e) => e);
+    expect(bad).toBeInstanceOf(KeysmithApiError);
+    expect(bad).toMatchObject({ status: 400, code: "INVALID_PERMISSION_QUERY", details: { position: 15 } });
+  });
+
   it("follows the change feed: a revoked key's cached answer is dropped as the event arrives", async () => {
     const issued = await keysmith.key();
     const statuses: string[] = [];

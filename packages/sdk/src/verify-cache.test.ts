@@ -89,6 +89,8 @@ describe("cacheKeyOf", () => {
     const variants = [
       cacheKeyOf(key, { scopes: "a:b" }),
       cacheKeyOf(key, { scopes: ["a:b"] }),
+      cacheKeyOf(key, { permissions: "a:b" }),
+      cacheKeyOf(key, { permissions: "a:b OR c:d" }),
       cacheKeyOf(key, { cost: 2 }),
       cacheKeyOf(key, { origin: "https://a.example" }),
       cacheKeyOf(key, { ip: "127.0.0.1" }),

@@ -90,6 +90,7 @@ export function cacheKeyOf(key: string, options: Omit<VerifyRequest, "key">): st
   const material = JSON.stringify([
     key,
     options.scopes ?? null,
+    options.permissions ?? null,
     options.cost ?? null,
     options.environment ?? null,
     options.origin ?? null,

@@ -7,6 +7,14 @@ import { cacheKeyOf } from "./verify-cache.js";
 export interface VerifyKeyOptions {
   /** Scopes the call needs; all must be granted (`invoices:read`, or several). */
   scopes?: string | string[] | undefined;
+  /**
+   * A permission query the key's scopes must satisfy: scopes joined by `AND` and `OR` (uppercase;
+   * AND binds tighter) with parentheses, e.g. `invoices:read AND (refunds:write OR billing:*)`.
+   * Failing it answers `INSUFFICIENT_SCOPE`; a query that does not parse is a 400
+   * `INVALID_PERMISSION_QUERY` (thrown as `KeysmithApiError`, position in its details). Given with
+   * `scopes`, both must pass.
+   */
+  permissions?: string | undefined;
   /** The price of this call in credits and spend (default: the project's cost table, else 1). */
   cost?: number | undefined;
   /** The caller's `Origin`, checked against the key's allowed origins. */

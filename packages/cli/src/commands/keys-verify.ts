@@ -7,6 +7,7 @@ import { list, nonNegativeNumber } from "../options.js";
 
 interface VerifyFlags extends ClientFlags {
   scopes?: string[];
+  permissions?: string;
   env?: string;
   origin?: string;
   ip?: string;
@@ -20,6 +21,10 @@ export function keysVerifyCommand(keys: Command, { io, act }: Context): void {
       .command("verify")
       .description("verify a key read from stdin (first line) or KEYSMITH_VERIFY_KEY; exit 0 valid, 1 not")
       .option("--scopes <scopes>", "scopes the key must hold, comma-separated", list)
+      .option(
+        "--permissions <query>",
+        'a query the key\'s scopes must satisfy: "a:read AND (b:write OR c:*)" (quote it)',
+      )
       .addOption(
         new Option("--env <env>", "the environment the key must belong to").choices(["live", "test"]),
       )
@@ -30,6 +35,7 @@ export function keysVerifyCommand(keys: Command, { io, act }: Context): void {
         "after",
         "\nThe key is never taken from the command line (it would land in shell history and ps):\n" +
           "  printf '%s\\n' \"$KEY\" | keysmith keys verify --scopes invoices:read\n" +
+          "  printf '%s\\n' \"$KEY\" | keysmith keys verify --permissions 'invoices:read AND (refunds:write OR billing:*)'\n" +
           "  KEYSMITH_VERIFY_KEY=… keysmith keys verify",
       ),
   ).action(
@@ -39,6 +45,7 @@ export function keysVerifyCommand(keys: Command, { io, act }: Context): void {
       const answer = await client.post<VerifyResponse>("/v1/keys/verify", {
         key,
         ...(flags.scopes ? { scopes: flags.scopes } : {}),
+        ...(flags.permissions === undefined ? {} : { permissions: flags.permissions }),
         ...(flags.env ? { environment: flags.env } : {}),
         ...(flags.origin ? { origin: flags.origin } : {}),
         ...(flags.ip ? { ip: flags.ip } : {}),

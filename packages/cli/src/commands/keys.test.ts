@@ -89,6 +89,25 @@ describe("keysmith keys", () => {
     expect((JSON.parse(env.stdout) as VerifyResponse).code).toBe("ENVIRONMENT_MISMATCH");
   });
 
+  it("verifies against a permission query with --permissions; one that does not parse exits 2 with its position", async () => {
+    const issued = await createKey("--scopes", "invoices:read,billing:*");
+    const query = "invoices:read AND (refunds:write OR billing:*)";
+    const valid = await server.cli(["keys", "verify", "--permissions", query], { stdin: issued.key });
+    expect(valid.code).toBe(0);
+    const refused = await server.cli(["keys", "verify", "--permissions", "invoices:read AND refunds:write"], {
+      stdin: issued.key,
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/code:\s+INSUFFICIENT_SCOPE/);
+    const bad = await server.cli(["keys", "verify", "--permissions", "invoices:read and billing:*"], {
+      stdin: issued.key,
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("INVALID_PERMISSION_QUERY");
+    expect(bad.stderr).toContain("position 14");
+    expect(keysIn(bad.stdout + bad.stderr)).toEqual([]);
+  });
+
   it("reads only the first line of stdin, and KEYSMITH_VERIFY_KEY before stdin", async () => {
     const issued = await server.createKey();
     const firstLine = await server.cli(["keys", "verify"], { stdin: `  ${issued.key}  \nnoise\n` });

@@ -251,6 +251,8 @@ export interface Operations {
     body: {
       key: string;
       scopes?: string | string[];
+      /** A boolean query over scopes: AND, OR (uppercase; AND binds tighter) and parentheses, at most 32 deep, e.g. `invoices:read AND (refunds:write OR billing:*)`. Each scope is checked like `scopes`; the key must satisfy the query (else INSUFFICIENT_SCOPE) and hold every one of `scopes` too. */
+      permissions?: string;
       cost?: number;
       environment?: "live" | "test";
       origin?: string;

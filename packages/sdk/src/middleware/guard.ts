@@ -31,6 +31,13 @@ export interface GuardOptions {
   rootKey?: string | undefined;
   /** Scopes the route needs; the key must grant every one. */
   scopes?: string | string[] | undefined;
+  /**
+   * A permission query the key must satisfy (`invoices:read AND (refunds:write OR billing:*)`),
+   * on top of `scopes`; failing it answers 403 `INSUFFICIENT_SCOPE`. A query keysmith cannot
+   * parse is a configuration error: 500 `AUTHENTICATION_MISCONFIGURED`, and `onError` gets the
+   * `INVALID_PERMISSION_QUERY` error with the position.
+   */
+  permissions?: string | undefined;
   /** The price of one call (credits and spend); default: the project's cost table, else 1. */
   cost?: number | undefined;
   /**
@@ -86,6 +93,7 @@ export function createGuard(options: GuardOptions): Guard {
   const context = { header, realm, scopes: options.scopes };
   const verifyOptions = {
     scopes: options.scopes,
+    permissions: options.permissions,
     cost: options.cost,
     environment: options.environment,
   };

@@ -59,7 +59,12 @@ export function denial(code: DenialCode, context: Context, headers: Record<strin
   else if (status === 401) out["WWW-Authenticate"] = `${realm}, error="invalid_token"`;
   else if (code === "INSUFFICIENT_SCOPE") {
     const scopes = typeof context.scopes === "string" ? [context.scopes] : (context.scopes ?? []);
-    out["WWW-Authenticate"] = `${realm}, error="insufficient_scope", scope="${quote(scopes.join(" "))}"`;
+    // `scope` lists scopes that are all required; a permission query is not such a list, so
+    // with only a query the attribute is left out.
+    out["WWW-Authenticate"] =
+      scopes.length > 0
+        ? `${realm}, error="insufficient_scope", scope="${quote(scopes.join(" "))}"`
+        : `${realm}, error="insufficient_scope"`;
   }
   const hint =
     code === "MISSING_KEY"

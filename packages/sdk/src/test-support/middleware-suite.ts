@@ -150,6 +150,43 @@ export function middlewareSuite(framework: string, start: StartApp): void {
       );
     });
 
+    it("checks a permission query: through when the key satisfies it, 403 insufficient_scope when not", async () => {
+      const app = await open({ scopes: undefined, permissions: "weather:read AND (alerts:read OR radar:*)" });
+      const enough = await keysmith.key({ type: "restricted", scopes: ["weather:*", "radar:*"] });
+      const short = await keysmith.key({ type: "restricted", scopes: ["weather:read", "radar:read"] });
+      expect((await call(app, bearer(enough.key))).status).toBe(200);
+      const refused = await call(app, bearer(short.key));
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.code).toBe("INSUFFICIENT_SCOPE");
+      expect(refused.headers.get("www-authenticate")).toBe('Bearer realm="api", error="insufficient_scope"');
+    });
+
+    it("needs both the scopes and the permission query when given both", async () => {
+      const app = await open({ scopes: "weather:read", permissions: "alerts:read OR radar:read" });
+      const both = await keysmith.key({ type: "restricted", scopes: ["weather:read", "radar:read"] });
+      const scopeOnly = await keysmith.key({ type: "restricted", scopes: ["weather:read"] });
+      const queryOnly = await keysmith.key({ type: "restricted", scopes: ["alerts:read"] });
+      expect((await call(app, bearer(both.key))).status).toBe(200);
+      expect((await call(app, bearer(scopeOnly.key))).status).toBe(403);
+      expect((await call(app, bearer(queryOnly.key))).status).toBe(403);
+    });
+
+    it("answers 500 for a permission query keysmith cannot parse, and reports where it fails", async () => {
+      const errors: unknown[] = [];
+      const app = await open({ permissions: "weather:read AND", onError: (error) => errors.push(error) });
+      const issued = await keysmith.key({ scopes: ["weather:read"] });
+      const answer = await call(app, bearer(issued.key));
+      expect(answer.status).toBe(500);
+      expect(answer.body.error.code).toBe("AUTHENTICATION_MISCONFIGURED");
+      expect(answer.text).not.toContain(issued.key);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({
+        code: "INVALID_PERMISSION_QUERY",
+        status: 400,
+        details: { position: 16, expected: ["scope", "("] },
+      });
+    });
+
     it("passes the caller's IP and Origin on, and answers 403 when the key is bound to others", async () => {
       const local = await keysmith.key({
         allowedIps: ["127.0.0.1"],

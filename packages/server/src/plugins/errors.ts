@@ -56,6 +56,15 @@ function mapError(error: FastifyError | KeysmithError | Error): Mapped {
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
+    // The parser's own message and position, not the generic validation details.
+    const query = fastifyError.validation.find((v) => v.keyword === "x-permission-query");
+    if (query) {
+      return {
+        code: "INVALID_PERMISSION_QUERY",
+        message: query.message ?? ERRORS.INVALID_PERMISSION_QUERY.message,
+        details: query.params,
+      };
+    }
     const details = fastifyError.validation.map((v) => ({
       path: `${fastifyError.validationContext ?? ""}${v.instancePath}`,
       message: v.message ?? "is invalid",

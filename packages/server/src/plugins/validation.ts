@@ -1,5 +1,11 @@
-import { metaTooDeep, metaTooLarge, parseDuration } from "@keysmith/core";
-import Ajv from "ajv";
+import {
+  compilePermissionQuery,
+  KeysmithError,
+  metaTooDeep,
+  metaTooLarge,
+  parseDuration,
+} from "@keysmith/core";
+import Ajv, { type SchemaValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { isIp } from "../domain/ips.js";
 import type { App } from "../http-types.js";
@@ -7,8 +13,9 @@ import type { App } from "../http-types.js";
 /**
  * Keywords of keysmith's own, each answered with its own error code (plugins/errors.ts):
  * `x-duration` (INVALID_DURATION: a duration that parses and is at most 10 years),
- * `x-meta-depth` (META_TOO_DEEP) and `x-meta-bytes` (META_TOO_LARGE); the format `ip` answers
- * INVALID_IP.
+ * `x-meta-depth` (META_TOO_DEEP), `x-meta-bytes` (META_TOO_LARGE) and `x-permission-query`
+ * (INVALID_PERMISSION_QUERY, its message and `{ position, expected, found }` kept); the format
+ * `ip` answers INVALID_IP.
  */
 function addKeysmithKeywords(ajv: Ajv.default): void {
   ajv.addKeyword({
@@ -28,6 +35,26 @@ function addKeysmithKeywords(ajv: Ajv.default): void {
     errors: false,
     validate: (_max: number, data: unknown) => data === null || !metaTooLarge(data),
   });
+  // Ajv runs this before `maxLength`, so an over-long query answers INVALID_PERMISSION_QUERY too.
+  // The compiled query is cached: the verifier's own compile of the same text is a cache hit.
+  const permissionQuery: SchemaValidateFunction = (_schema: unknown, data: unknown) => {
+    if (typeof data !== "string") return true;
+    try {
+      compilePermissionQuery(data);
+      return true;
+    } catch (error) {
+      if (!(error instanceof KeysmithError)) throw error;
+      permissionQuery.errors = [
+        {
+          keyword: "x-permission-query",
+          message: error.message,
+          params: error.details as Record<string, unknown>,
+        },
+      ];
+      return false;
+    }
+  };
+  ajv.addKeyword({ keyword: "x-permission-query", validate: permissionQuery });
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   MAX_DURATION_MS,
   MAX_META_BYTES,
   MAX_META_DEPTH,
+  MAX_PERMISSION_QUERY_LENGTH,
   VERIFY_CODES,
 } from "@keysmith/core";
 import { type Static, type TSchema, Type } from "typebox";
@@ -321,6 +322,15 @@ export const VerifyBody = Type.Object(
   {
     key: Type.String({ maxLength: 512 }),
     scopes: Type.Optional(Type.Union([Scope, Type.Array(Scope, { maxItems: 100 })])),
+    // Parsed by the `x-permission-query` keyword (INVALID_PERMISSION_QUERY, with the position).
+    permissions: Type.Optional(
+      Type.String({
+        maxLength: MAX_PERMISSION_QUERY_LENGTH,
+        "x-permission-query": true,
+        description:
+          "A boolean query over scopes: AND, OR (uppercase; AND binds tighter) and parentheses, at most 32 deep, e.g. `invoices:read AND (refunds:write OR billing:*)`. Each scope is checked like `scopes`; the key must satisfy the query (else INSUFFICIENT_SCOPE) and hold every one of `scopes` too.",
+      }),
+    ),
     cost: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000_000 })),
     environment: Type.Optional(EnvironmentSchema),
     origin: Type.Optional(Type.String({ maxLength: 300 })),

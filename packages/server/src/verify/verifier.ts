@@ -1,9 +1,12 @@
 import {
   checkKeyFormat,
+  compilePermissionQuery,
+  evaluatePermissionQuery,
   grantsAll,
   hashKey,
   type KeyEnvironment,
   type KeyType,
+  type PermissionQuery,
   type VerifyCode,
 } from "@keysmith/core";
 import type { ChangeFeed } from "../changes.js";
@@ -20,6 +23,11 @@ export interface VerifyRequest {
   key: string;
   /** Scopes the call needs; every one must be granted. */
   scopes?: readonly string[] | string | undefined;
+  /**
+   * A permission query the key's scopes must satisfy (`a:read AND (b:write OR c:*)`), as text
+   * or already parsed; text that does not parse throws INVALID_PERMISSION_QUERY.
+   */
+  permissions?: string | PermissionQuery | undefined;
   /** The price of this call (credits and spend); default: the project's cost table, else 1. */
   cost?: number | undefined;
   environment?: KeyEnvironment | undefined;
@@ -234,6 +242,9 @@ export class Verifier {
    * project answers NOT_FOUND, exactly like an unknown key.
    */
   verify(request: VerifyRequest, boundProjectId: string | null = null): VerifyResult | Promise<VerifyResult> {
+    // A query that does not parse is the caller's mistake whatever the key: it throws
+    // INVALID_PERMISSION_QUERY (400) before any check. Compiled queries are cached.
+    if (typeof request.permissions === "string") compilePermissionQuery(request.permissions);
     const key = request.key;
     if (typeof key !== "string") return MALFORMED;
     const native = key.length >= MIN_KEY_LENGTH && key.length <= MAX_KEY_LENGTH;
@@ -279,6 +290,9 @@ export class Verifier {
       const granted =
         typeof scopes === "string" ? grantsAll(entry.scopes, [scopes]) : grantsAll(entry.scopes, scopes);
       if (!granted) return this.answer(entry, "INSUFFICIENT_SCOPE", now, request.tags);
+    }
+    if (request.permissions !== undefined && !evaluatePermissionQuery(request.permissions, entry.scopes)) {
+      return this.answer(entry, "INSUFFICIENT_SCOPE", now);
     }
     // Metering comes after every check that costs nothing, so a key failing one of those
     // consumes no rate limit, credit or spend.
