@@ -163,8 +163,10 @@ export class BudgetTracker {
     try {
       totals = rows.length ? await this.source.addSpend(rows) : [];
     } catch (error) {
+      // Kept for the next flush: finished periods go back to `parked`, where nothing else keeps them.
       written.forEach((state, i) => {
         state.unflushed += amounts[i] as number;
+        if (this.states.get(state.subject) !== state && !this.parked.includes(state)) this.parked.push(state);
       });
       throw error;
     }
