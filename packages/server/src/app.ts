@@ -352,8 +352,16 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     flushMetering,
     async close() {
       await app.close();
-      await flushLastUsed();
-      await flushMetering();
+      // With the database down, what is still buffered cannot be written: say how much, and
+      // still close everything else.
+      const flushed = await Promise.allSettled([flushLastUsed(), flushMetering()]);
+      const failed = flushed.find((f) => f.status === "rejected");
+      if (failed) {
+        options.logger.warn(
+          { code: (failed.reason as { code?: unknown }).code, usageRows: usage.buffered },
+          "closing with usage, spend or last-use times that could not be written",
+        );
+      }
       await rateLimits.close();
       verifier.close();
       rootAuth.close();

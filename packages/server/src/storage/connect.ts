@@ -39,6 +39,8 @@ const pgTypes = {
 export interface ConnectOptions {
   /** Postgres pool size. */
   poolSize?: number;
+  /** SQLite: open the file read-only (it must exist); every write then fails with SQLITE_READONLY. */
+  readonly?: boolean;
 }
 
 /** Opens a Kysely instance for the target. Caller owns it and must `destroy()` it. */
@@ -60,6 +62,11 @@ export function connect(target: DatabaseTarget, options: ConnectOptions = {}): K
     // running node (faults/postgres-outage.test.ts).
     pool.on("connect", (client) => client.on("error", () => {}));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  if (options.readonly) {
+    const database = new SQLite(target.location, { readonly: true, fileMustExist: true });
+    database.pragma("busy_timeout = 5000");
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   }
   if (target.location !== ":memory:") privateDatabaseFiles(target.location);
   const database = new SQLite(target.location);
