@@ -171,7 +171,10 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
   const stopKeyEvents = raiseKeyEvents({ changes, keys: store.keys, alerts: alertService });
   const keyService = new KeyService(deps);
   const rateLimits = options.rateLimits ?? new MemoryRateLimitStore();
-  const budgets = new BudgetTracker(store.usage, alerts, logError("raising a budget alert failed"));
+  // Nodes sharing Postgres spend against the same budgets; a SQLite file has one server.
+  const budgets = new BudgetTracker(store.usage, alerts, logError("raising a budget alert failed"), {
+    shared: store.dialect === "postgres",
+  });
   const detector = new Detector({
     alerts,
     onError: logError("raising a detection alert failed"),
