@@ -64,6 +64,8 @@ export class UsageRecorder {
   private readonly maxBuffered: number;
   private readonly onOverflow: ((maxBuffered: number) => void) | undefined;
   private overflowing = false;
+  /** Rows of the batch being written. */
+  private writing = 0;
   /** Verifications whose counts were dropped because the buffer was full. */
   dropped = 0;
 
@@ -76,9 +78,9 @@ export class UsageRecorder {
     this.onOverflow = options.onOverflow;
   }
 
-  /** Rows waiting to be written. */
+  /** Rows waiting to be written, the batch being written included. */
   get buffered(): number {
-    return this.pending.size;
+    return this.pending.size + this.writing;
   }
 
   /**
@@ -231,9 +233,12 @@ export class UsageRecorder {
         this.pending.delete(id);
         if (batch.length === BATCH) break;
       }
+      this.writing = batch.length;
       try {
         await this.sink.addUsage(batch);
+        this.writing = 0;
       } catch (error) {
+        this.writing = 0;
         const later = this.pending;
         this.pending = new Map();
         for (const row of batch) this.requeue(row);
