@@ -79,6 +79,8 @@ describe.skipIf(!available)("a Postgres outage", () => {
     const expiring = await createKey({ expiresAt: new Date(Date.now() + 2_500).toISOString() });
     const revokedElsewhere = await createKey();
     const withCredits = await createKey({ credits: { remaining: 100 } });
+    const unusedRoot = await node.call("POST", "/v1/root-keys", { scopes: ["keys:verify"] });
+    expect(unusedRoot.status).toBe(201);
     for (const key of [cached, expiring, revokedElsewhere, withCredits]) {
       expect((await verifyCounted(key)).body.code).toBe("VALID");
     }
@@ -111,6 +113,11 @@ describe.skipIf(!available)("a Postgres outage", () => {
     expect(unknown.body.error.code).toBe("STORE_UNAVAILABLE");
     expect(unknown.headers.get("retry-after")).toBe("2");
     figures.uncachedVerifyMs = Number(unknown.ms.toFixed(2));
+
+    // A root key this node never saw cannot be checked either: 503, not 401.
+    const unknownRoot = await node.call("POST", "/v1/keys/verify", { key: cached.key }, unusedRoot.body.key);
+    expect(unknownRoot.status).toBe(503);
+    expect(unknownRoot.body.error.code).toBe("STORE_UNAVAILABLE");
 
     // Expiry is still enforced from the cached record.
     await eventually(
@@ -148,6 +155,7 @@ describe.skipIf(!available)("a Postgres outage", () => {
       ["GET", `/v1/keys/${cached.id}/usage`],
       ["GET", "/v1/usage"],
       ["GET", "/v1/audit"],
+      ["GET", "/v1/keys/changes"],
       ["GET", "/v1/root-keys"],
       ["POST", "/v1/root-keys", { scopes: ["keys:read"] }],
       ["GET", "/v1/webhooks"],
