@@ -49,11 +49,6 @@ interface Mapped {
 }
 
 function mapError(error: FastifyError | KeysmithError | Error): Mapped {
-  if (!(error instanceof KeysmithError)) {
-    // An unreachable database or Redis is an outage the client may wait out, not a fault.
-    const outage = unavailableError(error);
-    if (outage !== null) return { code: outage.code, message: outage.message };
-  }
   if (error instanceof KeysmithError) {
     return {
       code: error.code,
@@ -61,6 +56,9 @@ function mapError(error: FastifyError | KeysmithError | Error): Mapped {
       ...(error.details === undefined ? {} : { details: error.details }),
     };
   }
+  // An unreachable database or Redis is an outage the client may wait out, not a fault.
+  const outage = unavailableError(error);
+  if (outage !== null) return { code: outage.code, message: outage.message };
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const details = fastifyError.validation.map((v) => ({
