@@ -88,6 +88,16 @@ export const ERRORS = {
     retryable: false,
     message: "This server cannot read the key webhook signing secrets are sealed under.",
   },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    retryable: true,
+    message: "The database is unreachable or refuses writes; retry after Retry-After.",
+  },
+  CACHE_UNAVAILABLE: {
+    status: 503,
+    retryable: true,
+    message: "Redis is unreachable and this request needs it; retry after Retry-After.",
+  },
 } as const satisfies Record<string, { status: number; retryable: boolean; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

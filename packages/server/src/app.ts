@@ -69,6 +69,9 @@ function requestIds(): () => string {
   return () => prefix + encodeBase62(counter++ % 218_340_105_584_896, 8);
 }
 
+/** `KEYSMITH_CACHE_STALE_IF_ERROR`'s default: 5 minutes. */
+const DEFAULT_STALE_IF_ERROR_MS = 300_000;
+
 export interface AppOptions {
   store: Store;
   logger: FastifyBaseLogger;
@@ -78,6 +81,10 @@ export interface AppOptions {
   cacheSize?: number;
   /** Rereads a cached key after this many ms (0: only when a change drops it). */
   cacheTtlMs?: number;
+  /** While the database is unreachable, cached keys keep verifying this long past their TTL (default 5 min). */
+  cacheStaleIfErrorMs?: number;
+  /** Usage rows held while the database refuses writes (default 1 000 000); older ones are dropped past it. */
+  usageBufferRows?: number;
   /** Largest request body in bytes. */
   bodyLimit?: number;
   /** Which hops may set `X-Forwarded-For` (what Fastify's `trustProxy` takes; default none). */
@@ -169,7 +176,10 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
   const stopKeyEvents = raiseKeyEvents({ changes, keys: store.keys, alerts: alertService });
   const keyService = new KeyService(deps);
   const rateLimits = options.rateLimits ?? new MemoryRateLimitStore();
-  const budgets = new BudgetTracker(store.usage, alerts, logError("raising a budget alert failed"));
+  // Nodes sharing Postgres spend against the same budgets; a SQLite file has one server.
+  const budgets = new BudgetTracker(store.usage, alerts, logError("raising a budget alert failed"), {
+    shared: store.dialect === "postgres",
+  });
   const detector = new Detector({
     alerts,
     onError: logError("raising a detection alert failed"),
@@ -177,7 +187,13 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
       keyService.disableOnAnomaly(keyId, projectId).catch(logError("disabling a spiking key failed"));
     },
   });
-  const usage = new UsageRecorder(store.usage, detector);
+  const usage = new UsageRecorder(store.usage, detector, {
+    maxBuffered: options.usageBufferRows ?? 1_000_000,
+    onOverflow: (max) =>
+      options.logger.warn(
+        `usage buffer full (${max} rows) while the database refuses writes: further verifications are answered but not counted (keysmith_usage_rows_dropped_total)`,
+      ),
+  });
   const verifier = new Verifier({
     store,
     clock,
@@ -186,12 +202,14 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     usage,
     cacheSize: options.cacheSize ?? 100_000,
     cacheTtlMs: options.cacheTtlMs ?? 0,
+    staleIfErrorMs: options.cacheStaleIfErrorMs ?? DEFAULT_STALE_IF_ERROR_MS,
   });
   const rootAuth = new RootAuth({
     store,
     clock,
     changes,
     cacheTtlMs: options.cacheTtlMs ?? 0,
+    staleIfErrorMs: options.cacheStaleIfErrorMs ?? DEFAULT_STALE_IF_ERROR_MS,
   });
   const sessions = new SessionService({ store, write, clock });
   const leaks = new LeakService({ store, write, clock, keys: keyService, alerts: alertService });
@@ -207,6 +225,9 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
   const metrics = new Metrics({
     cacheSize: () => verifier.cacheSize,
     feedConnected: () => changes.connected,
+    staleAnswers: () => verifier.staleAnswers + rootAuth.staleAnswers,
+    usageBuffered: () => usage.buffered,
+    usageDropped: () => usage.dropped,
   });
 
   const trustProxy = options.trustProxy ?? false;
@@ -304,17 +325,25 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
   sessionRoutes(app, { sessions, rootAuth, clock });
   if (options.dashboardRoot) await dashboard(app, { root: options.dashboardRoot });
 
+  // A failed write (the database is down) gives its rows back, to be written by a later flush.
   const flushLastUsed = async (): Promise<void> => {
     const keys = verifier.drainLastUsed();
     const roots = rootAuth.drainLastUsed();
-    if (keys.size) await store.keys.touch(keys);
-    if (roots.size) await store.rootKeys.touch(roots);
+    const [k, r] = await Promise.allSettled([
+      keys.size ? store.keys.touch(keys) : undefined,
+      roots.size ? store.rootKeys.touch(roots) : undefined,
+    ]);
+    if (k.status === "rejected") verifier.restoreLastUsed(keys);
+    if (r.status === "rejected") rootAuth.restoreLastUsed(roots);
+    if (k.status === "rejected") throw k.reason;
+    if (r.status === "rejected") throw r.reason;
   };
 
   const flushMetering = async (): Promise<void> => {
     usage.sweep(clock.now());
-    await usage.flush();
-    await budgets.flush();
+    const [u, b] = await Promise.allSettled([usage.flush(), budgets.flush()]);
+    if (u.status === "rejected") throw u.reason;
+    if (b.status === "rejected") throw b.reason;
   };
 
   return {
@@ -331,8 +360,16 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     flushMetering,
     async close() {
       await app.close();
-      await flushLastUsed();
-      await flushMetering();
+      // With the database down, what is still buffered cannot be written: say how much, and
+      // still close everything else.
+      const flushed = await Promise.allSettled([flushLastUsed(), flushMetering()]);
+      const failed = flushed.find((f) => f.status === "rejected");
+      if (failed) {
+        options.logger.warn(
+          { code: (failed.reason as { code?: unknown }).code, usageRows: usage.buffered },
+          "closing with usage, spend or last-use times that could not be written",
+        );
+      }
       await rateLimits.close();
       verifier.close();
       rootAuth.close();

@@ -15,6 +15,8 @@ describe("loadConfig", () => {
         logLevel: "info",
         cacheSize: 100_000,
         cacheTtlMs: "auto",
+        cacheStaleIfError: 300_000,
+        usageBufferRows: 1_000_000,
         bodyLimit: 1_048_576,
         trustProxy: false,
         lastUsedFlushMs: 5000,
@@ -29,6 +31,22 @@ describe("loadConfig", () => {
         webhookAllowPrivate: PUBLIC_ONLY,
       },
     });
+  });
+
+  it("reads KEYSMITH_CACHE_STALE_IF_ERROR as a duration up to 24h, and says what it expects", () => {
+    const stale = (value: string) => {
+      const result = loadConfig({ KEYSMITH_CACHE_STALE_IF_ERROR: value });
+      return result.ok ? result.config.cacheStaleIfError : result.error;
+    };
+    expect(stale("30s")).toBe(30_000);
+    expect(stale("1h")).toBe(3_600_000);
+    expect(stale("0")).toBe(0);
+    expect(stale("120000")).toBe(120_000);
+    expect(stale("2d")).toBe(
+      'invalid configuration: KEYSMITH_CACHE_STALE_IF_ERROR="2d": expected 0 (off) or a duration up to 24h: 300s, 5m, 1h, or milliseconds',
+    );
+    expect(stale("five minutes")).toContain("KEYSMITH_CACHE_STALE_IF_ERROR");
+    expect(stale("-1s")).toContain("expected 0 (off) or a duration");
   });
 
   it("takes flags over the environment over defaults", () => {

@@ -1,3 +1,4 @@
+import { parseDuration } from "@keysmith/core";
 import { z } from "zod";
 import { isCidr } from "./domain/ips.js";
 import { parseTargetPolicy } from "./webhooks/target-policy.js";
@@ -33,6 +34,10 @@ export const CONFIG_VARIABLES = {
   logLevel: { env: "KEYSMITH_LOG_LEVEL", default: "info" },
   cacheSize: { env: "KEYSMITH_CACHE_SIZE", default: "100000" },
   cacheTtlMs: { env: "KEYSMITH_CACHE_TTL_MS", default: "auto" },
+  // How long a cached key keeps verifying past its TTL while the database is unreachable.
+  cacheStaleIfError: { env: "KEYSMITH_CACHE_STALE_IF_ERROR", default: "5m" },
+  // Usage rows (key × minute × outcome) held while the database refuses writes, before dropping.
+  usageBufferRows: { env: "KEYSMITH_USAGE_BUFFER_ROWS", default: "1000000" },
   bodyLimit: { env: "KEYSMITH_BODY_LIMIT", default: "1048576" },
   trustProxy: { env: "KEYSMITH_TRUST_PROXY", default: "false" },
   lastUsedFlushMs: { env: "KEYSMITH_LAST_USED_FLUSH_MS", default: "5000" },
@@ -63,6 +68,18 @@ function wholeNumber(min: number, max: number) {
     .pipe(z.number().int().min(min, expected).max(max, expected));
 }
 
+const STALE_IF_ERROR_MAX_MS = 86_400_000;
+const STALE_IF_ERROR_EXPECTED = "expected 0 (off) or a duration up to 24h: 300s, 5m, 1h, or milliseconds";
+
+/** A duration (`5m`, `300s`, `0`, or milliseconds) up to 24 hours. */
+const staleIfErrorText = z.string().transform((text, ctx): number => {
+  const value = text.trim();
+  const ms = /^[0-9]{1,10}$/.test(value) ? Number(value) : parseDuration(value);
+  if (ms !== null && ms <= STALE_IF_ERROR_MAX_MS) return ms;
+  ctx.addIssue({ code: "custom", message: STALE_IF_ERROR_EXPECTED });
+  return z.NEVER;
+});
+
 const schema = z.object({
   databaseUrl: z.string().min(1),
   host: z.string().min(1),
@@ -72,6 +89,8 @@ const schema = z.object({
   cacheTtlMs: z.union([z.literal("auto"), wholeNumber(0, 86_400_000)], {
     error: "expected auto or a whole number of milliseconds from 0 to 86400000",
   }),
+  cacheStaleIfError: staleIfErrorText,
+  usageBufferRows: wholeNumber(1000, 100_000_000),
   bodyLimit: wholeNumber(1024, 64 * 1024 * 1024),
   trustProxy: trustProxyText,
   lastUsedFlushMs: wholeNumber(100, 3_600_000),

@@ -8,6 +8,7 @@ import { RedisRateLimitStore } from "./metering/redis-rate-limit-store.js";
 import { DEFAULT_DASHBOARD_ROOT } from "./plugins/dashboard.js";
 import { RedisChangeFeed } from "./redis-change-feed.js";
 import { readGithubScanningKeys } from "./routes/github-leaks.js";
+import { unreachable } from "./storage/faults.js";
 import type { Store } from "./storage/store.js";
 import { openVault } from "./vault/open.js";
 import { openWebhookKey, webhookKeyFile } from "./webhooks/secret-key.js";
@@ -20,6 +21,30 @@ export interface RunningServer {
   store: Store;
   /** Graceful stop: finish in-flight requests, flush buffers, close the database. */
   stop(): Promise<void>;
+}
+
+/**
+ * Logs a periodic write that fails once when it starts failing (not every interval through an
+ * outage) and once when it succeeds again; the rows it could not write stay buffered.
+ */
+function flushReporter(logger: Logger, what: string): { ok: () => void; failed: (err: unknown) => void } {
+  let failing = false;
+  return {
+    ok() {
+      if (!failing) return;
+      failing = false;
+      logger.info(`${what} written again: the database is back`);
+    },
+    failed(err: unknown) {
+      if (failing) return;
+      failing = true;
+      const outage = unreachable(err) !== null;
+      logger.warn(
+        outage ? { code: (err as { code?: unknown }).code } : { err },
+        `writing ${what} failed${outage ? " (database unreachable)" : ""}: kept in memory and retried`,
+      );
+    },
+  };
 }
 
 /**
@@ -103,6 +128,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       // Nodes sharing Postgres only see their own changes, so they reread keys every 5 s.
       cacheTtlMs:
         config.cacheTtlMs === "auto" ? (store.dialect === "postgres" ? 5000 : 0) : config.cacheTtlMs,
+      cacheStaleIfErrorMs: config.cacheStaleIfError,
+      usageBufferRows: config.usageBufferRows,
       bodyLimit: config.bodyLimit,
       trustProxy: config.trustProxy,
       webhookTargets: config.webhookAllowPrivate,
@@ -110,14 +137,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       dashboardRoot: DEFAULT_DASHBOARD_ROOT,
     });
     const app = keysmith.app;
+    const lastUsedFlush = flushReporter(logger, "last-used times");
     const timer = setInterval(() => {
-      keysmith?.flushLastUsed().catch((err: unknown) => logger.warn({ err }, "last-used flush failed"));
+      keysmith?.flushLastUsed().then(lastUsedFlush.ok, lastUsedFlush.failed);
     }, config.lastUsedFlushMs);
     timer.unref();
     // Usage counts and spend: at most one interval is lost if the process dies; a graceful
-    // stop flushes everything (app.close).
+    // stop flushes everything (app.close). While the database is down they stay buffered.
+    const usageFlush = flushReporter(logger, "usage counts and spend");
     const meteringTimer = setInterval(() => {
-      keysmith?.flushMetering().catch((err: unknown) => logger.warn({ err }, "usage flush failed"));
+      keysmith?.flushMetering().then(usageFlush.ok, usageFlush.failed);
     }, config.usageFlushMs);
     meteringTimer.unref();
     app.addHook("onClose", (_instance, done) => {

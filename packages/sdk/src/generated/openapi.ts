@@ -276,7 +276,8 @@ export interface Operations {
       ratelimits: {
         name: string;
         limit: number;
-        remaining: number;
+        /** Null when the rate-limit store was unreachable and nothing was counted (see degraded) */
+        remaining: number | null;
         reset: string;
       }[];
       credits: {
@@ -288,6 +289,8 @@ export interface Operations {
         period: string;
         resetAt: string;
       } | null;
+      /** Present when part of the answer was not checked: the rate-limit store (Redis) was unreachable and KEYSMITH_RATE_LIMIT_FAILURE_MODE decided */
+      degraded?: true;
     };
   };
   /** Read a key */

@@ -168,9 +168,14 @@ function rateLimitHeaders(result: VerifyKeyResult): Record<string, string> {
   return headers;
 }
 
-/** Fallback when the answer came without Retry-After: the earliest reset of an exhausted window. */
+/**
+ * Fallback when the answer came without Retry-After: the earliest reset of an exhausted window
+ * (or of an unchecked one: `remaining` is null when keysmith's rate-limit store was down).
+ */
 function secondsUntilReset(result: VerifyKeyResult): number {
-  const resets = result.ratelimits.filter((w) => w.remaining <= 0).map((w) => Date.parse(w.reset));
+  const resets = result.ratelimits
+    .filter((w) => w.remaining === null || w.remaining <= 0)
+    .map((w) => Date.parse(w.reset));
   const earliest = resets.length ? Math.min(...resets) : Date.now() + 1000;
   return Math.max(1, Math.ceil((earliest - Date.now()) / 1000));
 }

@@ -23,6 +23,11 @@ export interface RateLimitDecision {
   allowed: boolean;
   /** One entry per window, in the order given. */
   windows: WindowState[];
+  /**
+   * True when the store could not be asked (Redis down or slow) and `allowed` comes from the
+   * failure mode: the windows' `remaining` then say nothing.
+   */
+  degraded?: boolean;
 }
 
 /**

@@ -122,4 +122,43 @@ describe("BudgetTracker", () => {
     await tracker.flush();
     expect(rows).toEqual([{ subject: "key:k", periodStart: Date.UTC(2026, 4, 1), amount: 7 }]);
   });
+
+  it("keeps spend made while the database is down and, when shared, refuses hard caps until it syncs", async () => {
+    let down = false;
+    const written: { subject: string; periodStart: number; amount: number }[] = [];
+    const source = {
+      getSpend: async () => 0,
+      addSpend: async (rows: readonly { subject: string; periodStart: number; amount: number }[]) => {
+        if (down) throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+        written.push(...rows);
+        return rows.map((r) => ({ ...r }));
+      },
+      getSpends: async () => [],
+    };
+    const alerts = { raise: async () => true };
+    const shared = new BudgetTracker(source, alerts, () => {}, { shared: true });
+    const single = new BudgetTracker(source, alerts, () => {});
+    for (const tracker of [shared, single]) {
+      const state = await tracker.state("key:key_1", budget, now, ctx);
+      tracker.add(state, budget, 10);
+    }
+    down = true;
+    await expect(shared.flush()).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    await expect(single.flush()).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    expect(() => shared.state("key:key_1", budget, now, ctx)).toThrow(
+      expect.objectContaining({ code: "STORE_UNAVAILABLE" }),
+    );
+    // Not hard-capped: only alerts depend on it, so it keeps counting.
+    expect(shared.state("key:key_1", { ...budget, hardCap: false }, now, ctx)).toMatchObject({ spent: 10 });
+    // One node alone sees every spend: its view stays exact.
+    expect(single.state("key:key_1", budget, now, ctx)).toMatchObject({ spent: 10, unflushed: 10 });
+    down = false;
+    await shared.flush();
+    await single.flush();
+    expect(written).toEqual([
+      { subject: "key:key_1", periodStart: Date.UTC(2026, 4, 1), amount: 10 },
+      { subject: "key:key_1", periodStart: Date.UTC(2026, 4, 1), amount: 10 },
+    ]);
+    expect(shared.state("key:key_1", budget, now, ctx)).toMatchObject({ spent: 10, unflushed: 0 });
+  });
 });

@@ -1,3 +1,4 @@
+import { KeysmithError } from "@keysmith/core";
 import { periodEnd, periodStart } from "../domain/periods.js";
 import type { BudgetSpec, SpendRow } from "../domain/records.js";
 import type { AlertSink } from "./alert-sink.js";
@@ -30,6 +31,15 @@ export interface BudgetView {
   resetAt: string;
 }
 
+export interface BudgetTrackerOptions {
+  /**
+   * Other nodes may spend against the same budgets (a shared Postgres). While this node cannot
+   * write and read back spend, a hard-capped budget then answers STORE_UNAVAILABLE rather than
+   * risk passing its cap on spend it cannot see; on a single node its view stays exact.
+   */
+  shared?: boolean;
+}
+
 export interface SpendContext {
   projectId: string;
   keyId: string | null;
@@ -48,11 +58,18 @@ export class BudgetTracker {
   /** States of finished periods whose spend is not written yet. */
   private parked: BudgetState[] = [];
 
+  /** Set while the last flush failed: other nodes' spend since then is unknown. */
+  private unsynced = false;
+  private readonly shared: boolean;
+
   constructor(
     private readonly source: BudgetSource,
     private readonly alerts: AlertSink,
     private readonly onError: (error: unknown) => void = () => {},
-  ) {}
+    options: BudgetTrackerOptions = {},
+  ) {
+    this.shared = options.shared ?? false;
+  }
 
   /** The subject's state for the current period, loading it once if this node has not yet. */
   state(
@@ -61,6 +78,8 @@ export class BudgetTracker {
     now: number,
     context: SpendContext,
   ): BudgetState | Promise<BudgetState> {
+    // Err on the side of refusing: the cap cannot be checked against other nodes' spend.
+    if (this.unsynced && this.shared && budget.hardCap) throw new KeysmithError("STORE_UNAVAILABLE");
     const start = periodStart(budget.period, now);
     const known = this.states.get(subject);
     // A clock stepping back keeps counting in the newer period.
@@ -163,13 +182,22 @@ export class BudgetTracker {
     try {
       totals = rows.length ? await this.source.addSpend(rows) : [];
     } catch (error) {
+      this.unsynced = true;
+      // Kept for the next flush: finished periods go back to `parked`, where nothing else keeps them.
       written.forEach((state, i) => {
         state.unflushed += amounts[i] as number;
+        if (this.states.get(state.subject) !== state && !this.parked.includes(state)) this.parked.push(state);
       });
       throw error;
     }
     const untouched = [...this.states.values()].filter((s) => !written.includes(s));
-    if (untouched.length) totals = totals.concat(await this.source.getSpends(untouched));
+    try {
+      if (untouched.length) totals = totals.concat(await this.source.getSpends(untouched));
+    } catch (error) {
+      this.unsynced = true;
+      throw error;
+    }
+    this.unsynced = false;
     for (const total of totals) {
       const state = this.states.get(total.subject);
       if (!state || state.periodStart !== total.periodStart) continue;

@@ -7,7 +7,8 @@ import type { BudgetState, BudgetTracker, BudgetView } from "./budgets.js";
 export interface RateLimitView {
   name: string;
   limit: number;
-  remaining: number;
+  /** Null when the rate-limit store could not be asked (the decision is `degraded`). */
+  remaining: number | null;
   reset: string;
   /** The window's length (for `RateLimit-Policy`); not part of the HTTP body. */
   durationMs: number;
@@ -23,6 +24,8 @@ export interface MeterOutcome {
   spend: number;
   /** For Retry-After: when the blocking window ends (RATE_LIMITED only). */
   retryAt: number | null;
+  /** True when the rate limits were not checked (their store failed) and the failure mode decided. */
+  degraded: boolean;
 }
 
 /** The metering a cached key carries: its effective windows, credits and budgets. */
@@ -77,7 +80,15 @@ export class Meter {
     const ratelimits = decision === null ? [] : views(decision, key.windows);
     if (decision !== null && !decision.allowed) {
       const blocking = decision.windows.filter((w) => w.remaining < 1).map((w) => w.resetAt);
-      return this.outcome("RATE_LIMITED", ratelimits, null, null, 0, Math.min(...blocking));
+      return this.outcome(
+        "RATE_LIMITED",
+        ratelimits,
+        null,
+        null,
+        0,
+        Math.min(...blocking),
+        decision.degraded,
+      );
     }
     const budgets = this.loadBudgets(key, now);
     return budgets instanceof Promise
@@ -177,6 +188,7 @@ export class Meter {
     budgets: Budgets | null,
     spend: number,
     retryAt: number | null,
+    degraded = false,
   ): MeterOutcome {
     // The key's own budget is the one shown; the project's when the key has none.
     const shown = budgets?.[0];
@@ -187,15 +199,18 @@ export class Meter {
       budget: shown ? this.budgets.view(shown.state, shown.spec) : null,
       spend,
       retryAt,
+      degraded: degraded || ratelimits.some((w) => w.remaining === null),
     };
   }
 }
 
 function views(decision: RateLimitDecision, windows: readonly RateLimitWindow[]): RateLimitView[] {
+  // A decision the store could not make counted nothing: its `remaining` would be a guess.
+  const unknown = decision.degraded === true;
   return decision.windows.map((w, i) => ({
     name: w.name,
     limit: w.limit,
-    remaining: w.remaining,
+    remaining: unknown ? null : w.remaining,
     reset: new Date(w.resetAt).toISOString(),
     durationMs: (windows[i] as RateLimitWindow).durationMs,
   }));

@@ -135,7 +135,7 @@ describe.skipIf(!available)("RedisRateLimitStore against a live Redis", () => {
 describe("RedisRateLimitStore when Redis fails", () => {
   const windows = [burst, minute];
 
-  it("fails open: allows with remaining = limit, and reports the error", async () => {
+  it("fails open: allows, marks the decision degraded, and reports the error", async () => {
     const client = quickClient(UNREACHABLE_URL);
     const errors: Error[] = [];
     try {
@@ -148,6 +148,7 @@ describe("RedisRateLimitStore when Redis fails", () => {
       });
       expect(await store.consume("key_open", windows, 1, T0 + 250)).toEqual({
         allowed: true,
+        degraded: true,
         windows: [
           { name: "burst", limit: 2, remaining: 2, resetAt: T0 + 1_000 },
           { name: "minute", limit: 5, remaining: 5, resetAt: T0 + 60_000 },
@@ -172,6 +173,7 @@ describe("RedisRateLimitStore when Redis fails", () => {
       });
       const decision = await store.consume("key_closed", windows, 1, T0);
       expect(decision.allowed).toBe(false);
+      expect(decision.degraded).toBe(true);
       expect(decision.windows.map((w) => w.remaining)).toEqual([0, 0]);
       expect(errors).toHaveLength(1);
     } finally {

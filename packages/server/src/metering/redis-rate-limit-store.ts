@@ -57,8 +57,9 @@ interface RedisRateLimitStoreCommonOptions {
   /** Put before every key, e.g. `keysmith:`; lets several deployments share one Redis. */
   keyPrefix: string;
   /**
-   * What a check answers when Redis fails or is slower than `timeoutMs`: `"open"` allows the call
-   * (with `remaining` = the limit), `"closed"` refuses it (with `remaining` = 0).
+   * What a check answers when Redis fails or is slower than `timeoutMs`: `"open"` allows the call,
+   * `"closed"` refuses it; either way the decision is marked `degraded` (the verify answer then
+   * shows `remaining: null`: nothing was counted).
    */
   failureMode: "open" | "closed";
   /** The longest a check waits for Redis before answering by `failureMode`. Default 100 ms. */
@@ -231,7 +232,7 @@ export class RedisRateLimitStore implements RateLimitStore {
         resetAt: now - (now % window.durationMs) + window.durationMs,
       });
     }
-    return { allowed: this.failOpen, windows: states };
+    return { allowed: this.failOpen, windows: states, degraded: true };
   }
 }
 

@@ -37,20 +37,53 @@ export interface UsageSink {
   addUsage(rows: readonly (UsageRow | TagUsageRow)[]): Promise<void>;
 }
 
+export interface UsageRecorderOptions {
+  /** Rows (key × minute × outcome) held unwritten at most; further new rows are dropped. */
+  maxBuffered?: number;
+  /** Told once when the buffer is full and rows start being dropped (until it drains again). */
+  onOverflow?: (maxBuffered: number) => void;
+}
+
+/** Rows a single write carries: one INSERT statement, so it lands whole or not at all. */
+const BATCH = 200;
+
 /**
  * Counts verification outcomes per key, minute and code in memory, and writes them in batches
  * (`flush`, every second by default, and on shutdown). A crash loses at most one flush
  * interval of counts; a graceful stop loses nothing.
+ *
+ * While the database refuses writes the rows stay here, merged per key, minute and code (so an
+ * outage of an hour holds 60 rows per key and outcome, not one per flush), and are written once
+ * it is back. Each write is one statement, so a failed batch is retried alone and never counted
+ * twice. Past `maxBuffered` rows new rows are dropped and counted (`dropped`), and `onOverflow`
+ * is told once.
  */
 export class UsageRecorder {
   private readonly current = new Map<string, KeyMinute>();
-  private pending: (UsageRow | TagUsageRow)[] = [];
+  /** Rows drained and not yet written, by `keyId minute code`, oldest first. */
+  private pending = new Map<string, UsageRow | TagUsageRow>();
   private flushing: Promise<void> | null = null;
+  private readonly maxBuffered: number;
+  private readonly onOverflow: ((maxBuffered: number) => void) | undefined;
+  private overflowing = false;
+  /** Rows of the batch being written. */
+  private writing = 0;
+  /** Verifications whose counts were dropped because the buffer was full. */
+  dropped = 0;
 
   constructor(
     private readonly sink: UsageSink,
     private readonly detector: Detector | null = null,
-  ) {}
+    options: UsageRecorderOptions = {},
+  ) {
+    this.maxBuffered = options.maxBuffered ?? 1_000_000;
+    this.onOverflow = options.onOverflow;
+  }
+
+  /** Rows waiting to be written, the batch being written included. */
+  get buffered(): number {
+    return this.pending.size + this.writing;
+  }
 
   /**
    * The live usage record of a key, created on first use. Callers may keep it (the verifier
@@ -147,7 +180,7 @@ export class UsageRecorder {
       // Spend belongs to VALID answers: only they are priced.
       const spend = code === "VALID" ? spendLeft : 0;
       if (code === "VALID") spendLeft = 0;
-      this.pending.push({
+      this.queue({
         keyId: usage.keyId,
         projectId: usage.projectId,
         ownerId: usage.ownerId,
@@ -162,30 +195,88 @@ export class UsageRecorder {
     if (usage.tagged === null) return;
     for (const { code, tag, count, spend } of usage.tagged.values()) {
       const { keyId, projectId, ownerId, minute } = usage;
-      this.pending.push({ keyId, projectId, ownerId, minute, code, tag, count, spend });
+      this.queue({ keyId, projectId, ownerId, minute, code, tag, count, spend });
     }
     usage.tagged = null;
   }
 
-  /** Writes everything counted so far. Concurrent calls share one write. */
+  /** Adds a row to the write queue, merged with the unwritten row of the same key, minute and code. */
+  private queue(row: UsageRow | TagUsageRow): void {
+    const id = rowId(row);
+    const seen = this.pending.get(id);
+    if (seen !== undefined) {
+      seen.count += row.count;
+      seen.spend += row.spend;
+      return;
+    }
+    if (this.pending.size >= this.maxBuffered) {
+      this.dropped += row.count;
+      if (!this.overflowing) {
+        this.overflowing = true;
+        this.onOverflow?.(this.maxBuffered);
+      }
+      return;
+    }
+    this.pending.set(id, { ...row });
+  }
+
+  /**
+   * Writes everything counted so far, a batch at a time. Concurrent calls share one write. A
+   * failed batch goes back to the queue (merged with what was counted meanwhile) and the call
+   * rejects; the next flush tries again.
+   */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing.then(() => this.flush());
     for (const usage of this.current.values()) this.drain(usage);
-    if (this.pending.length === 0) return Promise.resolve();
-    const rows = this.pending;
-    this.pending = [];
-    this.flushing = this.sink.addUsage(rows).then(
-      () => {
-        this.flushing = null;
-      },
-      (error: unknown) => {
-        // Keep the rows for the next attempt rather than lose them.
-        this.pending = rows.concat(this.pending);
-        this.flushing = null;
-        throw error;
-      },
-    );
+    if (this.pending.size === 0) return Promise.resolve();
+    this.flushing = this.writeAll().finally(() => {
+      this.flushing = null;
+    });
     return this.flushing;
+  }
+
+  private async writeAll(): Promise<void> {
+    while (this.pending.size > 0) {
+      // The batch leaves the queue while it is written, so counts added meanwhile start new rows.
+      const batch: (UsageRow | TagUsageRow)[] = [];
+      for (const [id, row] of this.pending) {
+        batch.push(row);
+        this.pending.delete(id);
+        if (batch.length === BATCH) break;
+      }
+      this.writing = batch.length;
+      try {
+        await this.sink.addUsage(batch);
+        this.writing = 0;
+      } catch (error) {
+        this.writing = 0;
+        const later = this.pending;
+        this.pending = new Map();
+        for (const row of batch) this.requeue(row);
+        for (const row of later.values()) this.requeue(row);
+        throw error;
+      }
+    }
+    this.overflowing = false;
+  }
+
+  /** Puts a row that failed to write back, ahead of the bound: it was already accepted once. */
+  private requeue(row: UsageRow | TagUsageRow): void {
+    const id = rowId(row);
+    const seen = this.pending.get(id);
+    if (seen === undefined) this.pending.set(id, row);
+    else {
+      seen.count += row.count;
+      seen.spend += row.spend;
+    }
+  }
+
+  /** Undoes `drainLastUsed` for uses whose write failed, so the next drain includes them again. */
+  restoreLastUsed(used: ReadonlyMap<string, number>): void {
+    for (const [keyId, at] of used) {
+      const usage = this.current.get(keyId);
+      if (usage !== undefined && usage.lastValidWritten === at) usage.lastValidWritten = 0;
+    }
   }
 
   /** Forgets keys idle for more than two minutes (their counts were flushed). */
@@ -211,4 +302,9 @@ function countTags(usage: KeyMinute, code: VerifyCode, spend: number, tags: read
       seen.spend += spend;
     } else usage.tagged.set(id, { code, tag, count: 1, spend });
   }
+}
+
+/** A queued row's identity: key, minute, outcome and, in the tag split, the tag. */
+function rowId(row: UsageRow | TagUsageRow): string {
+  return `${row.keyId} ${row.minute} ${row.code}${"tag" in row ? `\n${row.tag}` : ""}`;
 }

@@ -1,6 +1,7 @@
 import { ERRORS, type ErrorBody, type ErrorCode, KeysmithError } from "@keysmith/core";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../http-types.js";
+import { OUTAGE_RETRY_AFTER_SECONDS, unavailableError, unreachable } from "../storage/faults.js";
 
 // Fastify's own error codes, mapped onto keysmith's registry.
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -54,6 +55,9 @@ function mapError(error: FastifyError | KeysmithError | Error): Mapped {
       ...(error.details === undefined ? {} : { details: error.details }),
     };
   }
+  // An unreachable database or Redis is an outage the client may wait out, not a fault.
+  const outage = unavailableError(error);
+  if (outage !== null) return { code: outage.code, message: outage.message };
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     // The parser's own message and position, not the generic validation details.
@@ -90,6 +94,13 @@ function mapError(error: FastifyError | KeysmithError | Error): Mapped {
   return { code: "INTERNAL_ERROR", message: ERRORS.INTERNAL_ERROR.message };
 }
 
+/** The driver's error code behind an outage (`ECONNREFUSED`, `57P01`, `SQLITE_READONLY`), never its message. */
+function causeOf(error: unknown): string | undefined {
+  if (unreachable(error) === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? code : (error as Error).name;
+}
+
 /**
  * One error handler for every route: `{ error: { code, message, requestId, details? } }` with
  * the registered status. A 5xx answer never carries the underlying error; it is logged instead.
@@ -102,7 +113,10 @@ export function errorHandling(app: App): void {
     // node cannot read) is a state the operator already heard of at startup: one line, no stack.
     if (mapped.code === "INTERNAL_ERROR")
       request.log.error({ err: error, requestId: request.id }, "request failed");
-    else if (status >= 500) request.log.warn({ code: mapped.code, requestId: request.id }, mapped.message);
+    else if (status >= 500)
+      request.log.warn({ code: mapped.code, requestId: request.id, cause: causeOf(error) }, mapped.message);
+    if (ERRORS[mapped.code].retryable && status === 503)
+      reply.header("retry-after", String(OUTAGE_RETRY_AFTER_SECONDS));
     if (mapped.code === "UNAUTHORIZED") reply.header("www-authenticate", 'Bearer realm="keysmith"');
     const body: ErrorBody = {
       error: {

@@ -4,6 +4,16 @@ import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 
 const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
+/** What /metrics reports about outages, read at scrape time. */
+interface OutageGauges {
+  /** Answers given from a stale cache entry while the database was unreachable. */
+  staleAnswers: () => number;
+  /** Usage rows waiting to be written. */
+  usageBuffered: () => number;
+  /** Usage rows dropped because the buffer was full. */
+  usageDropped: () => number;
+}
+
 /** One route's request counts by method and status, and its latency histogram. */
 interface RouteStats {
   counts: Map<string, number>;
@@ -29,8 +39,15 @@ export class Metrics {
     VERIFY_CODES.map((c, i) => [c, i]),
   );
   private readonly routes = new Map<string, RouteStats>();
+  private degradedVerifications = 0;
+  private readonly outage: OutageGauges;
 
-  constructor(options: { cacheSize: () => number; feedConnected: () => boolean }) {
+  constructor(options: { cacheSize: () => number; feedConnected: () => boolean } & Partial<OutageGauges>) {
+    this.outage = {
+      staleAnswers: options.staleAnswers ?? (() => 0),
+      usageBuffered: options.usageBuffered ?? (() => 0),
+      usageDropped: options.usageDropped ?? (() => 0),
+    };
     collectDefaultMetrics({ register: this.registry, prefix: "keysmith_" });
     new Gauge({
       name: "keysmith_change_feed_up",
@@ -53,6 +70,11 @@ export class Metrics {
   verification(code: VerifyCode): void {
     const i = this.codeIndex[code] as number;
     this.verifications[i] = (this.verifications[i] as number) + 1;
+  }
+
+  /** A verification whose rate limits were not checked (their store was unreachable). */
+  degradedVerification(): void {
+    this.degradedVerifications += 1;
   }
 
   /** Verifications answered so far, every outcome together. */
@@ -117,6 +139,29 @@ export class Metrics {
     VERIFY_CODES.forEach((code, i) => {
       lines.push(`keysmith_verifications_total{code="${code}"} ${this.verifications[i]}`);
     });
+    const counter = (name: string, help: string, value: number) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name} ${value}`);
+    };
+    counter(
+      "keysmith_verifications_degraded_total",
+      "Verifications answered without their rate limits checked (Redis unreachable; the failure mode decided).",
+      this.degradedVerifications,
+    );
+    counter(
+      "keysmith_verify_stale_answers_total",
+      "Verifications and root-key checks answered from a stale cache entry while the database was unreachable.",
+      this.outage.staleAnswers(),
+    );
+    counter(
+      "keysmith_usage_rows_dropped_total",
+      "Usage rows dropped because the buffer held while the database refused writes was full.",
+      this.outage.usageDropped(),
+    );
+    lines.push(
+      "# HELP keysmith_usage_rows_buffered Usage rows counted and not yet written to the database.",
+      "# TYPE keysmith_usage_rows_buffered gauge",
+      `keysmith_usage_rows_buffered ${this.outage.usageBuffered()}`,
+    );
     return `${await this.registry.metrics()}\n${lines.join("\n")}\n`;
   }
 }

@@ -357,13 +357,26 @@ export const VerifyResponse = Type.Object({
   meta: NullableObject("The key's meta"),
   expiresAt: NullableTimestamp,
   ratelimits: Type.Array(
-    Type.Object({ name: Type.String(), limit: Type.Integer(), remaining: Type.Integer(), reset: Timestamp }),
+    Type.Object({
+      name: Type.String(),
+      limit: Type.Integer(),
+      remaining: Type.Union([Type.Integer(), Type.Null()], {
+        description: "Null when the rate-limit store was unreachable and nothing was counted (see degraded)",
+      }),
+      reset: Timestamp,
+    }),
   ),
   credits: Type.Union([Type.Object({ remaining: Type.Number() }), Type.Null()]),
   budget: Type.Union([
     Type.Object({ spent: Type.Number(), limit: Type.Number(), period: Type.String(), resetAt: Timestamp }),
     Type.Null(),
   ]),
+  degraded: Type.Optional(
+    Type.Literal(true, {
+      description:
+        "Present when part of the answer was not checked: the rate-limit store (Redis) was unreachable and KEYSMITH_RATE_LIMIT_FAILURE_MODE decided",
+    }),
+  ),
 });
 
 // ── root keys ─────────────────────────────────────────────────────────────────────────────

@@ -13,6 +13,7 @@ export function verifyRoutes(app: App, { verifier, clock }: Services, metrics: M
   // The cached answers are frozen (readonly arrays); the serializer only reads them.
   const record = (result: VerifyResult): Static<typeof VerifyResponse> => {
     metrics.verification(result.code);
+    if (result.degraded) metrics.degradedVerification();
     return result as Static<typeof VerifyResponse>;
   };
 
@@ -51,12 +52,14 @@ export function verifyRoutes(app: App, { verifier, clock }: Services, metrics: M
 export function rateLimitHeaders(reply: FastifyReply, result: VerifyResult, now: number): void {
   const windows = result.ratelimits;
   const seconds = (iso: string) => Math.max(0, Math.ceil((Date.parse(iso) - now) / 1000));
-  let tightest = windows[0] as VerifyResult["ratelimits"][number];
-  for (const w of windows) if (w.remaining < tightest.remaining) tightest = w;
   reply.header(
     "ratelimit-policy",
     windows.map((w) => `"${w.name}";q=${w.limit};w=${Math.round((w.durationMs ?? 0) / 1000)}`).join(", "),
   );
+  // Unchecked windows (the store was unreachable) have no remaining count to report.
+  if (result.degraded) return;
+  let tightest = windows[0] as VerifyResult["ratelimits"][number];
+  for (const w of windows) if ((w.remaining ?? 0) < (tightest.remaining ?? 0)) tightest = w;
   reply.header("ratelimit", `"${tightest.name}";r=${tightest.remaining};t=${seconds(tightest.reset)}`);
   if (result.code === "RATE_LIMITED" && result.retryAt)
     reply.header("retry-after", String(Math.max(1, Math.ceil((result.retryAt - now) / 1000))));

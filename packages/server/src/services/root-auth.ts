@@ -12,6 +12,8 @@ export interface RootAuthOptions {
   cacheTtlMs?: number;
   /** The TTL while the change feed is down. */
   fallbackTtlMs?: number;
+  /** While the database is unreachable, a cached root key keeps working this long past its TTL. */
+  staleIfErrorMs?: number;
 }
 
 /** `Bearer ` in any letter case, without allocating a lower-cased copy. */
@@ -49,6 +51,8 @@ export class RootAuth {
       changes: options.changes,
       ttlMs: options.cacheTtlMs,
       fallbackTtlMs: options.fallbackTtlMs,
+      staleIfErrorMs: options.staleIfErrorMs,
+      now: () => this.clock.now(),
       // A revocation may cascade to the keys it minted: drop them all (root keys are few).
       onChange: (change) => {
         if (change.type === "root_key.revoked") this.cache.clear();
@@ -92,6 +96,18 @@ export class RootAuth {
     const drained = new Map(this.lastUsed);
     this.lastUsed.clear();
     return drained;
+  }
+
+  /** Gives back uses from `drainLastUsed` whose write failed; the next drain includes them. */
+  restoreLastUsed(used: ReadonlyMap<string, number>): void {
+    for (const [id, at] of used) {
+      if ((this.lastUsed.get(id) ?? 0) < at) this.lastUsed.set(id, at);
+    }
+  }
+
+  /** Root-key checks answered from a stale cache entry because the database was unreachable. */
+  get staleAnswers(): number {
+    return this.cache.staleAnswers;
   }
 
   close(): void {

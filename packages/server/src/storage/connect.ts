@@ -39,6 +39,8 @@ const pgTypes = {
 export interface ConnectOptions {
   /** Postgres pool size. */
   poolSize?: number;
+  /** SQLite: open the file read-only (it must exist); every write then fails with SQLITE_READONLY. */
+  readonly?: boolean;
 }
 
 /** Opens a Kysely instance for the target. Caller owns it and must `destroy()` it. */
@@ -47,11 +49,24 @@ export function connect(target: DatabaseTarget, options: ConnectOptions = {}): K
     const pool = new pg.Pool({
       connectionString: target.location,
       max: options.poolSize ?? 10,
+      // A database that does not answer at all (a dropped route, not a refused port) must turn
+      // into STORE_UNAVAILABLE (storage/faults.ts) rather than hold the request forever.
+      connectionTimeoutMillis: 3_000,
       types: pgTypes,
     });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on("error", () => {});
+    // Nor a checked-out one: pg-pool drops its own listener while a client is lent out, and a
+    // socket reset then emits an unhandled 'error' (the pending query rejects regardless, and
+    // the pool discards the broken client when it comes back). Found cutting Postgres under a
+    // running node (faults/postgres-outage.test.ts).
+    pool.on("connect", (client) => client.on("error", () => {}));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  if (options.readonly) {
+    const database = new SQLite(target.location, { readonly: true, fileMustExist: true });
+    database.pragma("busy_timeout = 5000");
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   }
   if (target.location !== ":memory:") privateDatabaseFiles(target.location);
   const database = new SQLite(target.location);

@@ -101,6 +101,90 @@ describe("the change-fed cache", () => {
   });
 });
 
+describe("stale-if-error", () => {
+  const refused = () =>
+    Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+  const setup = (staleIfErrorMs = 60_000) => {
+    const feed = new TestFeed();
+    let now = 0;
+    const cache = new FeedCache<Entry>({
+      capacity: 10,
+      changes: feed,
+      ttlMs: 1000,
+      staleIfErrorMs,
+      outageRetryMs: 500,
+      now: () => now,
+      onChange: (change) => {
+        if (change.type === "key.revoked") cache.delete("h");
+      },
+    });
+    return { feed, cache, at: (ms: number) => (now = ms) };
+  };
+
+  it("answers an entry past its TTL while the database is unreachable, for the configured bound", async () => {
+    const { cache, at } = setup();
+    await cache.load("h", async () => entry("a", cache.staleAt(0)));
+    at(5_000);
+    expect(cache.fresh("h", 5_000)).toBeUndefined();
+    expect((await cache.load("h", () => Promise.reject(refused())))?.value).toBe("a");
+    expect(cache.staleAnswers).toBe(1);
+    expect(cache.outage).toBe(true);
+    // Right after a failed read the stale entry is answered without trying the database again.
+    expect(cache.fresh("h", 5_100)?.value).toBe("a");
+    // Past the bound (60 s after it went stale at 1 s) the outage shows.
+    at(61_000);
+    await expect(cache.load("h", () => Promise.reject(refused()))).rejects.toMatchObject({
+      code: "ECONNREFUSED",
+    });
+    expect(cache.fresh("h", 61_100)).toBeUndefined();
+  });
+
+  it("rereads as soon as the short retry pause ends, and forgets the outage when a read succeeds", async () => {
+    const { cache, at } = setup();
+    await cache.load("h", async () => entry("a", cache.staleAt(0)));
+    at(2_000);
+    await cache.load("h", () => Promise.reject(refused()));
+    expect(cache.fresh("h", 2_499)?.value).toBe("a");
+    expect(cache.fresh("h", 2_500)).toBeUndefined();
+    at(2_500);
+    expect((await cache.load("h", async () => entry("b", cache.staleAt(2_500))))?.value).toBe("b");
+    expect(cache.outage).toBe(false);
+  });
+
+  it("fails as before for errors that are not an outage, and when it is off", async () => {
+    const { cache, at } = setup();
+    await cache.load("h", async () => entry("a", cache.staleAt(0)));
+    at(2_000);
+    await expect(cache.load("h", () => Promise.reject(new Error("syntax error")))).rejects.toThrow(
+      "syntax error",
+    );
+    const off = setup(0);
+    await off.cache.load("h", async () => entry("a", off.cache.staleAt(0)));
+    off.at(2_000);
+    await expect(off.cache.load("h", () => Promise.reject(refused()))).rejects.toMatchObject({
+      code: "ECONNREFUSED",
+    });
+  });
+
+  it("never answers an entry a change dropped, nor any while the change feed is down", async () => {
+    const { feed, cache, at } = setup();
+    await cache.load("h", async () => entry("a", cache.staleAt(0)));
+    at(2_000);
+    await feed.publish({ type: "key.revoked", keyId: "key_1", projectId: "proj_1" });
+    await expect(cache.load("h", () => Promise.reject(refused()))).rejects.toMatchObject({
+      code: "ECONNREFUSED",
+    });
+
+    const down = setup();
+    await down.cache.load("h", async () => entry("a", down.cache.staleAt(0)));
+    down.feed.connected = false; // changes from other nodes may be missed: nothing stale is trusted
+    down.at(2_000);
+    await expect(down.cache.load("h", () => Promise.reject(refused()))).rejects.toMatchObject({
+      code: "ECONNREFUSED",
+    });
+  });
+});
+
 describe("root-key authentication on the shared cache", () => {
   const live: RootKeyRecord = {
     id: "root_0000000000000000000001",

@@ -1,4 +1,5 @@
 import type { ChangeFeed, KeyChange } from "../changes.js";
+import { unreachable } from "../storage/faults.js";
 import { ClockCache, type ClockEntry } from "./clock-cache.js";
 
 /** What the cache needs of a value: CLOCK's flag, and when it must be reread. */
@@ -15,6 +16,16 @@ export interface FeedCacheOptions<V extends FeedCacheEntry> {
   ttlMs?: number | undefined;
   /** The TTL while the change feed is down and changes from other nodes may be missed. */
   fallbackTtlMs?: number | undefined;
+  /**
+   * Stale-if-error: while the database is unreachable, an entry past its TTL is still answered
+   * for this many ms after it went stale (0: never). Only while the change feed is up — a
+   * change made elsewhere then still evicts the entry — and never for an entry a change dropped.
+   */
+  staleIfErrorMs?: number | undefined;
+  /** After a read fails for an outage, stale entries are answered without a read for this long. */
+  outageRetryMs?: number | undefined;
+  /** The time, for stale-if-error (default `Date.now`). */
+  now?: (() => number) | undefined;
   /** Drops whatever the change makes stale (`delete`, `clear`). */
   onChange(change: KeyChange): void;
   /** Told when an entry leaves by eviction, so an owner can drop its own indexes. */
@@ -31,7 +42,9 @@ export interface FeedCacheOptions<V extends FeedCacheEntry> {
  *   is down, when changes from other nodes may be missed);
  * - one database read per hash at a time;
  * - no stale write-back: a read that was in flight when a change arrived is answered but not
- *   cached (a revoke racing a lookup would otherwise leave the revoked record cached).
+ *   cached (a revoke racing a lookup would otherwise leave the revoked record cached);
+ * - stale-if-error: while the database is unreachable (`storage/faults.ts`), an entry past its
+ *   TTL keeps being answered for a bounded time, rather than every caller getting a 503.
  *
  * @example
  * const cache = new FeedCache<Entry>({ capacity: 10_000, changes, onChange: () => cache.clear() });
@@ -48,9 +61,21 @@ export class FeedCache<V extends FeedCacheEntry> {
   private readonly unsubscribe: () => void;
   private readonly unsubscribeStatus: () => void;
   private readonly onClear: (() => void) | undefined;
+  private readonly staleIfError: number;
+  private readonly outageRetry: number;
+  private readonly now: () => number;
+  private readonly feed: ChangeFeed;
+  /** Until when stale entries are answered without trying the database again. */
+  private outageUntil = 0;
+  /** Answers given from a stale entry because the database was unreachable. */
+  staleAnswers = 0;
 
   constructor(options: FeedCacheOptions<V>) {
     this.onClear = options.onClear;
+    this.staleIfError = options.staleIfErrorMs ?? 0;
+    this.outageRetry = options.outageRetryMs ?? 1000;
+    this.now = options.now ?? Date.now;
+    this.feed = options.changes;
     this.entries = new ClockCache(options.capacity, options.onEvict);
     this.configuredTtl = options.ttlMs ?? 0;
     this.fallbackTtl = options.fallbackTtlMs ?? 1000;
@@ -67,10 +92,29 @@ export class FeedCache<V extends FeedCacheEntry> {
     });
   }
 
-  /** The cached entry while it is fresh, else undefined. The hot path: no allocation. */
+  /**
+   * The cached entry while it is fresh — or stale within the stale-if-error bound, shortly
+   * after a read failed for an outage — else undefined. The hot path: no allocation.
+   */
   fresh(hash: string, now: number): V | undefined {
     const entry = this.entries.get(hash);
-    return entry !== undefined && entry.staleAt > now ? entry : undefined;
+    if (entry === undefined) return undefined;
+    if (entry.staleAt > now) return entry;
+    return now < this.outageUntil && this.usableStale(entry, now) ? this.servedStale(entry) : undefined;
+  }
+
+  /** True while the last read failed for an outage and stale entries stand in. */
+  get outage(): boolean {
+    return this.outageUntil > this.now();
+  }
+
+  private usableStale(entry: V, now: number): boolean {
+    return this.staleIfError > 0 && this.feed.connected && now - entry.staleAt < this.staleIfError;
+  }
+
+  private servedStale(entry: V): V {
+    this.staleAnswers++;
+    return entry;
   }
 
   /** When an entry read at `now` must be reread. */
@@ -89,6 +133,7 @@ export class FeedCache<V extends FeedCacheEntry> {
     const promise = read().then(
       (entry) => {
         if (this.inflight.get(hash) === promise) this.inflight.delete(hash);
+        this.outageUntil = 0;
         if (entry !== null && generation === this.generation) {
           this.entries.set(hash, entry);
           stored?.(entry);
@@ -97,6 +142,12 @@ export class FeedCache<V extends FeedCacheEntry> {
       },
       (error: unknown) => {
         if (this.inflight.get(hash) === promise) this.inflight.delete(hash);
+        if (unreachable(error) !== "store") throw error;
+        const now = this.now();
+        this.outageUntil = now + this.outageRetry;
+        // Whatever a change dropped meanwhile is gone from `entries`, so it is never answered.
+        const stale = this.entries.get(hash);
+        if (stale !== undefined && this.usableStale(stale, now)) return this.servedStale(stale);
         throw error;
       },
     );

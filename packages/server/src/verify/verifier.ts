@@ -40,7 +40,8 @@ export interface VerifyRequest {
 export interface RateLimitState {
   name: string;
   limit: number;
-  remaining: number;
+  /** Null when the rate-limit store could not be asked (see `degraded`). */
+  remaining: number | null;
   reset: string;
   /** The window's length; the HTTP answer leaves it out. */
   durationMs?: number;
@@ -62,6 +63,11 @@ export interface VerifyResult {
   budget: { spent: number; limit: number; period: string; resetAt: string } | null;
   /** Not serialized: when a RATE_LIMITED caller may retry (ms since the epoch). */
   retryAt?: number | null;
+  /**
+   * Present (true) only when part of the answer was not checked: the rate-limit store was
+   * unreachable and `KEYSMITH_RATE_LIMIT_FAILURE_MODE` decided; `ratelimits[].remaining` is null.
+   */
+  degraded?: true;
 }
 
 /**
@@ -149,6 +155,11 @@ export interface VerifierOptions {
   cacheTtlMs?: number;
   /** The TTL while the change feed is down and changes from other nodes may be missed. */
   fallbackTtlMs?: number;
+  /**
+   * While the database is unreachable, a cached key keeps verifying this long past its TTL
+   * (`KEYSMITH_CACHE_STALE_IF_ERROR`; 0: never). Expiry is still checked from the cached record.
+   */
+  staleIfErrorMs?: number;
 }
 
 /**
@@ -184,6 +195,8 @@ export class Verifier {
       changes: options.changes,
       ttlMs: options.cacheTtlMs,
       fallbackTtlMs: options.fallbackTtlMs,
+      staleIfErrorMs: options.staleIfErrorMs,
+      now: () => this.clock.now(),
       onChange: (change) => {
         if (change.type === "project.updated") this.invalidateProject(change.projectId);
         else if (change.type === "keys.imported") this.importsHeard.add(change.projectId);
@@ -347,6 +360,7 @@ export class Verifier {
       credits: outcome.credits,
       budget: outcome.budget,
       retryAt: outcome.retryAt,
+      ...(outcome.degraded ? { degraded: true as const } : {}),
     };
   }
 
@@ -412,6 +426,17 @@ export class Verifier {
     return drained;
   }
 
+  /** Gives back uses from `drainLastUsed` whose write failed; the next drain includes them. */
+  restoreLastUsed(used: ReadonlyMap<string, number>): void {
+    if (this.usage) {
+      this.usage.restoreLastUsed(used);
+      return;
+    }
+    for (const [keyId, at] of used) {
+      if ((this.lastUsed.get(keyId) ?? 0) < at) this.lastUsed.set(keyId, at);
+    }
+  }
+
   /** The latest use seen here, possibly not yet written, so reads can show it at once. */
   pendingLastUsed(keyId: string): number | undefined {
     return this.usage ? this.usage.lastUsed(keyId) : this.lastUsed.get(keyId);
@@ -419,6 +444,11 @@ export class Verifier {
 
   get cacheSize(): number {
     return this.cache.size;
+  }
+
+  /** Verifications answered from a stale cache entry because the database was unreachable. */
+  get staleAnswers(): number {
+    return this.cache.staleAnswers;
   }
 
   close(): void {

@@ -1,0 +1,83 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { Keysmith } from "../client.js";
+import { createGuard } from "./guard.js";
+
+const key = "acme_sk_live_US2dg5sIKeEeeI6QMFYo8YfzasPPiN0hlT3L"; // keysmith:allow fake test key
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(
+    servers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+  );
+});
+
+/** A keysmith stand-in answering every verification with `status`, `body` and `headers`. */
+async function keysmithAnswering(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Keysmith> {
+  const server = createServer((_req, res) => {
+    res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return new Keysmith({ baseUrl, rootKey: "ks_root_live_x", retries: 0 });
+}
+
+const storeUnavailable = {
+  error: {
+    code: "STORE_UNAVAILABLE",
+    message: "The database is unreachable or refuses writes; retry after Retry-After.",
+    requestId: "req_1",
+  },
+};
+const input = { credential: `Bearer ${key}`, origin: undefined, ip: undefined };
+
+describe("the middleware when keysmith's database is down", () => {
+  it("answers its own 503 when keysmith answers 503 STORE_UNAVAILABLE", async () => {
+    const client = await keysmithAnswering(503, storeUnavailable, { "retry-after": "2" });
+    const errors: unknown[] = [];
+    const decision = await createGuard({ client, onError: (error) => errors.push(error) })(input);
+    expect(decision).toMatchObject({ allow: false, status: 503 });
+    expect(decision.allow === false && decision.body.error.code).toBe("AUTHENTICATION_UNAVAILABLE");
+    expect(errors).toEqual([expect.objectContaining({ code: "STORE_UNAVAILABLE", status: 503 })]);
+  });
+
+  it("lets the request through with a null identity when failOpen is set", async () => {
+    const client = await keysmithAnswering(503, storeUnavailable, { "retry-after": "2" });
+    const decision = await createGuard({ client, failOpen: true })(input);
+    expect(decision).toEqual({ allow: true, identity: null, headers: {} });
+  });
+
+  it("hands on a degraded answer (rate limits unchecked) without claiming a remaining count", async () => {
+    const reset = new Date(Date.now() + 60_000).toISOString();
+    const client = await keysmithAnswering(
+      200,
+      {
+        valid: true,
+        code: "VALID",
+        keyId: "key_1",
+        ownerId: null,
+        projectId: "proj_1",
+        type: "secret",
+        environment: "live",
+        scopes: [],
+        meta: null,
+        expiresAt: null,
+        ratelimits: [{ name: "minute", limit: 10, remaining: null, reset }],
+        credits: null,
+        budget: null,
+        degraded: true,
+      },
+      { "ratelimit-policy": '"minute";q=10;w=60' },
+    );
+    const decision = await createGuard({ client })(input);
+    expect(decision.allow).toBe(true);
+    if (!decision.allow) return;
+    expect(decision.identity?.ratelimits).toEqual([{ name: "minute", limit: 10, remaining: null, reset }]);
+    expect(decision.headers).toEqual({ "RateLimit-Policy": '"minute";q=10;w=60' });
+  });
+});
