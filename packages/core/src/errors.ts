@@ -39,6 +39,11 @@ export const ERRORS = {
   UNAUTHORIZED: { status: 401, retryable: false, message: "A valid root key is required as a Bearer token." },
   FORBIDDEN: { status: 403, retryable: false, message: "The root key lacks the scope this action needs." },
   NOT_FOUND: { status: 404, retryable: false, message: "No such resource." },
+  RATELIMIT_OVERRIDE_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    message: "No rate-limit override for this namespace and identifier.",
+  },
   ROUTE_NOT_FOUND: { status: 404, retryable: false, message: "No such route." },
   CONFLICT: {
     status: 409,

@@ -6,5 +6,6 @@ export * from "./errors.js";
 export * from "./ids.js";
 export * from "./key-format.js";
 export * from "./limits.js";
+export * from "./rate-limit.js";
 export * from "./scopes.js";
 export * from "./verify-codes.js";

@@ -77,7 +77,8 @@ export function changeRoutes(app: App, deps: { store: Store; changes: ChangeFeed
             rows = await deps.store.changeLog.since(cursor, projectId, BATCH);
             for (const row of rows) {
               cursor = row.seq;
-              if (row.type.startsWith("root_key.")) continue;
+              // Root keys and rate-limit overrides are no business of a key cache.
+              if (row.type.startsWith("root_key.") || row.type.startsWith("ratelimit.")) continue;
               const data = {
                 seq: row.seq,
                 type: row.type,

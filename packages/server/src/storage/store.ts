@@ -6,6 +6,10 @@ import { type ChangeLogReads, ChangeLogRepository } from "./repositories/changes
 import { type KeyReads, KeyRepository } from "./repositories/keys.js";
 import { MetaRepository } from "./repositories/meta.js";
 import { type ProjectReader, ProjectRepository } from "./repositories/projects.js";
+import {
+  type RateLimitOverrideReads,
+  RateLimitOverrideRepository,
+} from "./repositories/ratelimit-overrides.js";
 import { type RootKeyReads, RootKeyRepository } from "./repositories/root-keys.js";
 import type { RepositoryScope } from "./repositories/shared.js";
 import { UsageRepository } from "./repositories/usage.js";
@@ -23,6 +27,7 @@ export function repositories(scope: RepositoryScope) {
     auditLog: new AuditRepository(scope),
     changeLog: new ChangeLogRepository(scope.db),
     usage: new UsageRepository(scope.db),
+    ratelimitOverrides: new RateLimitOverrideRepository(scope.db),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;
@@ -44,6 +49,7 @@ export class Store {
   readonly auditLog: AuditReads;
   readonly changeLog: ChangeLogReads;
   readonly usage: UsageRepository;
+  readonly ratelimitOverrides: RateLimitOverrideReads;
 
   constructor(
     private readonly kysely: Kysely<Database>,
@@ -57,6 +63,7 @@ export class Store {
     this.auditLog = all.auditLog;
     this.changeLog = all.changeLog;
     this.usage = all.usage;
+    this.ratelimitOverrides = all.ratelimitOverrides;
   }
 
   /** Runs `work` in one transaction. Features never call this: they write through `unitOfWork`. */

@@ -166,7 +166,7 @@ export class Verifier {
       fallbackTtlMs: options.fallbackTtlMs,
       onChange: (change) => {
         if (change.type === "project.updated") this.invalidateProject(change.projectId);
-        else if (change.type !== "root_key.revoked") this.invalidateKey(change.keyId);
+        else if ("keyId" in change) this.invalidateKey(change.keyId);
       },
       onEvict: (_hash, entry) => this.hashById.delete(entry.record.id),
       onClear: () => this.hashById.clear(),
