@@ -63,6 +63,10 @@ end
 return reply
 `;
 
+/** SHA-1 of each script, for EVALSHA without a hash function at hand (a test checks them). */
+export const RATE_LIMIT_LUA_SHA = "65d4c8ab2c44a90877672176eff94d2bf945e091";
+export const RATE_LIMIT_BATCH_LUA_SHA = "f202f07d3faa7ad8a58f8a5e0a78ee589656f7a8";
+
 /**
  * Counters outlive their window by this much, so a node whose clock lags a little behind the one
  * that created a counter still finds it instead of a fresh one for the window's last moments.
