@@ -61,6 +61,12 @@ export interface RateLimiterOptions {
   failureMode?: "open" | "closed";
   /** Where time comes from (default `Date.now`). */
   now?: () => number;
+  /**
+   * Redis: the most checks sent in one script call (default 16). Concurrent checks beyond that
+   * go out as several calls in flight at once, so Redis works on one while this process reads
+   * the answer of another.
+   */
+  maxBatch?: number;
 }
 
 interface Rule {
@@ -88,8 +94,7 @@ interface Pending {
 /** Every this many calls the memory store sweeps a slice of counters whose window ended. */
 const SWEEP_EVERY_MASK = 1023;
 const SWEEP_SLICE = 2048;
-/** Checks sent to Redis in one script call, at most. */
-const MAX_BATCH = 512;
+const DEFAULT_MAX_BATCH = 16;
 
 function windowMs(duration: Duration, what: string): number {
   const ms = parseDuration(duration);
@@ -133,6 +138,7 @@ export class RateLimiter {
   private readonly counters = new Map<string, Counter>();
   private calls = 0;
   private sweepCursor: MapIterator<[string, Counter]> | undefined;
+  private readonly maxBatch: number;
   private queue: Pending[] = [];
   private scheduled = false;
 
@@ -159,6 +165,7 @@ export class RateLimiter {
     this.keyPrefix = options.keyPrefix ?? "keysmith:";
     this.failOpen = options.failureMode === "open";
     this.now = options.now ?? Date.now;
+    this.maxBatch = Math.max(1, Math.min(1024, Math.floor(options.maxBatch ?? DEFAULT_MAX_BATCH)));
   }
 
   /**
@@ -279,7 +286,8 @@ export class RateLimiter {
     this.scheduled = false;
     const queue = this.queue;
     this.queue = [];
-    for (let i = 0; i < queue.length; i += MAX_BATCH) void this.send(queue.slice(i, i + MAX_BATCH));
+    const size = this.maxBatch;
+    for (let i = 0; i < queue.length; i += size) void this.send(queue.slice(i, i + size));
   }
 
   private async send(batch: Pending[]): Promise<void> {
