@@ -140,6 +140,9 @@ export class RateLimiter {
   private sweepCursor: MapIterator<[string, Counter]> | undefined;
   private readonly maxBatch: number;
   private queue: Pending[] = [];
+  /** The last window end formatted, since most checks of a batch share it. */
+  private resetAt = Number.NaN;
+  private resetText = "";
   private scheduled = false;
 
   constructor(options: RateLimiterOptions) {
@@ -224,14 +227,14 @@ export class RateLimiter {
         start,
         durationMs: rule.durationMs,
         used: 0,
-        reset: new Date(start + rule.durationMs).toISOString(),
+        reset: this.resetOf(start + rule.durationMs),
       };
       this.counters.set(identifier, counter);
     } else if (start > counter.start) {
       // Windows only roll forward, as on the server.
       counter.start = start;
       counter.used = 0;
-      counter.reset = new Date(start + rule.durationMs).toISOString();
+      counter.reset = this.resetOf(start + rule.durationMs);
     }
     const success = counter.used + cost <= rule.limit;
     if (success) counter.used += cost;
@@ -311,7 +314,7 @@ export class RateLimiter {
           success: this.failOpen,
           limit: p.rule.limit,
           remaining: this.failOpen ? p.rule.limit : 0,
-          reset: new Date(p.start + p.rule.durationMs).toISOString(),
+          reset: this.resetOf(p.start + p.rule.durationMs),
         });
       }
       return;
@@ -324,9 +327,17 @@ export class RateLimiter {
         success: values[2 * i] === 1,
         limit: p.rule.limit,
         remaining: Math.max(remaining, 0),
-        reset: new Date(p.start + p.rule.durationMs).toISOString(),
+        reset: this.resetOf(p.start + p.rule.durationMs),
       });
     }
+  }
+
+  private resetOf(at: number): string {
+    if (at !== this.resetAt) {
+      this.resetAt = at;
+      this.resetText = new Date(at).toISOString();
+    }
+    return this.resetText;
   }
 
   private async runScript(n: number, args: (string | number)[]): Promise<unknown> {
