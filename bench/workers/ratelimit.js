@@ -58,10 +58,14 @@ async function asyncRun(body) {
   return n / ((t - t0) / 1000);
 }
 
-/** ops/s of CALLERS concurrent loops, each awaiting `body(i)` before its next call. */
-async function concurrentRun(body) {
+/**
+ * ops/s of CALLERS concurrent loops, each awaiting `body(i)` before its next call; pushes this
+ * process's CPU µs per op to `cpu` (what the figure would be with a core of its own).
+ */
+async function concurrentRun(body, cpu = []) {
   let n = 0;
   let wrong = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const end = t0 + REDIS_RUN_MS;
   await Promise.all(
@@ -74,6 +78,8 @@ async function concurrentRun(body) {
     }),
   );
   if (wrong) throw new Error(`${wrong} checks were refused or failed (Redis down or slow?)`);
+  const used = process.cpuUsage(cpu0);
+  cpu.push((used.user + used.system) / n);
   return n / ((performance.now() - t0) / 1000);
 }
 
@@ -115,11 +121,16 @@ try {
   await concurrentRun(serverCheck);
   const sdkRuns = [];
   const serverRuns = [];
+  const sdkCpu = [];
+  const serverCpu = [];
   for (let r = 0; r < Math.max(3, Math.ceil(RUNS / 2)); r++) {
-    sdkRuns.push(await concurrentRun(sdkCheck));
-    serverRuns.push(await concurrentRun(serverCheck));
+    sdkRuns.push(await concurrentRun(sdkCheck, sdkCpu));
+    serverRuns.push(await concurrentRun(serverCheck, serverCpu));
   }
-  measures.push({ id: "redis-sdk", runs: sdkRuns }, { id: "redis-server-store", runs: serverRuns });
+  measures.push(
+    { id: "redis-sdk", runs: sdkRuns, cpuUsPerOp: sdkCpu },
+    { id: "redis-server-store", runs: serverRuns, cpuUsPerOp: serverCpu },
+  );
   await cleanup();
   process.send({ type: "result", measures, callers: CALLERS });
 } catch (error) {
