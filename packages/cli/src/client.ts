@@ -78,8 +78,12 @@ export class ApiClient {
     return this.request<T>("PATCH", path, body);
   }
 
-  delete<T>(path: string): Promise<T> {
-    return this.request<T>("DELETE", path);
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>("PUT", path, body);
+  }
+
+  delete<T>(path: string, query: Query = {}): Promise<T> {
+    return this.request<T>("DELETE", withQuery(path, query));
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {

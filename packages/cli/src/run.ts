@@ -8,6 +8,7 @@ import { initCommand } from "./commands/init.js";
 import { keysCommands } from "./commands/keys.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { projectsCommands } from "./commands/projects.js";
+import { ratelimitCommands } from "./commands/ratelimit.js";
 import { rootKeysCommands } from "./commands/root-keys.js";
 import { runCommand } from "./commands/run.js";
 import { scanCommand } from "./commands/scan.js";
@@ -103,6 +104,7 @@ function createProgram(context: Context): Command {
   usageCommand(program, context);
   webhooksCommands(program, context);
   alertsCommands(program, context);
+  ratelimitCommands(program, context);
   auditLogCommands(program, context);
   secretsCommands(program, context);
   runCommand(program, context);

@@ -49,6 +49,11 @@ export const ERRORS = {
   SECRET_NOT_FOUND: { status: 404, retryable: false, message: "No such secret." },
   SECRET_VERSION_NOT_FOUND: { status: 404, retryable: false, message: "The secret has no such version." },
   WEBHOOK_NOT_FOUND: { status: 404, retryable: false, message: "No such webhook endpoint." },
+  RATELIMIT_OVERRIDE_NOT_FOUND: {
+    status: 404,
+    retryable: false,
+    message: "No rate-limit override for this namespace and identifier.",
+  },
   ROUTE_NOT_FOUND: { status: 404, retryable: false, message: "No such route." },
   KEY_EXPIRED: { status: 409, retryable: false, message: "The key has expired; it cannot be rolled." },
   KEY_HASH_TAKEN: {

@@ -7,5 +7,6 @@ export * from "./ids.js";
 export * from "./key-format.js";
 export * from "./limits.js";
 export * from "./permissions.js";
+export * from "./rate-limit.js";
 export * from "./scopes.js";
 export * from "./verify-codes.js";

@@ -1,12 +1,15 @@
 /**
  * `npm run generate -w @keysmith/sdk`: builds the keysmith app in-process from the built
  * server (packages/server/dist, so run `npm run build` first) on an in-memory database, reads
- * its `/openapi.json` and writes src/generated/openapi.ts. With `--check` it writes nothing
- * and exits 1 when the committed file differs.
+ * its `/openapi.json` and writes src/generated/openapi.ts; and copies the core's rate-limit
+ * scripts and duration parser (src/generated/rate-limit.ts, duration.ts), which the SDK cannot
+ * import (it has no runtime dependencies). With `--check` it writes nothing and exits 1 when a
+ * committed file differs.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { buildApp, createLogger, openStore } from "../../server/dist/index.js";
+import { copiedCoreFiles } from "./core-copies.mjs";
 import { openapiToTypeScript } from "./openapi-to-ts.mjs";
 
 const TARGET = fileURLToPath(new URL("../src/generated/openapi.ts", import.meta.url));
@@ -24,17 +27,19 @@ async function openapiDocument() {
   }
 }
 
-const source = openapiToTypeScript(await openapiDocument());
-if (process.argv.includes("--check")) {
-  let committed = "";
-  try {
-    committed = readFileSync(TARGET, "utf8");
-  } catch {}
-  if (committed !== source) {
-    console.error("src/generated/openapi.ts is out of date: run npm run generate -w @keysmith/sdk");
-    process.exitCode = 1;
+const outputs = [[TARGET, openapiToTypeScript(await openapiDocument())], ...copiedCoreFiles()];
+for (const [target, source] of outputs) {
+  if (process.argv.includes("--check")) {
+    let committed = "";
+    try {
+      committed = readFileSync(target, "utf8");
+    } catch {}
+    if (committed !== source) {
+      console.error(`${target} is out of date: run npm run generate -w @keysmith/sdk`);
+      process.exitCode = 1;
+    }
+  } else {
+    writeFileSync(target, source);
+    console.log(`wrote ${target}`);
   }
-} else {
-  writeFileSync(TARGET, source);
-  console.log(`wrote ${TARGET}`);
 }

@@ -3,6 +3,7 @@ import { type Fetch, Transport } from "./http.js";
 import { Audit } from "./resources/audit.js";
 import { Keys } from "./resources/keys.js";
 import { Projects } from "./resources/projects.js";
+import { RateLimits } from "./resources/ratelimits.js";
 import { RootKeys } from "./resources/root-keys.js";
 import { Secrets } from "./resources/secrets.js";
 import { Usage } from "./resources/usage.js";
@@ -47,6 +48,8 @@ export class Keysmith {
   readonly audit: Audit;
   readonly webhooks: Webhooks;
   readonly alerts: Alerts;
+  /** Standalone rate limits (`POST /v1/ratelimit`) and their overrides. */
+  readonly ratelimits: RateLimits;
   private readonly transport: Transport;
   private readonly cache: AnswerCache | null;
 
@@ -80,6 +83,7 @@ export class Keysmith {
     this.audit = new Audit(this.transport);
     this.webhooks = new Webhooks(this.transport);
     this.alerts = new Alerts(this.transport);
+    this.ratelimits = new RateLimits(this.transport);
   }
 
   /**

@@ -41,6 +41,10 @@ const COVERED = [
   "DELETE /v1/secrets/{environment}/{name}",
   "POST /v1/secrets/{environment}/{name}/restore",
   "GET /v1/secrets/{environment}/{name}/versions",
+  "POST /v1/ratelimit",
+  "PUT /v1/ratelimit/overrides",
+  "GET /v1/ratelimit/overrides",
+  "DELETE /v1/ratelimit/overrides",
 ];
 
 /** Routes the client leaves out on purpose, with the reason. */

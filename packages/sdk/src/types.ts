@@ -113,3 +113,12 @@ export type DeliveryStatus = Delivery["status"];
 /** The dashboard's signed-in session (cookie): never the root key itself, only what identifies it. */
 export type Session = Answer<"GET /v1/sessions/current">;
 export type SessionRootKey = Session["rootKey"];
+
+/** `POST /v1/ratelimit`: a call counted against a standalone limit (a login form per IP, a user id). */
+export type RateLimitCheck = Body<"POST /v1/ratelimit">;
+/** The decision: `success` false means over the limit (the route answers 200 either way). */
+export type RateLimitCheckResult = Answer<"POST /v1/ratelimit">;
+/** An override of a namespace's limit for an identifier, or an identifier prefix ending in `*`. */
+export type RateLimitOverride = Answer<"PUT /v1/ratelimit/overrides">;
+export type RateLimitOverrideSet = Body<"PUT /v1/ratelimit/overrides">;
+export type RateLimitOverrideListQuery = Query<"GET /v1/ratelimit/overrides">;

@@ -34,6 +34,7 @@ import { type GithubScanningKeys, githubLeakRoutes } from "./routes/github-leaks
 import { keyRoutes } from "./routes/keys.js";
 import { leakRoutes } from "./routes/leaks.js";
 import { projectRoutes } from "./routes/projects.js";
+import { ratelimitRoutes } from "./routes/ratelimit.js";
 import { rootKeyRoutes } from "./routes/root-keys.js";
 import { secretRoutes } from "./routes/secrets.js";
 import { sessionRoutes } from "./routes/sessions.js";
@@ -44,6 +45,7 @@ import { AuditService } from "./services/audit.js";
 import { KeyService } from "./services/keys.js";
 import { LeakService } from "./services/leaks.js";
 import { ProjectService } from "./services/projects.js";
+import { RateLimitService } from "./services/ratelimit.js";
 import { RootAuth } from "./services/root-auth.js";
 import { RootKeyService } from "./services/root-keys.js";
 import { SessionService } from "./sessions/sessions.js";
@@ -211,6 +213,7 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     cacheTtlMs: options.cacheTtlMs ?? 0,
     staleIfErrorMs: options.cacheStaleIfErrorMs ?? DEFAULT_STALE_IF_ERROR_MS,
   });
+  const ratelimits = new RateLimitService({ ...deps, rateLimits, cacheTtlMs: options.cacheTtlMs ?? 0 });
   const sessions = new SessionService({ store, write, clock });
   const leaks = new LeakService({ store, write, clock, keys: keyService, alerts: alertService });
   const services: Services = {
@@ -321,6 +324,7 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     usageRoutes(api, services, usage);
     secretRoutes(api, services);
     changeRoutes(api, { store, changes });
+    ratelimitRoutes(api, ratelimits);
   });
   sessionRoutes(app, { sessions, rootAuth, clock });
   if (options.dashboardRoot) await dashboard(app, { root: options.dashboardRoot });
@@ -373,6 +377,7 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
       await rateLimits.close();
       verifier.close();
       rootAuth.close();
+      ratelimits.close();
       stopKeyEvents();
       await alertService.drain();
       await dispatcher.stop();

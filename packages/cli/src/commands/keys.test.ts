@@ -90,7 +90,7 @@ describe("keysmith keys", () => {
   });
 
   it("verifies against a permission query with --permissions; one that does not parse exits 2 with its position", async () => {
-    const issued = await createKey("--scopes", "invoices:read,billing:*");
+    const issued = await server.createKey("--scopes", "invoices:read,billing:*");
     const query = "invoices:read AND (refunds:write OR billing:*)";
     const valid = await server.cli(["keys", "verify", "--permissions", query], { stdin: issued.key });
     expect(valid.code).toBe(0);

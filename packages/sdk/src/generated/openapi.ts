@@ -827,6 +827,98 @@ export interface Operations {
       updatedAt: string;
     };
   };
+  /** Count a call against a standalone limit (a login form per IP, a user id): 200 with success true or false, never 429 */
+  "POST /v1/ratelimit": {
+    body: {
+      /** What is limited (`login`, `api.export`): 1–64 of A–Z a–z 0–9 _ . - */
+      namespace: string;
+      /** Who is limited: an IP address, a user id, an email… */
+      identifier: string;
+      /** Calls (or cost) per window */
+      limit: number;
+      /** The window: `1s` to `31d` (`30s`, `15m`, `1h`, `1d`) or integer milliseconds */
+      duration: string | number;
+      /** What this call takes from the window (default 1; 0 reads without taking) */
+      cost?: number;
+    };
+    status: 200;
+    response: {
+      /** True when the call fits in the window (and was counted) */
+      success: boolean;
+      /** The limit applied: the most specific override's, else the one sent */
+      limit: number;
+      remaining: number;
+      /** When the current window ends */
+      reset: string;
+    };
+  };
+  /** List a namespace's overrides, by identifier */
+  "GET /v1/ratelimit/overrides": {
+    query: {
+      /** What is limited (`login`, `api.export`): 1–64 of A–Z a–z 0–9 _ . - */
+      namespace: string;
+      limit?: number;
+      cursor?: string;
+    };
+    status: 200;
+    response: {
+      data: {
+        namespace: string;
+        identifier: string;
+        limit: number;
+        duration: string | number;
+        createdAt: string;
+        updatedAt: string;
+      }[];
+      nextCursor: string | null;
+    };
+  };
+  /** Set (create or replace) an override of a namespace's limit for an identifier, or for every identifier with a prefix (`user_*`) */
+  "PUT /v1/ratelimit/overrides": {
+    body: {
+      /** What is limited (`login`, `api.export`): 1–64 of A–Z a–z 0–9 _ . - */
+      namespace: string;
+      /** An identifier, or a prefix ending in `*` (`user_*`); the most specific override wins */
+      identifier: string;
+      /** Calls (or cost) per window */
+      limit: number;
+      /** The window: `1s` to `31d` (`30s`, `15m`, `1h`, `1d`) or integer milliseconds */
+      duration: string | number;
+    };
+    status: 200;
+    response: {
+      namespace: string;
+      identifier: string;
+      limit: number;
+      duration: string | number;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Delete an override, named by `?namespace=&identifier=` (or the same two fields in a JSON body); answers the deleted override */
+  "DELETE /v1/ratelimit/overrides": {
+    query: {
+      /** What is limited (`login`, `api.export`): 1–64 of A–Z a–z 0–9 _ . - */
+      namespace?: string;
+      /** An identifier, or a prefix ending in `*` (`user_*`); the most specific override wins */
+      identifier?: string;
+    };
+    body: {
+      /** What is limited (`login`, `api.export`): 1–64 of A–Z a–z 0–9 _ . - */
+      namespace?: string;
+      /** An identifier, or a prefix ending in `*` (`user_*`); the most specific override wins */
+      identifier?: string;
+    };
+    status: 200;
+    response: {
+      namespace: string;
+      identifier: string;
+      limit: number;
+      duration: string | number;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
   /** List root keys within the caller's project binding */
   "GET /v1/root-keys": {
     query: {
@@ -1344,7 +1436,7 @@ export interface Operations {
 export type ErrorResponse = {
   error: {
     /** A stable machine code: match on it, not on message. docs/errors.md gives each one's cause and fix. */
-    code: "VALIDATION_ERROR" | "INVALID_JSON" | "INVALID_CURSOR" | "INVALID_DURATION" | "INVALID_IP" | "INVALID_UNICODE" | "JSON_TOO_DEEP" | "META_TOO_DEEP" | "META_TOO_LARGE" | "WEBHOOK_URL_CREDENTIALS" | "WEBHOOK_TARGET_REFUSED" | "UNAUTHORIZED" | "FORBIDDEN" | "PROJECT_NOT_FOUND" | "KEY_NOT_FOUND" | "ROOT_KEY_NOT_FOUND" | "SECRET_NOT_FOUND" | "SECRET_VERSION_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "ROUTE_NOT_FOUND" | "KEY_EXPIRED" | "KEY_HASH_TAKEN" | "NO_CREDIT_LIMIT" | "KEY_ALREADY_ROLLED" | "PREFIX_TAKEN" | "KEY_REVOKED" | "VAULT_DECRYPT_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "VAULT_LOCKED" | "WEBHOOK_SECRETS_LOCKED";
+    code: "VALIDATION_ERROR" | "INVALID_JSON" | "INVALID_CURSOR" | "INVALID_DURATION" | "INVALID_IP" | "INVALID_UNICODE" | "INVALID_PERMISSION_QUERY" | "JSON_TOO_DEEP" | "META_TOO_DEEP" | "META_TOO_LARGE" | "WEBHOOK_URL_CREDENTIALS" | "WEBHOOK_TARGET_REFUSED" | "UNAUTHORIZED" | "FORBIDDEN" | "PROJECT_NOT_FOUND" | "KEY_NOT_FOUND" | "ROOT_KEY_NOT_FOUND" | "SECRET_NOT_FOUND" | "SECRET_VERSION_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "RATELIMIT_OVERRIDE_NOT_FOUND" | "ROUTE_NOT_FOUND" | "KEY_EXPIRED" | "KEY_HASH_TAKEN" | "NO_CREDIT_LIMIT" | "KEY_ALREADY_ROLLED" | "PREFIX_TAKEN" | "KEY_REVOKED" | "VAULT_DECRYPT_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "VAULT_LOCKED" | "WEBHOOK_SECRETS_LOCKED" | "STORE_UNAVAILABLE" | "CACHE_UNAVAILABLE";
     message: string;
     requestId: string;
     details?: unknown;

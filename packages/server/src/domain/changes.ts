@@ -3,7 +3,9 @@ export type KeyChange =
   | { type: "key.updated" | "key.revoked" | "key.rolled"; keyId: string; projectId: string }
   | { type: "project.updated"; projectId: string }
   | { type: "keys.imported"; projectId: string }
-  | { type: "root_key.revoked"; rootKeyId: string };
+  | { type: "root_key.revoked"; rootKeyId: string }
+  /** A standalone rate-limit namespace's overrides changed: nodes drop their cached copy. */
+  | { type: "ratelimit.override_changed"; namespace: string };
 
 /** What an audited action is done to. */
 export interface AuditTarget {
@@ -26,6 +28,9 @@ const CHANGE_OF_ACTION: Readonly<Record<string, KeyChange["type"]>> = {
   "project.update": "project.updated",
   "key.import": "keys.imported",
   "root_key.revoke": "root_key.revoked",
+  // Audited with the namespace as the target (`type: "ratelimit_namespace"`).
+  "ratelimit.override_set": "ratelimit.override_changed",
+  "ratelimit.override_delete": "ratelimit.override_changed",
 };
 
 /** The change an audited action announces, or null when verification does not depend on it. */
@@ -40,6 +45,8 @@ export function changeOf(action: string, target: AuditTarget): KeyChange | null 
       return { type, projectId: target.projectId as string };
     case "root_key.revoked":
       return { type, rootKeyId: target.id };
+    case "ratelimit.override_changed":
+      return { type, namespace: target.id };
     default:
       return { type, keyId: target.id, projectId: target.projectId as string };
   }

@@ -261,3 +261,15 @@ export interface ChangeRecord {
   projectId: string | null;
   rootKeyId: string | null;
 }
+
+/** An override of a standalone rate limit: `identifier` exact, or a prefix when it ends in `*`. */
+export interface RateLimitOverrideRecord {
+  namespace: string;
+  identifier: string;
+  limit: number;
+  /** As sent: `"1m"` or a number of ms. */
+  duration: Duration;
+  durationMs: number;
+  createdAt: number;
+  updatedAt: number;
+}

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { RATE_LIMIT_CLOCK_SKEW_GRACE_MS, RATE_LIMIT_LUA, rateLimitKey } from "@keysmith/core";
 import { Redis } from "ioredis";
 import type {
   RateLimitDecision,
@@ -7,43 +8,12 @@ import type {
   WindowState,
 } from "../domain/rate-limit.js";
 
-/**
- * One check, atomically: read every window's counter, and only when all have room for the cost
- * add it to each. A counter created by this call expires at its window's end (plus the grace in
- * ARGV), so Redis drops ended windows itself.
- *
- * KEYS[i]      the counter of window i (`<prefix>rl:{<subject>}:<name>:<windowStart>`)
- * ARGV[1]      cost
- * ARGV[1+i]    limit of window i
- * ARGV[1+n+i]  ms until window i's key may expire
- * Returns      { allowed (1|0), count of window 1 after the decision, …, count of window n }
- */
-export const RATE_LIMIT_LUA = `
-local n = #KEYS
-local cost = tonumber(ARGV[1])
-local counts = redis.call('MGET', unpack(KEYS))
-local reply = { 1 }
-for i = 1, n do
-  local count = tonumber(counts[i]) or 0
-  if count + cost > tonumber(ARGV[1 + i]) then reply[1] = 0 end
-  reply[i + 1] = count
-end
-if reply[1] == 0 or cost == 0 then return reply end
-for i = 1, n do
-  local count = redis.call('INCRBY', KEYS[i], cost)
-  if count == cost then redis.call('PEXPIRE', KEYS[i], ARGV[1 + n + i]) end
-  reply[i + 1] = count
-end
-return reply
-`;
+// The script and key layout live in @keysmith/core (the SDK counts with the same ones).
+export { RATE_LIMIT_LUA };
 
 const RATE_LIMIT_SHA = createHash("sha1").update(RATE_LIMIT_LUA).digest("hex");
 
-/**
- * Counters outlive their window by this much, so a node whose clock lags a little behind the one
- * that created a counter still finds it instead of a fresh one for the window's last moments.
- */
-const CLOCK_SKEW_GRACE_MS = 1_000;
+const CLOCK_SKEW_GRACE_MS = RATE_LIMIT_CLOCK_SKEW_GRACE_MS;
 
 const DEFAULT_TIMEOUT_MS = 100;
 
@@ -147,7 +117,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     for (let i = 0; i < n; i++) {
       const window = windows[i] as RateLimitWindow;
       const start = now - (now % window.durationMs);
-      args[i] = `${this.keyPrefix}rl:{${subject}}:${window.name}:${start}`;
+      args[i] = rateLimitKey(this.keyPrefix, subject, window.name, start);
       args[n + 1 + i] = window.limit;
       args[2 * n + 1 + i] = start + window.durationMs - now + CLOCK_SKEW_GRACE_MS;
     }

@@ -71,6 +71,18 @@ describe.each(await testDialects())("GET /v1/keys/changes on %s", (dialect) => {
     expect(Number(events[1]?.id)).toBeGreaterThan(Number(events[0]?.id));
   });
 
+  it("leaves rate-limit override changes out: they are no business of a key cache", async () => {
+    const project = await h.project();
+    const key = await h.key(project.id);
+    const stream = await open();
+    const reading = readEvents(stream, 1);
+    const body = { namespace: "changes", identifier: "x*", limit: 1, duration: "1s" };
+    expect((await h.api("PUT", "/v1/ratelimit/overrides", body)).status).toBe(200);
+    await h.api("POST", `/v1/keys/${key.id}/revoke`);
+    // The first event after the override is the revoke.
+    expect((await reading).map((e) => e.event)).toEqual(["key.revoked"]);
+  });
+
   it("resumes after Last-Event-ID without missing or repeating an event", async () => {
     const project = await h.project();
     const keys = [await h.key(project.id), await h.key(project.id), await h.key(project.id)];

@@ -77,8 +77,13 @@ export function changeRoutes(app: App, deps: { store: Store; changes: ChangeFeed
             rows = await deps.store.changeLog.since(cursor, projectId, BATCH);
             for (const row of rows) {
               cursor = row.seq;
-              // Root keys and imports change nothing an SDK cache holds.
-              if (row.type.startsWith("root_key.") || row.type === "keys.imported") continue;
+              // Root keys, imports and rate-limit overrides change nothing an SDK cache holds.
+              if (
+                row.type.startsWith("root_key.") ||
+                row.type.startsWith("ratelimit.") ||
+                row.type === "keys.imported"
+              )
+                continue;
               const data = {
                 seq: row.seq,
                 type: row.type,

@@ -258,6 +258,38 @@ describe("the authorization matrix, from /openapi.json", () => {
         }),
         otherProject: 404,
       },
+      "POST /v1/ratelimit": {
+        request: async () => ({
+          url: "/v1/ratelimit",
+          body: { namespace: "matrix", identifier: `id${++counter}`, limit: 10, duration: "1m" },
+        }),
+        // Namespaces span projects: any root key with the scope may count against them.
+        otherProject: "filtered",
+      },
+      "PUT /v1/ratelimit/overrides": {
+        request: async () => ({
+          url: "/v1/ratelimit/overrides",
+          body: { namespace: "matrix", identifier: `id${++counter}`, limit: 10, duration: "1m" },
+        }),
+        otherProject: 403,
+      },
+      "GET /v1/ratelimit/overrides": {
+        request: async () => ({ url: "/v1/ratelimit/overrides?namespace=matrix" }),
+        otherProject: "filtered",
+      },
+      "DELETE /v1/ratelimit/overrides": {
+        request: async () => {
+          const identifier = `id${++counter}`;
+          await h.api("PUT", "/v1/ratelimit/overrides", {
+            namespace: "matrix",
+            identifier,
+            limit: 1,
+            duration: "1s",
+          });
+          return { url: `/v1/ratelimit/overrides?namespace=matrix&identifier=${identifier}` };
+        },
+        otherProject: 403,
+      },
       "GET /v1/keys/changes": {
         request: async () => ({ url: "/v1/keys/changes" }),
         otherProject: 404,

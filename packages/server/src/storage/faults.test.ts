@@ -42,7 +42,7 @@ describe("unreachable", () => {
     ["a SQL syntax error", withCode("42601", "syntax error", { severity: "ERROR" })],
     ["a SQLite constraint", withCode("SQLITE_CONSTRAINT_UNIQUE")],
     ["an 08 code that is not from Postgres", withCode("08006")],
-    ["an expected API error", new KeysmithError("NOT_FOUND")],
+    ["an expected API error", new KeysmithError("KEY_NOT_FOUND")],
     ["not an error", "ECONNREFUSED"],
     ["null", null],
   ])("leaves %s alone (a fault stays a 500, an API error keeps its code)", (_name, error) => {

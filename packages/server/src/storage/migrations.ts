@@ -8,6 +8,7 @@ import * as changeLog from "./migrations/0005-change-log.js";
 import * as sessions from "./migrations/0006-sessions.js";
 import * as webhookSecrets from "./migrations/0007-webhook-secrets.js";
 import * as sessionHashes from "./migrations/0008-session-hashes.js";
+import * as ratelimitOverrides from "./migrations/0009-ratelimit-overrides.js";
 import * as usageTags from "./migrations/0011-usage-tags.js";
 import * as importedKeys from "./migrations/0012-imported-keys.js";
 import { type MigrationContext, migrationContext } from "./migrations/context.js";
@@ -26,6 +27,7 @@ const STEPS: Record<string, Step> = {
   "0007_webhook_secrets": webhookSecrets,
   "0011_usage_tags": usageTags,
   "0012_imported_keys": importedKeys,
+  "0009_ratelimit_overrides": ratelimitOverrides,
 };
 
 function migrations(dialect: Dialect): Record<string, Migration> {

@@ -217,6 +217,18 @@ export interface MetaTable {
   updated_at: Generated<number>;
 }
 
+/** An override of a standalone rate limit (`identifier` may end in `*`: a prefix). */
+export interface RatelimitOverridesTable {
+  namespace: string;
+  identifier: string;
+  request_limit: number;
+  /** The duration as sent, JSON (`"1m"` or a number of ms). */
+  duration: string;
+  duration_ms: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   projects: ProjectsTable;
   keys: KeysTable;
@@ -234,4 +246,5 @@ export interface Database {
   vault_project_keys: VaultProjectKeysTable;
   secrets: SecretsTable;
   secret_versions: SecretVersionsTable;
+  ratelimit_overrides: RatelimitOverridesTable;
 }

@@ -6,6 +6,10 @@ import { type ChangeLogReads, ChangeLogRepository } from "./repositories/changes
 import { type KeyReads, KeyRepository } from "./repositories/keys.js";
 import { MetaRepository } from "./repositories/meta.js";
 import { type ProjectReader, ProjectRepository } from "./repositories/projects.js";
+import {
+  type RateLimitOverrideReads,
+  RateLimitOverrideRepository,
+} from "./repositories/ratelimit-overrides.js";
 import { type RootKeyReads, RootKeyRepository } from "./repositories/root-keys.js";
 import { type SessionReads, SessionRepository } from "./repositories/sessions.js";
 import type { RepositoryScope } from "./repositories/shared.js";
@@ -30,6 +34,7 @@ export function repositories(scope: RepositoryScope) {
     webhooks: new WebhookRepository(scope),
     alerts: new AlertRepository(scope.db),
     vault: new VaultRepository(scope.db),
+    ratelimitOverrides: new RateLimitOverrideRepository(scope.db),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;
@@ -56,6 +61,7 @@ export class Store {
   /** Raising an alert is not audited: it is system upkeep, atomic with its fan-out. */
   readonly alerts: AlertRepository;
   readonly vault: VaultReads;
+  readonly ratelimitOverrides: RateLimitOverrideReads;
 
   constructor(
     private readonly kysely: Kysely<Database>,
@@ -73,6 +79,7 @@ export class Store {
     this.webhooks = all.webhooks;
     this.alerts = all.alerts;
     this.vault = all.vault;
+    this.ratelimitOverrides = all.ratelimitOverrides;
   }
 
   /** Runs `work` in one transaction. Features never call this: they write through `unitOfWork`. */

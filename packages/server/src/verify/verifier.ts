@@ -200,7 +200,7 @@ export class Verifier {
       onChange: (change) => {
         if (change.type === "project.updated") this.invalidateProject(change.projectId);
         else if (change.type === "keys.imported") this.importsHeard.add(change.projectId);
-        else if (change.type !== "root_key.revoked") this.invalidateKey(change.keyId);
+        else if ("keyId" in change) this.invalidateKey(change.keyId);
       },
       onEvict: (_hash, entry) => this.hashById.delete(entry.record.id),
       onClear: () => {

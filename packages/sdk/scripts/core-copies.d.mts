@@ -1,0 +1,1 @@
+export function copiedCoreFiles(): [string, string][];
