@@ -2,7 +2,17 @@
 export type KeyChange =
   | { type: "key.updated" | "key.revoked" | "key.rolled"; keyId: string; projectId: string }
   | { type: "project.updated"; projectId: string }
+  /** A role or identity changed: the project's cached keys resolve their roles and identity again. */
+  | { type: ProjectWideChange; projectId: string }
   | { type: "root_key.revoked"; rootKeyId: string };
+
+/** Changes to what a project's keys draw on (roles, identities), announced per project. */
+export type ProjectWideChange =
+  | "role.updated"
+  | "role.deleted"
+  | "identity.created"
+  | "identity.updated"
+  | "identity.deleted";
 
 /** What an audited action is done to. */
 export interface AuditTarget {
@@ -22,6 +32,13 @@ const CHANGE_OF_ACTION: Readonly<Record<string, KeyChange["type"]>> = {
   "key.roll": "key.rolled",
   "project.update": "project.updated",
   "root_key.revoke": "root_key.revoked",
+  // A role is resolved into each key's scopes, an identity into its limits, when the key is
+  // cached; a new identity adopts cached keys that already carry its externalId.
+  "role.update": "role.updated",
+  "role.delete": "role.deleted",
+  "identity.create": "identity.created",
+  "identity.update": "identity.updated",
+  "identity.delete": "identity.deleted",
 };
 
 /** The change an audited action announces, or null when verification does not depend on it. */
@@ -34,6 +51,12 @@ export function changeOf(action: string, target: AuditTarget): KeyChange | null 
       return { type, projectId: target.id };
     case "root_key.revoked":
       return { type, rootKeyId: target.id };
+    case "role.updated":
+    case "role.deleted":
+    case "identity.created":
+    case "identity.updated":
+    case "identity.deleted":
+      return { type, projectId: target.projectId as string };
     default:
       return { type, keyId: target.id, projectId: target.projectId as string };
   }

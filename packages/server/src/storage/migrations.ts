@@ -8,6 +8,7 @@ import * as changeLog from "./migrations/0005-change-log.js";
 import * as sessions from "./migrations/0006-sessions.js";
 import * as webhookSecrets from "./migrations/0007-webhook-secrets.js";
 import * as sessionHashes from "./migrations/0008-session-hashes.js";
+import * as identitiesRoles from "./migrations/0010-identities-roles.js";
 import { type MigrationContext, migrationContext } from "./migrations/context.js";
 
 type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
@@ -22,6 +23,7 @@ const STEPS: Record<string, Step> = {
   "0006_sessions": sessions,
   "0008_session_hashes": sessionHashes,
   "0007_webhook_secrets": webhookSecrets,
+  "0010_identities_roles": identitiesRoles,
 };
 
 function migrations(dialect: Dialect): Record<string, Migration> {

@@ -3,9 +3,11 @@ import type { AuditEntry, AuditInput } from "../domain/records.js";
 import type { Dialect } from "./connect.js";
 import { type AuditReads, AuditRepository } from "./repositories/audit.js";
 import { type ChangeLogReads, ChangeLogRepository } from "./repositories/changes.js";
+import { type IdentityReads, IdentityRepository } from "./repositories/identities.js";
 import { type KeyReads, KeyRepository } from "./repositories/keys.js";
 import { MetaRepository } from "./repositories/meta.js";
 import { type ProjectReader, ProjectRepository } from "./repositories/projects.js";
+import { type RoleReads, RoleRepository } from "./repositories/roles.js";
 import { type RootKeyReads, RootKeyRepository } from "./repositories/root-keys.js";
 import type { RepositoryScope } from "./repositories/shared.js";
 import { UsageRepository } from "./repositories/usage.js";
@@ -23,6 +25,8 @@ export function repositories(scope: RepositoryScope) {
     auditLog: new AuditRepository(scope),
     changeLog: new ChangeLogRepository(scope.db),
     usage: new UsageRepository(scope.db),
+    identities: new IdentityRepository(scope.db),
+    roles: new RoleRepository(scope.db),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;
@@ -44,6 +48,8 @@ export class Store {
   readonly auditLog: AuditReads;
   readonly changeLog: ChangeLogReads;
   readonly usage: UsageRepository;
+  readonly identities: IdentityReads;
+  readonly roles: RoleReads;
 
   constructor(
     private readonly kysely: Kysely<Database>,
@@ -57,6 +63,8 @@ export class Store {
     this.auditLog = all.auditLog;
     this.changeLog = all.changeLog;
     this.usage = all.usage;
+    this.identities = all.identities;
+    this.roles = all.roles;
   }
 
   /** Runs `work` in one transaction. Features never call this: they write through `unitOfWork`. */
