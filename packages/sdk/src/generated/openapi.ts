@@ -70,6 +70,195 @@ export interface Operations {
       headHash: string;
     };
   };
+  /** List identities, newest first */
+  "GET /v1/identities": {
+    query: {
+      projectId?: string;
+      limit?: number;
+      cursor?: string;
+    };
+    status: 200;
+    response: {
+      data: {
+        id: string;
+        projectId: string;
+        externalId: string;
+        /** Your JSON, returned on every verification of the identity's keys */
+        meta: Record<string, unknown> | null;
+        /** Shared by every key of the identity */
+        ratelimits: {
+          name: string;
+          limit: number;
+          duration: string | number;
+        }[] | null;
+        /** The pool the identity's keys without credits of their own draw from */
+        credits: {
+          remaining: number;
+          refill: {
+            amount: number;
+            interval: string;
+          } | null;
+        } | null;
+        createdAt: string;
+        updatedAt: string;
+      }[];
+      nextCursor: string | null;
+    };
+  };
+  /** Create an identity: keys whose ownerId is its externalId share its limits and credits */
+  "POST /v1/identities": {
+    body: {
+      projectId?: string;
+      /** The ownerId of the identity's keys */
+      externalId: string;
+      meta?: Record<string, unknown> | null;
+      ratelimits?: {
+        name: string;
+        limit: number;
+        /** At most 10 years (315576000000 ms) */
+        duration: string | number;
+      }[] | null;
+      credits?: {
+        remaining: number;
+        refill?: {
+          amount: number;
+          interval: "day" | "month";
+        } | null;
+      } | null;
+    };
+    status: 201;
+    response: {
+      id: string;
+      projectId: string;
+      externalId: string;
+      /** Your JSON, returned on every verification of the identity's keys */
+      meta: Record<string, unknown> | null;
+      /** Shared by every key of the identity */
+      ratelimits: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      /** The pool the identity's keys without credits of their own draw from */
+      credits: {
+        remaining: number;
+        refill: {
+          amount: number;
+          interval: string;
+        } | null;
+      } | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Read an identity */
+  "GET /v1/identities/{id}": {
+    params: {
+      id: string;
+    };
+    status: 200;
+    response: {
+      id: string;
+      projectId: string;
+      externalId: string;
+      /** Your JSON, returned on every verification of the identity's keys */
+      meta: Record<string, unknown> | null;
+      /** Shared by every key of the identity */
+      ratelimits: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      /** The pool the identity's keys without credits of their own draw from */
+      credits: {
+        remaining: number;
+        refill: {
+          amount: number;
+          interval: string;
+        } | null;
+      } | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Change an identity's externalId, meta, shared rate limits or credit pool */
+  "PATCH /v1/identities/{id}": {
+    params: {
+      id: string;
+    };
+    body: {
+      /** The ownerId of the identity's keys */
+      externalId?: string;
+      meta?: Record<string, unknown> | null;
+      ratelimits?: {
+        name: string;
+        limit: number;
+        /** At most 10 years (315576000000 ms) */
+        duration: string | number;
+      }[] | null;
+      credits?: {
+        remaining: number;
+        refill?: {
+          amount: number;
+          interval: "day" | "month";
+        } | null;
+      } | null;
+    };
+    status: 200;
+    response: {
+      id: string;
+      projectId: string;
+      externalId: string;
+      /** Your JSON, returned on every verification of the identity's keys */
+      meta: Record<string, unknown> | null;
+      /** Shared by every key of the identity */
+      ratelimits: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      /** The pool the identity's keys without credits of their own draw from */
+      credits: {
+        remaining: number;
+        refill: {
+          amount: number;
+          interval: string;
+        } | null;
+      } | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Delete an identity; its keys stay and verify with identity: null */
+  "DELETE /v1/identities/{id}": {
+    params: {
+      id: string;
+    };
+    status: 200;
+    response: {
+      id: string;
+      projectId: string;
+      externalId: string;
+      /** Your JSON, returned on every verification of the identity's keys */
+      meta: Record<string, unknown> | null;
+      /** Shared by every key of the identity */
+      ratelimits: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      /** The pool the identity's keys without credits of their own draw from */
+      credits: {
+        remaining: number;
+        refill: {
+          amount: number;
+          interval: string;
+        } | null;
+      } | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
   /** List keys, newest first */
   "GET /v1/keys": {
     query: {
@@ -125,6 +314,8 @@ export interface Operations {
           thresholds: number[];
           hardCap: boolean;
         } | null;
+        /** The names of the roles the key holds */
+        roles: string[];
       }[];
       nextCursor: string | null;
     };
@@ -162,6 +353,8 @@ export interface Operations {
         thresholds?: number[];
         hardCap?: boolean;
       } | null;
+      /** Names of the project's roles the key holds */
+      roles?: string[];
     };
     status: 201;
     response: {
@@ -209,6 +402,8 @@ export interface Operations {
         thresholds: number[];
         hardCap: boolean;
       } | null;
+      /** The names of the roles the key holds */
+      roles: string[];
     };
   };
   /** Server-Sent Events of changes that affect verification (revoke, disable, roll, patch, project settings) */
@@ -258,6 +453,20 @@ export interface Operations {
         period: string;
         resetAt: string;
       } | null;
+      identity: {
+        id: string;
+        externalId: string;
+        /** The identity's meta */
+        meta: Record<string, unknown> | null;
+        /** The limits every key of the identity shares */
+        ratelimits: {
+          name: string;
+          limit: number;
+          duration: string | number;
+        }[];
+      } | null;
+      /** The roles the key holds; their scopes are in scopes */
+      roles: string[];
     };
   };
   /** Read a key */
@@ -308,9 +517,11 @@ export interface Operations {
         thresholds: number[];
         hardCap: boolean;
       } | null;
+      /** The names of the roles the key holds */
+      roles: string[];
     };
   };
-  /** Change a key's name, owner, scopes, meta, expiry, enabled flag or allowed origins and IPs */
+  /** Change a key's name, owner, scopes, roles, meta, expiry, enabled flag or allowed origins and IPs */
   "PATCH /v1/keys/{id}": {
     params: {
       id: string;
@@ -343,6 +554,8 @@ export interface Operations {
         thresholds?: number[];
         hardCap?: boolean;
       } | null;
+      /** Names of the project's roles the key holds */
+      roles?: string[];
     };
     status: 200;
     response: {
@@ -387,6 +600,8 @@ export interface Operations {
         thresholds: number[];
         hardCap: boolean;
       } | null;
+      /** The names of the roles the key holds */
+      roles: string[];
     };
   };
   /** Revoke a key at once */
@@ -440,6 +655,8 @@ export interface Operations {
         thresholds: number[];
         hardCap: boolean;
       } | null;
+      /** The names of the roles the key holds */
+      roles: string[];
     };
   };
   /** Issue a successor; the old key works for the grace period (default 24h), then expires */
@@ -497,6 +714,8 @@ export interface Operations {
         thresholds: number[];
         hardCap: boolean;
       } | null;
+      /** The names of the roles the key holds */
+      roles: string[];
     }) & {
       previous: {
         id: string;
@@ -540,6 +759,8 @@ export interface Operations {
           thresholds: number[];
           hardCap: boolean;
         } | null;
+        /** The names of the roles the key holds */
+        roles: string[];
       };
     };
   };
@@ -774,6 +995,94 @@ export interface Operations {
       } | null;
       anomalyPolicy: string;
       leakPolicy: string;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** List roles, newest first */
+  "GET /v1/roles": {
+    query: {
+      projectId?: string;
+      limit?: number;
+      cursor?: string;
+    };
+    status: 200;
+    response: {
+      data: {
+        id: string;
+        projectId: string;
+        name: string;
+        scopes: string[];
+        createdAt: string;
+        updatedAt: string;
+      }[];
+      nextCursor: string | null;
+    };
+  };
+  /** Create a role: a named set of scopes keys can hold */
+  "POST /v1/roles": {
+    body: {
+      projectId?: string;
+      /** 1–64 of [A-Za-z0-9_.:-] */
+      name: string;
+      scopes: string[];
+    };
+    status: 201;
+    response: {
+      id: string;
+      projectId: string;
+      name: string;
+      scopes: string[];
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Read a role */
+  "GET /v1/roles/{id}": {
+    params: {
+      id: string;
+    };
+    status: 200;
+    response: {
+      id: string;
+      projectId: string;
+      name: string;
+      scopes: string[];
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Rename a role or change its scopes; every key holding it sees the change at its next verification */
+  "PATCH /v1/roles/{id}": {
+    params: {
+      id: string;
+    };
+    body: {
+      /** 1–64 of [A-Za-z0-9_.:-] */
+      name?: string;
+      scopes?: string[];
+    };
+    status: 200;
+    response: {
+      id: string;
+      projectId: string;
+      name: string;
+      scopes: string[];
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Delete a role; the keys that held it lose its scopes */
+  "DELETE /v1/roles/{id}": {
+    params: {
+      id: string;
+    };
+    status: 200;
+    response: {
+      id: string;
+      projectId: string;
+      name: string;
+      scopes: string[];
       createdAt: string;
       updatedAt: string;
     };
