@@ -30,6 +30,7 @@ interface CreateFlags extends ClientFlags, KeyMeteringFlags {
   allowedOrigins?: string[];
   allowedIps?: string[];
   disabled?: boolean;
+  role?: string[];
 }
 
 interface UpdateFlags extends ClientFlags, KeyMeteringFlags {
@@ -44,6 +45,8 @@ interface UpdateFlags extends ClientFlags, KeyMeteringFlags {
   allowedIps?: string[];
   enable?: boolean;
   disable?: boolean;
+  role?: string[];
+  clearRoles?: boolean;
 }
 
 interface ListFlags extends ClientFlags, PagingFlags {
@@ -90,7 +93,8 @@ export function keysCommands(program: Command, context: Context): void {
         )
         .option("--allowed-origins <origins>", "browser origins allowed, comma-separated", list)
         .option("--allowed-ips <ips>", "IPs or CIDR ranges allowed, comma-separated", list)
-        .option("--disabled", "create the key disabled"),
+        .option("--disabled", "create the key disabled")
+        .option("--role <name>", "a role the key holds (keysmith roles create); repeat for more", repeated),
       "create",
     ).addHelpText("after", METERING_EXAMPLE),
   ).action(
@@ -135,7 +139,9 @@ export function keysCommands(program: Command, context: Context): void {
           new Option("--disable", "disable the key: it answers DISABLED until enabled again").conflicts(
             "enable",
           ),
-        ),
+        )
+        .option("--role <name>", "replace the key's roles with these; repeat for more", repeated)
+        .addOption(new Option("--clear-roles", "remove every role from the key").conflicts("role")),
       "update",
     ).addHelpText(
       "after",
@@ -259,6 +265,7 @@ function createBody(io: Io, flags: CreateFlags): Record<string, unknown> {
     allowedOrigins: flags.allowedOrigins,
     allowedIps: flags.allowedIps,
     enabled: flags.disabled ? false : undefined,
+    roles: flags.role,
     ...keyMeteringBody(flags),
   };
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
@@ -275,6 +282,7 @@ function updateBody(io: Io, flags: UpdateFlags): Record<string, unknown> {
     allowedOrigins: flags.allowedOrigins,
     allowedIps: flags.allowedIps,
     enabled: flags.enable ? true : flags.disable ? false : undefined,
+    roles: flags.clearRoles ? [] : flags.role,
     ...keyMeteringBody(flags),
   };
   const patch = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
@@ -282,6 +290,11 @@ function updateBody(io: Io, flags: UpdateFlags): Record<string, unknown> {
     throw new CliError("nothing to update: give at least one setting (see keysmith keys update --help)");
   }
   return patch;
+}
+
+/** A flag given several times (`--role a --role b`), in order, without repeats. */
+function repeated(value: string, previous: string[] = []): string[] {
+  return previous.includes(value) ? previous : [...previous, value];
 }
 
 /** `--expires-at`, or `--expires-in` from now. */
@@ -302,6 +315,7 @@ function keyFields(key: Key): string {
     ["owner", key.ownerId],
     ["name", key.name],
     ["scopes", key.scopes],
+    ["roles", key.roles],
     ["meta", key.meta === null ? null : JSON.stringify(key.meta)],
     ["allowed origins", key.allowedOrigins],
     ["allowed ips", key.allowedIps],
