@@ -20,6 +20,15 @@ const LEAF_COMMANDS = [
   ["root-keys", "create"],
   ["root-keys", "list"],
   ["root-keys", "revoke"],
+  ["identities", "create"],
+  ["identities", "list"],
+  ["identities", "get"],
+  ["identities", "update"],
+  ["identities", "delete"],
+  ["roles", "create"],
+  ["roles", "list"],
+  ["roles", "update"],
+  ["roles", "delete"],
   ["usage"],
   ["webhooks", "create"],
   ["webhooks", "list"],
@@ -35,7 +44,17 @@ const LEAF_COMMANDS = [
   ["hook", "status"],
   ["audit"],
 ];
-const GROUPS = ["projects", "keys", "root-keys", "webhooks", "alerts", "audit-log", "hook"];
+const GROUPS = [
+  "projects",
+  "keys",
+  "root-keys",
+  "identities",
+  "roles",
+  "webhooks",
+  "alerts",
+  "audit-log",
+  "hook",
+];
 
 // A well-formed key (the checksum is irrelevant: anything key-shaped is refused).
 const KEY_LIKE = "acme_sk_live_3fTzq9Lx0aBcDeFgHiJkLmNoPqRsTuVwXyZ012345";

@@ -4,6 +4,7 @@ import { alertsCommands } from "./commands/alerts.js";
 import { auditCommand } from "./commands/audit.js";
 import { auditLogCommands } from "./commands/audit-log.js";
 import { hookCommands } from "./commands/hook.js";
+import { identitiesCommands, rolesCommands } from "./commands/identities.js";
 import { initCommand } from "./commands/init.js";
 import { keysCommands } from "./commands/keys.js";
 import { migrateCommand } from "./commands/migrate.js";
@@ -101,6 +102,8 @@ function createProgram(context: Context): Command {
   projectsCommands(program, context);
   keysCommands(program, context);
   rootKeysCommands(program, context);
+  identitiesCommands(program, context);
+  rolesCommands(program, context);
   usageCommand(program, context);
   webhooksCommands(program, context);
   alertsCommands(program, context);

@@ -54,6 +54,8 @@ export const ERRORS = {
     retryable: false,
     message: "No rate-limit override for this namespace and identifier.",
   },
+  IDENTITY_NOT_FOUND: { status: 404, retryable: false, message: "No such identity." },
+  ROLE_NOT_FOUND: { status: 404, retryable: false, message: "No such role." },
   ROUTE_NOT_FOUND: { status: 404, retryable: false, message: "No such route." },
   KEY_EXPIRED: { status: 409, retryable: false, message: "The key has expired; it cannot be rolled." },
   KEY_HASH_TAKEN: {
@@ -72,6 +74,12 @@ export const ERRORS = {
     message: "The key was already rolled; roll its successor (rolledTo).",
   },
   PREFIX_TAKEN: { status: 409, retryable: false, message: "Another project already uses this key prefix." },
+  IDENTITY_EXISTS: {
+    status: 409,
+    retryable: false,
+    message: "The project already has an identity with this externalId.",
+  },
+  ROLE_EXISTS: { status: 409, retryable: false, message: "The project already has a role with this name." },
   KEY_REVOKED: { status: 409, retryable: false, message: "The key is revoked." },
   VAULT_DECRYPT_FAILED: {
     status: 409,
@@ -81,6 +89,11 @@ export const ERRORS = {
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, message: "The request body is too large." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, message: "Send the body as application/json." },
   UNPROCESSABLE: { status: 422, retryable: false, message: "The request is well-formed but not allowed." },
+  UNKNOWN_ROLES: {
+    status: 422,
+    retryable: false,
+    message: "The project has no role with one or more of these names.",
+  },
   RATE_LIMITED: { status: 429, retryable: true, message: "Too many requests." },
   INTERNAL_ERROR: { status: 500, retryable: true, message: "Something went wrong on our side." },
   VAULT_LOCKED: {

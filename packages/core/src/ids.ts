@@ -1,7 +1,7 @@
 import { encodeBase62 } from "./base62.js";
 import { randomBase62 } from "./key-format.js";
 
-export type IdKind = "proj" | "key" | "root" | "aud" | "req" | "whk" | "evt" | "sec";
+export type IdKind = "proj" | "key" | "root" | "aud" | "req" | "whk" | "evt" | "sec" | "idt" | "role";
 
 /**
  * A prefixed, time-sortable id: `key_` + 8 base62 chars of milliseconds + 14 random chars.

@@ -5,9 +5,11 @@ import type {
   AuditVerification as AuditVerify,
   CreatedWebhook,
   Delivery,
+  Identity,
   IssuedKey,
   Page as List,
   Project,
+  Role,
   RolledKey,
   Secret,
   SecretValue,
@@ -142,6 +144,31 @@ export class Api {
 
   revokeKey(id: string, reason?: string): Promise<ApiKey> {
     return this.request("POST", `/v1/keys/${encodeURIComponent(id)}/revoke`, reason ? { reason } : {});
+  }
+
+  // ── identities and roles ──────────────────────────────────────────────────────────────
+  identities(query: Query = {}): Promise<List<Identity>> {
+    return this.request("GET", `/v1/identities${queryString(query)}`);
+  }
+
+  identity(id: string): Promise<Identity> {
+    return this.request("GET", `/v1/identities/${encodeURIComponent(id)}`);
+  }
+
+  roles(query: Query = {}): Promise<List<Role>> {
+    return this.request("GET", `/v1/roles${queryString(query)}`);
+  }
+
+  createRole(body: { projectId: string; name: string; scopes: string[] }): Promise<Role> {
+    return this.request("POST", "/v1/roles", body);
+  }
+
+  updateRole(id: string, body: { name?: string; scopes?: string[] }): Promise<Role> {
+    return this.request("PATCH", `/v1/roles/${encodeURIComponent(id)}`, body);
+  }
+
+  deleteRole(id: string): Promise<Role> {
+    return this.request("DELETE", `/v1/roles/${encodeURIComponent(id)}`);
   }
 
   // ── usage, alerts, webhooks ──────────────────────────────────────────────────────────

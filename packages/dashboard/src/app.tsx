@@ -6,10 +6,12 @@ import { Logo } from "./components/logo";
 import { maskedKey } from "./format";
 import { AlertsPage } from "./pages/alerts";
 import { AuditPage } from "./pages/audit";
+import { IdentitiesPage, IdentityDetailPage } from "./pages/identities";
 import { KeyDetailPage } from "./pages/key-detail";
 import { ProjectKeysPage } from "./pages/project-keys";
 import { ProjectUsagePage } from "./pages/project-usage";
 import { ProjectsPage } from "./pages/projects";
+import { RolesPage } from "./pages/roles";
 import { SignInPage } from "./pages/sign-in";
 import { VaultPage } from "./pages/vault";
 import { WebhookDetailPage } from "./pages/webhook-detail";
@@ -75,6 +77,8 @@ export function App() {
 
 const NAV = [
   { to: "/projects", label: "Projects", match: ["/projects", "/keys"] },
+  { to: "/identities", label: "Identities", match: ["/identities"] },
+  { to: "/roles", label: "Roles", match: ["/roles"] },
   { to: "/alerts", label: "Alerts", match: ["/alerts"] },
   { to: "/webhooks", label: "Webhooks", match: ["/webhooks"] },
   { to: "/audit", label: "Audit log", match: ["/audit"] },
@@ -154,6 +158,9 @@ const ROUTES: [string, (params: Record<string, string>) => ReactElement][] = [
   ["/projects/:id", (p) => <ProjectKeysPage projectId={p.id as string} />],
   ["/projects/:id/usage", (p) => <ProjectUsagePage projectId={p.id as string} />],
   ["/keys/:id", (p) => <KeyDetailPage keyId={p.id as string} />],
+  ["/identities", () => <IdentitiesPage />],
+  ["/identities/:id", (p) => <IdentityDetailPage identityId={p.id as string} />],
+  ["/roles", () => <RolesPage />],
   ["/alerts", () => <AlertsPage />],
   ["/webhooks", () => <WebhooksPage />],
   ["/webhooks/:id", (p) => <WebhookDetailPage webhookId={p.id as string} />],

@@ -27,6 +27,7 @@ const KEY: ApiKey = {
   ratelimits: [{ name: "burst", limit: 50, duration: 1000 }],
   credits: { remaining: 100, refill: { amount: 100, interval: "month" } },
   budget: { limit: 500, period: "month", thresholds: [0.8, 1], hardCap: true },
+  roles: [],
 };
 
 describe("the key form", () => {

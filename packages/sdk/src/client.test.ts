@@ -51,6 +51,44 @@ describe("the client against a real keysmith server", () => {
     expect(owner.data.reduce((sum, b) => sum + b.outcomes.VALID, 0)).toBe(1);
   });
 
+  it("manages identities and roles, and verify answers them", async () => {
+    const { admin, projectId } = keysmith;
+    const identity = await admin.identities.create({
+      projectId,
+      externalId: "cus_sdk",
+      meta: { plan: "team" },
+      ratelimits: [{ name: "org", limit: 100, duration: "1m" }],
+    });
+    expect(identity.id.startsWith("idt_")).toBe(true);
+    expect((await admin.identities.get(identity.id)).externalId).toBe("cus_sdk");
+    expect((await admin.identities.update(identity.id, { meta: { plan: "org" } })).meta).toEqual({
+      plan: "org",
+    });
+    expect((await admin.identities.list({ projectId })).data.map((i) => i.id)).toContain(identity.id);
+    const role = await admin.roles.create({ projectId, name: "forecaster", scopes: ["forecast:read"] });
+    expect((await admin.roles.update(role.id, { scopes: ["forecast:*"] })).scopes).toEqual(["forecast:*"]);
+    expect((await admin.roles.list({ projectId })).data.map((r) => r.name)).toContain("forecaster");
+    const issued = await admin.keys.create({
+      projectId,
+      ownerId: "cus_sdk",
+      scopes: [],
+      roles: ["forecaster"],
+    });
+    expect(issued.roles).toEqual(["forecaster"]);
+    const verified = await admin.verifyKey(issued.key, { scopes: "forecast:read" });
+    expect(verified).toMatchObject({
+      valid: true,
+      roles: ["forecaster"],
+      scopes: ["forecast:*"],
+      identity: { id: identity.id, externalId: "cus_sdk", meta: { plan: "org" } },
+    });
+    expect((await admin.roles.delete(role.id)).id).toBe(role.id);
+    expect((await admin.identities.delete(identity.id)).id).toBe(identity.id);
+    const error = await admin.roles.get(role.id).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KeysmithApiError);
+    expect((error as KeysmithApiError).code).toBe("ROLE_NOT_FOUND");
+  });
+
   it("iterates over every page of keys, fetching a page only when needed", async () => {
     const { id: projectId } = await keysmith.admin.projects.create({ name: "Paging", prefix: "paging" });
     const created = [];

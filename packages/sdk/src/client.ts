@@ -1,9 +1,11 @@
 import { AnswerCache, type CacheOptions } from "./answer-cache.js";
 import { type Fetch, Transport } from "./http.js";
 import { Audit } from "./resources/audit.js";
+import { Identities } from "./resources/identities.js";
 import { Keys } from "./resources/keys.js";
 import { Projects } from "./resources/projects.js";
 import { RateLimits } from "./resources/ratelimits.js";
+import { Roles } from "./resources/roles.js";
 import { RootKeys } from "./resources/root-keys.js";
 import { Secrets } from "./resources/secrets.js";
 import { Usage } from "./resources/usage.js";
@@ -50,6 +52,8 @@ export class Keysmith {
   readonly alerts: Alerts;
   /** Standalone rate limits (`POST /v1/ratelimit`) and their overrides. */
   readonly ratelimits: RateLimits;
+  readonly identities: Identities;
+  readonly roles: Roles;
   private readonly transport: Transport;
   private readonly cache: AnswerCache | null;
 
@@ -81,6 +85,8 @@ export class Keysmith {
     this.rootKeys = new RootKeys(this.transport);
     this.secrets = new Secrets(this.transport);
     this.audit = new Audit(this.transport);
+    this.identities = new Identities(this.transport);
+    this.roles = new Roles(this.transport);
     this.webhooks = new Webhooks(this.transport);
     this.alerts = new Alerts(this.transport);
     this.ratelimits = new RateLimits(this.transport);

@@ -43,6 +43,17 @@ export type LeakReport = Body<"POST /v1/leaks">;
 /** What a leak report did: counts, and per matching key whether it was revoked or only flagged. */
 export type LeakOutcome = Answer<"POST /v1/leaks">;
 
+export type Identity = Answer<"GET /v1/identities/{id}">;
+export type IdentityCreate = Body<"POST /v1/identities">;
+export type IdentityUpdate = Body<"PATCH /v1/identities/{id}">;
+export type IdentityListQuery = Query<"GET /v1/identities">;
+export type Role = Answer<"GET /v1/roles/{id}">;
+export type RoleCreate = Body<"POST /v1/roles">;
+export type RoleUpdate = Body<"PATCH /v1/roles/{id}">;
+export type RoleListQuery = Query<"GET /v1/roles">;
+/** The identity a verified key belongs to, with its shared rate limits as configured. */
+export type VerifyIdentity = NonNullable<VerifyResponse["identity"]>;
+
 export type KeyChangesQuery = Query<"GET /v1/keys/changes">;
 
 export type VerifyRequest = Body<"POST /v1/keys/verify">;

@@ -16,6 +16,8 @@ const valid: VerifyResponse = {
   ratelimits: [],
   credits: null,
   budget: null,
+  identity: null,
+  roles: [],
 };
 
 function clock(start = Date.UTC(2026, 5, 1)) {

@@ -55,6 +55,8 @@ const MALFORMED: VerifyKeyResult = Object.freeze({
   ratelimits: [],
   credits: null,
   budget: null,
+  identity: null,
+  roles: [],
   rateLimitHeaders: {},
   source: "local",
 });

@@ -31,10 +31,12 @@ import { validation } from "./plugins/validation.js";
 import { auditRoutes } from "./routes/audit.js";
 import { changeRoutes } from "./routes/changes.js";
 import { type GithubScanningKeys, githubLeakRoutes } from "./routes/github-leaks.js";
+import { identityRoutes } from "./routes/identities.js";
 import { keyRoutes } from "./routes/keys.js";
 import { leakRoutes } from "./routes/leaks.js";
 import { projectRoutes } from "./routes/projects.js";
 import { ratelimitRoutes } from "./routes/ratelimit.js";
+import { roleRoutes } from "./routes/roles.js";
 import { rootKeyRoutes } from "./routes/root-keys.js";
 import { secretRoutes } from "./routes/secrets.js";
 import { sessionRoutes } from "./routes/sessions.js";
@@ -42,10 +44,12 @@ import { usageRoutes } from "./routes/usage.js";
 import { verifyRoutes } from "./routes/verify.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { AuditService } from "./services/audit.js";
+import { IdentityService } from "./services/identities.js";
 import { KeyService } from "./services/keys.js";
 import { LeakService } from "./services/leaks.js";
 import { ProjectService } from "./services/projects.js";
 import { RateLimitService } from "./services/ratelimit.js";
+import { RoleService } from "./services/roles.js";
 import { RootAuth } from "./services/root-auth.js";
 import { RootKeyService } from "./services/root-keys.js";
 import { SessionService } from "./sessions/sessions.js";
@@ -200,7 +204,7 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     store,
     clock,
     changes,
-    meter: new Meter(rateLimits, store.keys, budgets),
+    meter: new Meter(rateLimits, store.keys, budgets, store.identities),
     usage,
     cacheSize: options.cacheSize ?? 100_000,
     cacheTtlMs: options.cacheTtlMs ?? 0,
@@ -222,6 +226,8 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     rootKeys: new RootKeyService(deps),
     audit: new AuditService(deps),
     secrets: new SecretService({ ...deps, masterKey: options.masterKey ?? null }),
+    identities: new IdentityService(deps),
+    roles: new RoleService(deps),
     verifier,
     clock,
   };
@@ -325,6 +331,8 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     secretRoutes(api, services);
     changeRoutes(api, { store, changes });
     ratelimitRoutes(api, ratelimits);
+    identityRoutes(api, services);
+    roleRoutes(api, services);
   });
   sessionRoutes(app, { sessions, rootAuth, clock });
   if (options.dashboardRoot) await dashboard(app, { root: options.dashboardRoot });

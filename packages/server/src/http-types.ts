@@ -11,8 +11,10 @@ import type { Clock } from "./clock.js";
 import type { ActionContext } from "./domain/access.js";
 import type { RootKeyRecord } from "./domain/records.js";
 import type { AuditService } from "./services/audit.js";
+import type { IdentityService } from "./services/identities.js";
 import type { KeyService } from "./services/keys.js";
 import type { ProjectService } from "./services/projects.js";
+import type { RoleService } from "./services/roles.js";
 import type { RootKeyService } from "./services/root-keys.js";
 import type { SecretService } from "./vault/secrets.js";
 import type { Verifier } from "./verify/verifier.js";
@@ -38,6 +40,8 @@ export interface Services {
   rootKeys: RootKeyService;
   audit: AuditService;
   secrets: SecretService;
+  identities: IdentityService;
+  roles: RoleService;
   verifier: Verifier;
   clock: Clock;
 }

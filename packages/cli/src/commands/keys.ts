@@ -31,6 +31,7 @@ interface CreateFlags extends ClientFlags, KeyMeteringFlags {
   allowedOrigins?: string[];
   allowedIps?: string[];
   disabled?: boolean;
+  role?: string[];
 }
 
 interface UpdateFlags extends ClientFlags, KeyMeteringFlags {
@@ -45,6 +46,8 @@ interface UpdateFlags extends ClientFlags, KeyMeteringFlags {
   allowedIps?: string[];
   enable?: boolean;
   disable?: boolean;
+  role?: string[];
+  clearRoles?: boolean;
 }
 
 interface ListFlags extends ClientFlags, PagingFlags {
@@ -119,7 +122,9 @@ export function keysCommands(program: Command, context: Context): void {
           .addOption(typeOption("the key type (default secret)"))
           .addOption(envOption("the environment (default live)")),
         "create",
-      ).option("--disabled", "create the key disabled"),
+      )
+        .option("--disabled", "create the key disabled")
+        .option("--role <name>", "a role the key holds (keysmith roles create); repeat for more", repeated),
       "create",
     ).addHelpText("after", METERING_EXAMPLE),
   ).action(
@@ -154,7 +159,9 @@ export function keysCommands(program: Command, context: Context): void {
           new Option("--disable", "disable the key: it answers DISABLED until enabled again").conflicts(
             "enable",
           ),
-        ),
+        )
+        .option("--role <name>", "replace the key's roles with these; repeat for more", repeated)
+        .addOption(new Option("--clear-roles", "remove every role from the key").conflicts("role")),
       "update",
     ).addHelpText(
       "after",
@@ -306,6 +313,7 @@ function createBody(io: Io, flags: CreateFlags): Record<string, unknown> {
     environment: flags.env,
     expiresAt: expiry(io, flags),
     enabled: flags.disabled ? false : undefined,
+    roles: flags.role,
   });
 }
 
@@ -314,6 +322,7 @@ function updateBody(io: Io, flags: UpdateFlags): Record<string, unknown> {
   const patch = settingsBody(flags, {
     expiresAt: flags.clearExpiry ? null : expiry(io, flags),
     enabled: flags.enable ? true : flags.disable ? false : undefined,
+    roles: flags.clearRoles ? [] : flags.role,
   });
   if (Object.keys(patch).length === 0) {
     throw new CliError("nothing to update: give at least one setting (see keysmith keys update --help)");
@@ -339,6 +348,11 @@ function settingsBody(
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
 }
 
+/** A flag given several times (`--role a --role b`), in order, without repeats. */
+function repeated(value: string, previous: string[] = []): string[] {
+  return previous.includes(value) ? previous : [...previous, value];
+}
+
 /** `--expires-at`, or `--expires-in` from now. */
 function expiry(io: Io, flags: { expiresAt?: string; expiresIn?: string }): string | undefined {
   if (flags.expiresIn === undefined) return flags.expiresAt;
@@ -357,6 +371,7 @@ function keyFields(key: Key): string {
     ["owner", key.ownerId],
     ["name", key.name],
     ["scopes", key.scopes],
+    ["roles", key.roles],
     ["meta", key.meta === null ? null : JSON.stringify(key.meta)],
     ["allowed origins", key.allowedOrigins],
     ["allowed ips", key.allowedIps],

@@ -70,6 +70,195 @@ export interface Operations {
       headHash: string;
     };
   };
+  /** List identities, newest first */
+  "GET /v1/identities": {
+    query: {
+      projectId?: string;
+      limit?: number;
+      cursor?: string;
+    };
+    status: 200;
+    response: {
+      data: {
+        id: string;
+        projectId: string;
+        externalId: string;
+        /** Your JSON, returned on every verification of the identity's keys */
+        meta: Record<string, unknown> | null;
+        /** Shared by every key of the identity */
+        ratelimits: {
+          name: string;
+          limit: number;
+          duration: string | number;
+        }[] | null;
+        /** The pool the identity's keys without credits of their own draw from */
+        credits: {
+          remaining: number;
+          refill: {
+            amount: number;
+            interval: string;
+          } | null;
+        } | null;
+        createdAt: string;
+        updatedAt: string;
+      }[];
+      nextCursor: string | null;
+    };
+  };
+  /** Create an identity: keys whose ownerId is its externalId share its limits and credits */
+  "POST /v1/identities": {
+    body: {
+      projectId?: string;
+      /** The ownerId of the identity's keys */
+      externalId: string;
+      meta?: Record<string, unknown> | null;
+      ratelimits?: {
+        name: string;
+        limit: number;
+        /** At most 10 years (315576000000 ms) */
+        duration: string | number;
+      }[] | null;
+      credits?: {
+        remaining: number;
+        refill?: {
+          amount: number;
+          interval: "day" | "month";
+        } | null;
+      } | null;
+    };
+    status: 201;
+    response: {
+      id: string;
+      projectId: string;
+      externalId: string;
+      /** Your JSON, returned on every verification of the identity's keys */
+      meta: Record<string, unknown> | null;
+      /** Shared by every key of the identity */
+      ratelimits: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      /** The pool the identity's keys without credits of their own draw from */
+      credits: {
+        remaining: number;
+        refill: {
+          amount: number;
+          interval: string;
+        } | null;
+      } | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Read an identity */
+  "GET /v1/identities/{id}": {
+    params: {
+      id: string;
+    };
+    status: 200;
+    response: {
+      id: string;
+      projectId: string;
+      externalId: string;
+      /** Your JSON, returned on every verification of the identity's keys */
+      meta: Record<string, unknown> | null;
+      /** Shared by every key of the identity */
+      ratelimits: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      /** The pool the identity's keys without credits of their own draw from */
+      credits: {
+        remaining: number;
+        refill: {
+          amount: number;
+          interval: string;
+        } | null;
+      } | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Change an identity's externalId, meta, shared rate limits or credit pool */
+  "PATCH /v1/identities/{id}": {
+    params: {
+      id: string;
+    };
+    body: {
+      /** The ownerId of the identity's keys */
+      externalId?: string;
+      meta?: Record<string, unknown> | null;
+      ratelimits?: {
+        name: string;
+        limit: number;
+        /** At most 10 years (315576000000 ms) */
+        duration: string | number;
+      }[] | null;
+      credits?: {
+        remaining: number;
+        refill?: {
+          amount: number;
+          interval: "day" | "month";
+        } | null;
+      } | null;
+    };
+    status: 200;
+    response: {
+      id: string;
+      projectId: string;
+      externalId: string;
+      /** Your JSON, returned on every verification of the identity's keys */
+      meta: Record<string, unknown> | null;
+      /** Shared by every key of the identity */
+      ratelimits: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      /** The pool the identity's keys without credits of their own draw from */
+      credits: {
+        remaining: number;
+        refill: {
+          amount: number;
+          interval: string;
+        } | null;
+      } | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Delete an identity; its keys stay and verify with identity: null */
+  "DELETE /v1/identities/{id}": {
+    params: {
+      id: string;
+    };
+    status: 200;
+    response: {
+      id: string;
+      projectId: string;
+      externalId: string;
+      /** Your JSON, returned on every verification of the identity's keys */
+      meta: Record<string, unknown> | null;
+      /** Shared by every key of the identity */
+      ratelimits: {
+        name: string;
+        limit: number;
+        duration: string | number;
+      }[] | null;
+      /** The pool the identity's keys without credits of their own draw from */
+      credits: {
+        remaining: number;
+        refill: {
+          amount: number;
+          interval: string;
+        } | null;
+      } | null;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
   /** List keys, newest first */
   "GET /v1/keys": {
     query: {
@@ -125,6 +314,8 @@ export interface Operations {
           thresholds: number[];
           hardCap: boolean;
         } | null;
+        /** The names of the roles the key holds */
+        roles: string[];
       }[];
       nextCursor: string | null;
     };
@@ -162,6 +353,8 @@ export interface Operations {
         thresholds?: number[];
         hardCap?: boolean;
       } | null;
+      /** Names of the project's roles the key holds */
+      roles?: string[];
     };
     status: 201;
     response: {
@@ -209,6 +402,8 @@ export interface Operations {
         thresholds: number[];
         hardCap: boolean;
       } | null;
+      /** The names of the roles the key holds */
+      roles: string[];
     };
   };
   /** Server-Sent Events of changes that affect verification (revoke, disable, roll, patch, project settings) */
@@ -291,6 +486,20 @@ export interface Operations {
       } | null;
       /** Present when part of the answer was not checked: the rate-limit store (Redis) was unreachable and KEYSMITH_RATE_LIMIT_FAILURE_MODE decided */
       degraded?: true;
+      identity: {
+        id: string;
+        externalId: string;
+        /** The identity's meta */
+        meta: Record<string, unknown> | null;
+        /** The limits every key of the identity shares */
+        ratelimits: {
+          name: string;
+          limit: number;
+          duration: string | number;
+        }[];
+      } | null;
+      /** The roles the key holds; their scopes are in scopes */
+      roles: string[];
     };
   };
   /** Read a key */
@@ -341,9 +550,11 @@ export interface Operations {
         thresholds: number[];
         hardCap: boolean;
       } | null;
+      /** The names of the roles the key holds */
+      roles: string[];
     };
   };
-  /** Change a key's name, owner, scopes, meta, expiry, enabled flag or allowed origins and IPs */
+  /** Change a key's name, owner, scopes, roles, meta, expiry, enabled flag or allowed origins and IPs */
   "PATCH /v1/keys/{id}": {
     params: {
       id: string;
@@ -376,6 +587,8 @@ export interface Operations {
         thresholds?: number[];
         hardCap?: boolean;
       } | null;
+      /** Names of the project's roles the key holds */
+      roles?: string[];
     };
     status: 200;
     response: {
@@ -420,6 +633,8 @@ export interface Operations {
         thresholds: number[];
         hardCap: boolean;
       } | null;
+      /** The names of the roles the key holds */
+      roles: string[];
     };
   };
   /** Set, add to or take from a key's credits, atomically with concurrent verifications (a decrement stops at 0) */
@@ -487,6 +702,8 @@ export interface Operations {
         thresholds: number[];
         hardCap: boolean;
       } | null;
+      /** The names of the roles the key holds */
+      roles: string[];
     };
   };
   /** Issue a successor; the old key works for the grace period (default 24h), then expires */
@@ -544,6 +761,8 @@ export interface Operations {
         thresholds: number[];
         hardCap: boolean;
       } | null;
+      /** The names of the roles the key holds */
+      roles: string[];
     }) & {
       previous: {
         id: string;
@@ -587,6 +806,8 @@ export interface Operations {
           thresholds: number[];
           hardCap: boolean;
         } | null;
+        /** The names of the roles the key holds */
+        roles: string[];
       };
     };
   };
@@ -915,6 +1136,94 @@ export interface Operations {
       identifier: string;
       limit: number;
       duration: string | number;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** List roles, newest first */
+  "GET /v1/roles": {
+    query: {
+      projectId?: string;
+      limit?: number;
+      cursor?: string;
+    };
+    status: 200;
+    response: {
+      data: {
+        id: string;
+        projectId: string;
+        name: string;
+        scopes: string[];
+        createdAt: string;
+        updatedAt: string;
+      }[];
+      nextCursor: string | null;
+    };
+  };
+  /** Create a role: a named set of scopes keys can hold */
+  "POST /v1/roles": {
+    body: {
+      projectId?: string;
+      /** 1–64 of [A-Za-z0-9_.:-] */
+      name: string;
+      scopes: string[];
+    };
+    status: 201;
+    response: {
+      id: string;
+      projectId: string;
+      name: string;
+      scopes: string[];
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Read a role */
+  "GET /v1/roles/{id}": {
+    params: {
+      id: string;
+    };
+    status: 200;
+    response: {
+      id: string;
+      projectId: string;
+      name: string;
+      scopes: string[];
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Rename a role or change its scopes; every key holding it sees the change at its next verification */
+  "PATCH /v1/roles/{id}": {
+    params: {
+      id: string;
+    };
+    body: {
+      /** 1–64 of [A-Za-z0-9_.:-] */
+      name?: string;
+      scopes?: string[];
+    };
+    status: 200;
+    response: {
+      id: string;
+      projectId: string;
+      name: string;
+      scopes: string[];
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Delete a role; the keys that held it lose its scopes */
+  "DELETE /v1/roles/{id}": {
+    params: {
+      id: string;
+    };
+    status: 200;
+    response: {
+      id: string;
+      projectId: string;
+      name: string;
+      scopes: string[];
       createdAt: string;
       updatedAt: string;
     };
@@ -1436,7 +1745,7 @@ export interface Operations {
 export type ErrorResponse = {
   error: {
     /** A stable machine code: match on it, not on message. docs/errors.md gives each one's cause and fix. */
-    code: "VALIDATION_ERROR" | "INVALID_JSON" | "INVALID_CURSOR" | "INVALID_DURATION" | "INVALID_IP" | "INVALID_UNICODE" | "INVALID_PERMISSION_QUERY" | "JSON_TOO_DEEP" | "META_TOO_DEEP" | "META_TOO_LARGE" | "WEBHOOK_URL_CREDENTIALS" | "WEBHOOK_TARGET_REFUSED" | "UNAUTHORIZED" | "FORBIDDEN" | "PROJECT_NOT_FOUND" | "KEY_NOT_FOUND" | "ROOT_KEY_NOT_FOUND" | "SECRET_NOT_FOUND" | "SECRET_VERSION_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "RATELIMIT_OVERRIDE_NOT_FOUND" | "ROUTE_NOT_FOUND" | "KEY_EXPIRED" | "KEY_HASH_TAKEN" | "NO_CREDIT_LIMIT" | "KEY_ALREADY_ROLLED" | "PREFIX_TAKEN" | "KEY_REVOKED" | "VAULT_DECRYPT_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "VAULT_LOCKED" | "WEBHOOK_SECRETS_LOCKED" | "STORE_UNAVAILABLE" | "CACHE_UNAVAILABLE";
+    code: "VALIDATION_ERROR" | "INVALID_JSON" | "INVALID_CURSOR" | "INVALID_DURATION" | "INVALID_IP" | "INVALID_UNICODE" | "INVALID_PERMISSION_QUERY" | "JSON_TOO_DEEP" | "META_TOO_DEEP" | "META_TOO_LARGE" | "WEBHOOK_URL_CREDENTIALS" | "WEBHOOK_TARGET_REFUSED" | "UNAUTHORIZED" | "FORBIDDEN" | "PROJECT_NOT_FOUND" | "KEY_NOT_FOUND" | "ROOT_KEY_NOT_FOUND" | "SECRET_NOT_FOUND" | "SECRET_VERSION_NOT_FOUND" | "WEBHOOK_NOT_FOUND" | "RATELIMIT_OVERRIDE_NOT_FOUND" | "IDENTITY_NOT_FOUND" | "ROLE_NOT_FOUND" | "ROUTE_NOT_FOUND" | "KEY_EXPIRED" | "KEY_HASH_TAKEN" | "NO_CREDIT_LIMIT" | "KEY_ALREADY_ROLLED" | "PREFIX_TAKEN" | "IDENTITY_EXISTS" | "ROLE_EXISTS" | "KEY_REVOKED" | "VAULT_DECRYPT_FAILED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "UNPROCESSABLE" | "UNKNOWN_ROLES" | "RATE_LIMITED" | "INTERNAL_ERROR" | "VAULT_LOCKED" | "WEBHOOK_SECRETS_LOCKED" | "STORE_UNAVAILABLE" | "CACHE_UNAVAILABLE";
     message: string;
     requestId: string;
     details?: unknown;

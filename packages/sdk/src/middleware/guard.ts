@@ -20,6 +20,10 @@ export interface KeysmithIdentity {
   ratelimits: VerifyKeyResult["ratelimits"];
   credits: VerifyKeyResult["credits"];
   budget: VerifyKeyResult["budget"];
+  /** The identity the key belongs to (your customer's shared limits and meta), or null. */
+  identity: VerifyKeyResult["identity"];
+  /** The roles the key holds; their scopes are in `scopes`. */
+  roles: VerifyKeyResult["roles"];
 }
 
 /** The options every middleware takes. */
@@ -153,6 +157,8 @@ function identityOf(result: VerifyKeyResult): KeysmithIdentity {
     ratelimits: result.ratelimits,
     credits: result.credits,
     budget: result.budget,
+    identity: result.identity,
+    roles: result.roles,
   };
 }
 

@@ -33,7 +33,16 @@ export interface MeteredKey {
   keyId: string;
   projectId: string;
   windows: RateLimitWindow[];
-  credits: { refill: { amount: number; interval: "day" | "month" } | null } | null;
+  /**
+   * Where the call's credits come from: the key's own balance, or (`identityId` set) the pool of
+   * its identity, when the key has none of its own.
+   */
+  credits: {
+    refill: { amount: number; interval: "day" | "month" } | null;
+    identityId?: string | null;
+  } | null;
+  /** The identity's shared windows, checked after the key's own; null when it has none. */
+  identity?: { id: string; windows: RateLimitWindow[] } | null;
   keyBudget: BudgetSpec | null;
   projectBudget: BudgetSpec | null;
 }
@@ -61,35 +70,63 @@ export class Meter {
     private readonly rateLimits: RateLimitStore,
     private readonly ledger: CreditLedger,
     private readonly budgets: BudgetTracker,
+    /** Identities' credit pools (`store.identities`); without it a pool is never drawn from. */
+    private readonly pools: CreditLedger | null = null,
   ) {}
 
   check(key: MeteredKey, cost: number, now: number): MeterOutcome | Promise<MeterOutcome> {
-    if (key.windows.length === 0) return this.afterRateLimits(key, cost, now, null);
+    if (key.windows.length === 0) return this.sharedLimits(key, cost, now, []);
     const decision = this.rateLimits.consume(key.keyId, key.windows, 1, now);
     return decision instanceof Promise
-      ? decision.then((d) => this.afterRateLimits(key, cost, now, d))
-      : this.afterRateLimits(key, cost, now, decision);
+      ? decision.then((d) => this.afterOwnLimits(key, cost, now, d))
+      : this.afterOwnLimits(key, cost, now, decision);
+  }
+
+  private afterOwnLimits(
+    key: MeteredKey,
+    cost: number,
+    now: number,
+    decision: RateLimitDecision,
+  ): MeterOutcome | Promise<MeterOutcome> {
+    const ratelimits = views(decision, key.windows);
+    if (!decision.allowed) return this.limited(ratelimits, decision);
+    return this.sharedLimits(key, cost, now, ratelimits);
+  }
+
+  /**
+   * The identity's windows, after the key's own passed: counted under the identity's id, so every
+   * key of the identity (on every node sharing the store) draws from the same counters. A call
+   * the identity refuses has still been counted in the key's own windows, as a refused call is.
+   */
+  private sharedLimits(
+    key: MeteredKey,
+    cost: number,
+    now: number,
+    own: RateLimitView[],
+  ): MeterOutcome | Promise<MeterOutcome> {
+    const identity = key.identity;
+    if (!identity || identity.windows.length === 0) return this.afterRateLimits(key, cost, now, own);
+    const decision = this.rateLimits.consume(identity.id, identity.windows, 1, now);
+    const then = (d: RateLimitDecision): MeterOutcome | Promise<MeterOutcome> => {
+      const shared = views(d, identity.windows);
+      const ratelimits = own.length === 0 ? shared : [...own, ...shared];
+      if (!d.allowed) return this.limited(ratelimits, d);
+      return this.afterRateLimits(key, cost, now, ratelimits);
+    };
+    return decision instanceof Promise ? decision.then(then) : then(decision);
+  }
+
+  private limited(ratelimits: RateLimitView[], decision: RateLimitDecision): MeterOutcome {
+    const blocking = decision.windows.filter((w) => w.remaining < 1).map((w) => w.resetAt);
+    return this.outcome("RATE_LIMITED", ratelimits, null, null, 0, Math.min(...blocking), decision.degraded);
   }
 
   private afterRateLimits(
     key: MeteredKey,
     cost: number,
     now: number,
-    decision: RateLimitDecision | null,
+    ratelimits: RateLimitView[],
   ): MeterOutcome | Promise<MeterOutcome> {
-    const ratelimits = decision === null ? [] : views(decision, key.windows);
-    if (decision !== null && !decision.allowed) {
-      const blocking = decision.windows.filter((w) => w.remaining < 1).map((w) => w.resetAt);
-      return this.outcome(
-        "RATE_LIMITED",
-        ratelimits,
-        null,
-        null,
-        0,
-        Math.min(...blocking),
-        decision.degraded,
-      );
-    }
     const budgets = this.loadBudgets(key, now);
     return budgets instanceof Promise
       ? budgets.then((b) => this.afterBudgetsLoaded(key, cost, now, ratelimits, b))
@@ -120,15 +157,18 @@ export class Meter {
     budgets: Budgets,
   ): Promise<MeterOutcome> {
     const refill = key.credits?.refill ?? null;
+    const identityId = key.credits?.identityId ?? null;
+    const ledger = identityId !== null && this.pools !== null ? this.pools : this.ledger;
+    const creditId = identityId ?? key.keyId;
     const start = refill ? periodStart(refill.interval, now) : null;
     const amount = refill ? refill.amount : null;
     if (this.overBudget(budgets, cost)) {
       // Which answer comes first in SPEC order: credits, so look at them without taking any.
-      const remaining = (await this.ledger.peekCredits(key.keyId, start, amount)) ?? 0;
+      const remaining = (await ledger.peekCredits(creditId, start, amount)) ?? 0;
       const code = remaining < cost ? "USAGE_EXCEEDED" : "BUDGET_EXCEEDED";
       return this.outcome(code, ratelimits, { remaining }, budgets, 0, null);
     }
-    const taken = await this.ledger.consumeCredits(key.keyId, cost, start, amount);
+    const taken = await ledger.consumeCredits(creditId, cost, start, amount);
     if (taken === null || !taken.taken) {
       return this.outcome(
         "USAGE_EXCEEDED",
@@ -141,7 +181,7 @@ export class Meter {
     }
     // Other calls may have spent while this one waited for its credits.
     if (this.overBudget(budgets, cost)) {
-      await this.ledger.refundCredits(key.keyId, cost);
+      await ledger.refundCredits(creditId, cost);
       return this.outcome(
         "BUDGET_EXCEEDED",
         ratelimits,

@@ -34,8 +34,12 @@ export function optionalBody(request: FastifyRequest, _reply: FastifyReply, done
 }
 
 export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
-  const view = (record: Parameters<typeof keyView>[0]) =>
-    keyView(record, clock.now(), verifier.pendingLastUsed(record.id));
+  const view = (record: Parameters<typeof keyView>[0], roles: ReadonlyMap<string, string[]>) => ({
+    ...keyView(record, clock.now(), verifier.pendingLastUsed(record.id)),
+    roles: roles.get(record.id) ?? [],
+  });
+  // Each answer names the roles its keys hold, read in one query.
+  const rolesOf = (...records: { id: string }[]) => keys.roleNames(records.map((r) => r.id));
 
   app.post(
     "/v1/keys",
@@ -55,7 +59,8 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
     },
     async (request, reply) => {
       const issued = await keys.create(contextOf(request), request.body);
-      return reply.code(201).send({ key: issued.plaintext, ...view(issued.record) });
+      const roles = await rolesOf(issued.record);
+      return reply.code(201).send({ key: issued.plaintext, ...view(issued.record, roles) });
     },
   );
 
@@ -96,7 +101,8 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
     },
     async (request) => {
       const page = await keys.list(contextOf(request), request.query);
-      return { data: page.items.map(view), nextCursor: encodeCursor(page.next) };
+      const roles = await rolesOf(...page.items);
+      return { data: page.items.map((k) => view(k, roles)), nextCursor: encodeCursor(page.next) };
     },
   );
 
@@ -111,7 +117,10 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
         response: { 200: Key, ...errors, ...keyNotFound },
       },
     },
-    async (request) => view(await keys.get(contextOf(request), request.params.id)),
+    async (request) => {
+      const key = await keys.get(contextOf(request), request.params.id);
+      return view(key, await rolesOf(key));
+    },
   );
 
   app.patch(
@@ -120,13 +129,17 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
       config: { scope: "keys:write" },
       schema: {
         tags: ["keys"],
-        summary: "Change a key's name, owner, scopes, meta, expiry, enabled flag or allowed origins and IPs",
+        summary:
+          "Change a key's name, owner, scopes, roles, meta, expiry, enabled flag or allowed origins and IPs",
         params: IdParams("key"),
         body: KeyPatch,
         response: { 200: Key, ...errors, ...keyNotFound, 409: ErrorResponse, 422: ErrorResponse },
       },
     },
-    async (request) => view(await keys.update(contextOf(request), request.params.id, request.body)),
+    async (request) => {
+      const key = await keys.update(contextOf(request), request.params.id, request.body);
+      return view(key, await rolesOf(key));
+    },
   );
 
   app.post(
@@ -148,9 +161,12 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
         throw new KeysmithError("INVALID_DURATION", undefined, { field: "gracePeriod" });
       }
       const rolled = await keys.roll(contextOf(request), request.params.id, grace);
-      return reply
-        .code(201)
-        .send({ key: rolled.plaintext, ...view(rolled.record), previous: view(rolled.previous) });
+      const roles = await rolesOf(rolled.record, rolled.previous);
+      return reply.code(201).send({
+        key: rolled.plaintext,
+        ...view(rolled.record, roles),
+        previous: view(rolled.previous, roles),
+      });
     },
   );
 
@@ -190,6 +206,9 @@ export function keyRoutes(app: App, { keys, verifier, clock }: Services): void {
       },
       preValidation: optionalBody,
     },
-    async (request) => view(await keys.revoke(contextOf(request), request.params.id, request.body?.reason)),
+    async (request) => {
+      const key = await keys.revoke(contextOf(request), request.params.id, request.body?.reason);
+      return view(key, await rolesOf(key));
+    },
   );
 }

@@ -217,6 +217,7 @@ export const Key = Type.Object({
   ratelimits: Type.Union([Type.Array(RateLimitOutput), Type.Null()]),
   credits: Type.Union([CreditsOutput, Type.Null()]),
   budget: Type.Union([BudgetOutput, Type.Null()]),
+  roles: Type.Array(Type.String(), { description: "The names of the roles the key holds" }),
 });
 
 export const IssuedKeyResponse = Type.Intersect([
@@ -236,6 +237,9 @@ const keySettings = {
   ratelimits: Type.Optional(Type.Union([RateLimitSpecs, Type.Null()])),
   credits: Type.Optional(Type.Union([CreditsInput, Type.Null()])),
   budget: Type.Optional(Type.Union([BudgetInput, Type.Null()])),
+  roles: Type.Optional(
+    Type.Array(RoleName(), { maxItems: 50, description: "Names of the project's roles the key holds" }),
+  ),
 };
 
 export const CreditsOperation = Type.Object(
@@ -377,6 +381,16 @@ export const VerifyResponse = Type.Object({
         "Present when part of the answer was not checked: the rate-limit store (Redis) was unreachable and KEYSMITH_RATE_LIMIT_FAILURE_MODE decided",
     }),
   ),
+  identity: Type.Union([
+    Type.Object({
+      id: Type.String(),
+      externalId: Type.String(),
+      meta: NullableObject("The identity's meta"),
+      ratelimits: Type.Array(RateLimitOutput, { description: "The limits every key of the identity shares" }),
+    }),
+    Type.Null(),
+  ]),
+  roles: Type.Array(Type.String(), { description: "The roles the key holds; their scopes are in scopes" }),
 });
 
 // ── root keys ─────────────────────────────────────────────────────────────────────────────
@@ -456,3 +470,68 @@ export const AuditVerifyResponse = Type.Object({
   reason: NullableString(),
   headHash: Type.String(),
 });
+
+// ── identities and roles (SPEC §10) ───────────────────────────────────────────────────────
+function RoleName() {
+  return Type.String({ pattern: "^[A-Za-z0-9_.:-]{1,64}$", description: "1–64 of [A-Za-z0-9_.:-]" });
+}
+const ExternalId = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  description: "The ownerId of the identity's keys",
+});
+
+export const Identity = Type.Object({
+  id: Type.String(),
+  projectId: Type.String(),
+  externalId: Type.String(),
+  meta: NullableObject("Your JSON, returned on every verification of the identity's keys"),
+  ratelimits: Type.Union([Type.Array(RateLimitOutput), Type.Null()], {
+    description: "Shared by every key of the identity",
+  }),
+  credits: Type.Union([CreditsOutput, Type.Null()], {
+    description: "The pool the identity's keys without credits of their own draw from",
+  }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+const identitySettings = {
+  meta: Type.Optional(Type.Union([MetaSchema, Type.Null()])),
+  ratelimits: Type.Optional(Type.Union([RateLimitSpecs, Type.Null()])),
+  credits: Type.Optional(Type.Union([CreditsInput, Type.Null()])),
+};
+
+export const IdentityCreate = Type.Object(
+  { projectId: Type.Optional(Id("proj")), externalId: ExternalId, ...identitySettings },
+  { additionalProperties: false },
+);
+
+export const IdentityPatch = Type.Object(
+  { externalId: Type.Optional(ExternalId), ...identitySettings },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const ProjectListQuery = Type.Object(
+  { projectId: Type.Optional(Id("proj")), ...ListQuery },
+  { additionalProperties: false },
+);
+
+export const Role = Type.Object({
+  id: Type.String(),
+  projectId: Type.String(),
+  name: Type.String(),
+  scopes: Type.Array(Type.String()),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+export const RoleCreate = Type.Object(
+  { projectId: Type.Optional(Id("proj")), name: RoleName(), scopes: Scopes },
+  { additionalProperties: false },
+);
+
+export const RolePatch = Type.Object(
+  { name: Type.Optional(RoleName()), scopes: Type.Optional(Scopes) },
+  { additionalProperties: false, minProperties: 1 },
+);

@@ -31,6 +31,8 @@ describe.each(await testDialects())("POST /v1/keys/verify on %s", (dialect) => {
       ratelimits: [],
       credits: null,
       budget: null,
+      identity: null,
+      roles: [],
     });
   });
 

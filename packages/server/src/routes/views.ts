@@ -1,3 +1,4 @@
+import type { IdentityRecord, RoleRecord } from "../domain/identities.js";
 import type { AuditEntry, KeyRecord, ProjectRecord, RootKeyRecord } from "../domain/records.js";
 import { keyStatus } from "../services/keys.js";
 
@@ -88,5 +89,29 @@ export function auditView(e: AuditEntry) {
     details: e.details,
     prevHash: e.prevHash,
     hash: e.hash,
+  };
+}
+
+export function identityView(i: IdentityRecord) {
+  return {
+    id: i.id,
+    projectId: i.projectId,
+    externalId: i.externalId,
+    meta: i.meta,
+    ratelimits: i.ratelimits,
+    credits: i.credits === null ? null : { remaining: i.credits.remaining, refill: i.credits.refill },
+    createdAt: iso(i.createdAt),
+    updatedAt: iso(i.updatedAt),
+  };
+}
+
+export function roleView(r: RoleRecord) {
+  return {
+    id: r.id,
+    projectId: r.projectId,
+    name: r.name,
+    scopes: r.scopes,
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
   };
 }

@@ -73,6 +73,15 @@ describe("the authorization matrix, from /openapi.json", () => {
     return name;
   };
   const name = () => `SECRET_${++counter}`;
+  const identityOfA = async () =>
+    (await h.api("POST", "/v1/identities", { projectId: a.id, externalId: `cus_${++counter}` })).body as {
+      id: string;
+    };
+  const roleOfA = async () =>
+    (await h.api("POST", "/v1/roles", { projectId: a.id, name: `role${++counter}`, scopes: ["a:b"] }))
+      .body as {
+      id: string;
+    };
 
   beforeAll(async () => {
     h = await createHarness("sqlite", { masterKey: randomBytes(32) });
@@ -289,6 +298,57 @@ describe("the authorization matrix, from /openapi.json", () => {
           return { url: `/v1/ratelimit/overrides?namespace=matrix&identifier=${identifier}` };
         },
         otherProject: 403,
+      },
+      "POST /v1/identities": {
+        request: async () => ({
+          url: "/v1/identities",
+          body: { projectId: a.id, externalId: `cus_${++counter}` },
+        }),
+        otherProject: 404,
+        ok: 201,
+      },
+      "GET /v1/identities": {
+        request: async () => ({ url: `/v1/identities?projectId=${a.id}` }),
+        otherProject: "filtered",
+      },
+      "GET /v1/identities/{id}": {
+        request: async () => ({ url: `/v1/identities/${(await identityOfA()).id}` }),
+        otherProject: 404,
+      },
+      "PATCH /v1/identities/{id}": {
+        request: async () => ({
+          url: `/v1/identities/${(await identityOfA()).id}`,
+          body: { meta: { a: 1 } },
+        }),
+        otherProject: 404,
+      },
+      "DELETE /v1/identities/{id}": {
+        request: async () => ({ url: `/v1/identities/${(await identityOfA()).id}` }),
+        otherProject: 404,
+      },
+      "POST /v1/roles": {
+        request: async () => ({
+          url: "/v1/roles",
+          body: { projectId: a.id, name: `role${++counter}`, scopes: ["a:b"] },
+        }),
+        otherProject: 404,
+        ok: 201,
+      },
+      "GET /v1/roles": {
+        request: async () => ({ url: `/v1/roles?projectId=${a.id}` }),
+        otherProject: "filtered",
+      },
+      "GET /v1/roles/{id}": {
+        request: async () => ({ url: `/v1/roles/${(await roleOfA()).id}` }),
+        otherProject: 404,
+      },
+      "PATCH /v1/roles/{id}": {
+        request: async () => ({ url: `/v1/roles/${(await roleOfA()).id}`, body: { scopes: ["c:d"] } }),
+        otherProject: 404,
+      },
+      "DELETE /v1/roles/{id}": {
+        request: async () => ({ url: `/v1/roles/${(await roleOfA()).id}` }),
+        otherProject: 404,
       },
       "GET /v1/keys/changes": {
         request: async () => ({ url: "/v1/keys/changes" }),

@@ -28,6 +28,7 @@ import type {
   RateLimitSpec,
 } from "../domain/records.js";
 import type { ServiceDeps } from "./context.js";
+import { resolveRoles } from "./roles.js";
 
 export interface CreateKeyInput {
   projectId?: string | undefined;
@@ -44,6 +45,8 @@ export interface CreateKeyInput {
   ratelimits?: RateLimitSpec[] | null | undefined;
   credits?: { remaining: number; refill?: CreditRefill | null | undefined } | null | undefined;
   budget?: (Partial<BudgetSpec> & { limit: number }) | null | undefined;
+  /** Names of the project's roles the key holds (SPEC §10); unknown names answer UNKNOWN_ROLES. */
+  roles?: string[] | undefined;
 }
 
 /** A key made elsewhere, known by the SHA-256 (hex) of its plaintext. */
@@ -145,8 +148,15 @@ export class KeyService {
       budget: input.budget ? normalizeBudget(input.budget) : null,
     };
     await this.deps.write(ctx, async (tx) => {
+      const roleIds = input.roles?.length ? await resolveRoles(tx, projectId, input.roles) : [];
       await tx.keys.insert(record);
-      await tx.audit("key.create", target(record), { type, environment, start: record.start });
+      if (roleIds.length > 0) await tx.roles.setKeyRoles(record.id, roleIds);
+      await tx.audit("key.create", target(record), {
+        type,
+        environment,
+        start: record.start,
+        ...(input.roles?.length ? { roles: [...new Set(input.roles)].sort() } : {}),
+      });
     });
     return { record, plaintext: generated.key };
   }
@@ -216,6 +226,11 @@ export class KeyService {
   /** A key the actor's project binding lets it see, whatever its scopes; else KEY_NOT_FOUND. */
   async getVisible(ctx: ActionContext, id: string): Promise<KeyRecord> {
     return this.visibleKey(ctx, await this.deps.store.keys.get(id));
+  }
+
+  /** The role names each key holds (keys without roles are left out), for key answers. */
+  roleNames(keyIds: readonly string[]): Promise<Map<string, string[]>> {
+    return this.deps.store.roles.namesOfKeys(keyIds);
   }
 
   /** Minute rows of usage, for the usage routes. */
@@ -290,6 +305,8 @@ export class KeyService {
                   now,
                 ),
       };
+      if (input.roles !== undefined)
+        await tx.roles.setKeyRoles(id, await resolveRoles(tx, key.projectId, input.roles));
       await tx.keys.update(next);
       // The balance is only ever set here, on purpose; verifications change it atomically.
       if (input.credits !== undefined)
@@ -351,6 +368,13 @@ export class KeyService {
       };
       await tx.keys.insert(successor);
       await tx.keys.update(previous);
+      // The successor holds the same roles.
+      const roles = await tx.roles.ofKey(old.id);
+      if (roles.length > 0)
+        await tx.roles.setKeyRoles(
+          successor.id,
+          roles.map((r) => r.id),
+        );
       await tx.audit("key.roll", target(previous), {
         successorId: successor.id,
         gracePeriodMs,

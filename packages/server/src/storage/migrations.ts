@@ -9,6 +9,7 @@ import * as sessions from "./migrations/0006-sessions.js";
 import * as webhookSecrets from "./migrations/0007-webhook-secrets.js";
 import * as sessionHashes from "./migrations/0008-session-hashes.js";
 import * as ratelimitOverrides from "./migrations/0009-ratelimit-overrides.js";
+import * as identitiesRoles from "./migrations/0010-identities-roles.js";
 import * as usageTags from "./migrations/0011-usage-tags.js";
 import * as importedKeys from "./migrations/0012-imported-keys.js";
 import { type MigrationContext, migrationContext } from "./migrations/context.js";
@@ -28,6 +29,7 @@ const STEPS: Record<string, Step> = {
   "0011_usage_tags": usageTags,
   "0012_imported_keys": importedKeys,
   "0009_ratelimit_overrides": ratelimitOverrides,
+  "0010_identities_roles": identitiesRoles,
 };
 
 function migrations(dialect: Dialect): Record<string, Migration> {

@@ -211,6 +211,40 @@ export interface SecretVersionsTable {
   created_by: string | null;
 }
 
+/** The customer behind a project's keys: `external_id` is their `owner_id`. */
+export interface IdentitiesTable {
+  id: string;
+  project_id: string;
+  external_id: string;
+  meta: string | null;
+  /** JSON `[{ name, limit, duration }]` shared by the identity's keys, or null. */
+  ratelimits: string | null;
+  /** The credit pool its keys without credits draw from; null for none. Changed only atomically. */
+  credits_remaining: number | null;
+  /** JSON `{ amount, interval }`, or null. */
+  credits_refill: string | null;
+  credits_refilled_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A named scope set in a project. */
+export interface RolesTable {
+  id: string;
+  project_id: string;
+  name: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Which keys hold which roles (by id: a renamed role stays attached). */
+export interface KeyRolesTable {
+  key_id: string;
+  role_id: string;
+}
+
 export interface MetaTable {
   name: string;
   value: string;
@@ -247,4 +281,7 @@ export interface Database {
   secrets: SecretsTable;
   secret_versions: SecretVersionsTable;
   ratelimit_overrides: RatelimitOverridesTable;
+  identities: IdentitiesTable;
+  roles: RolesTable;
+  key_roles: KeyRolesTable;
 }

@@ -3,6 +3,7 @@ import type { Dialect } from "./connect.js";
 import { AlertRepository } from "./repositories/alerts.js";
 import { type AuditReads, AuditRepository } from "./repositories/audit.js";
 import { type ChangeLogReads, ChangeLogRepository } from "./repositories/changes.js";
+import { type IdentityReads, IdentityRepository } from "./repositories/identities.js";
 import { type KeyReads, KeyRepository } from "./repositories/keys.js";
 import { MetaRepository } from "./repositories/meta.js";
 import { type ProjectReader, ProjectRepository } from "./repositories/projects.js";
@@ -10,6 +11,7 @@ import {
   type RateLimitOverrideReads,
   RateLimitOverrideRepository,
 } from "./repositories/ratelimit-overrides.js";
+import { type RoleReads, RoleRepository } from "./repositories/roles.js";
 import { type RootKeyReads, RootKeyRepository } from "./repositories/root-keys.js";
 import { type SessionReads, SessionRepository } from "./repositories/sessions.js";
 import type { RepositoryScope } from "./repositories/shared.js";
@@ -35,6 +37,8 @@ export function repositories(scope: RepositoryScope) {
     alerts: new AlertRepository(scope.db),
     vault: new VaultRepository(scope.db),
     ratelimitOverrides: new RateLimitOverrideRepository(scope.db),
+    identities: new IdentityRepository(scope.db),
+    roles: new RoleRepository(scope.db),
   };
 }
 export type Repositories = ReturnType<typeof repositories>;
@@ -62,6 +66,8 @@ export class Store {
   readonly alerts: AlertRepository;
   readonly vault: VaultReads;
   readonly ratelimitOverrides: RateLimitOverrideReads;
+  readonly identities: IdentityReads;
+  readonly roles: RoleReads;
 
   constructor(
     private readonly kysely: Kysely<Database>,
@@ -80,6 +86,8 @@ export class Store {
     this.alerts = all.alerts;
     this.vault = all.vault;
     this.ratelimitOverrides = all.ratelimitOverrides;
+    this.identities = all.identities;
+    this.roles = all.roles;
   }
 
   /** Runs `work` in one transaction. Features never call this: they write through `unitOfWork`. */

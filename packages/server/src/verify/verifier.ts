@@ -11,10 +11,11 @@ import {
 } from "@keysmith/core";
 import type { ChangeFeed } from "../changes.js";
 import type { Clock } from "../clock.js";
+import { effectiveScopes, type IdentityRecord, type RoleRecord } from "../domain/identities.js";
 import { type IpMatcher, ipMatcher } from "../domain/ips.js";
 import { effectiveWindows, priceOf } from "../domain/limits.js";
 import { type OriginMatcher, originMatcher } from "../domain/origins.js";
-import type { KeyRecord, ProjectRecord } from "../domain/records.js";
+import type { KeyRecord, ProjectRecord, RateLimitSpec } from "../domain/records.js";
 import type { Meter, MeteredKey, MeterOutcome } from "../metering/meter.js";
 import type { KeyMinute, UsageRecorder } from "../metering/usage.js";
 import { FeedCache } from "./feed-cache.js";
@@ -61,6 +62,10 @@ export interface VerifyResult {
   ratelimits: readonly RateLimitState[];
   credits: { remaining: number } | null;
   budget: { spent: number; limit: number; period: string; resetAt: string } | null;
+  /** The identity the key belongs to (its `ownerId` is the identity's `externalId`), or null. */
+  identity: VerifyIdentity | null;
+  /** The names of the roles the key holds; their scopes are in `scopes`. */
+  roles: readonly string[];
   /** Not serialized: when a RATE_LIMITED caller may retry (ms since the epoch). */
   retryAt?: number | null;
   /**
@@ -68,6 +73,14 @@ export interface VerifyResult {
    * unreachable and `KEYSMITH_RATE_LIMIT_FAILURE_MODE` decided; `ratelimits[].remaining` is null.
    */
   degraded?: true;
+}
+
+/** An identity as a verification shows it: its shared rate limits as configured. */
+export interface VerifyIdentity {
+  id: string;
+  externalId: string;
+  meta: Readonly<Record<string, unknown>> | null;
+  ratelimits: readonly RateLimitSpec[];
 }
 
 /**
@@ -86,7 +99,10 @@ interface CachedKey {
   expiresAt: number | null;
   enabled: boolean;
   environment: KeyEnvironment;
+  /** The key's own scopes and its roles', resolved when the key was loaded. */
   scopes: readonly string[];
+  roles: readonly string[];
+  identity: VerifyIdentity | null;
   /** This key's usage record in the recorder, fetched on first use. */
   usage: KeyMinute | null;
   project: ProjectRecord;
@@ -125,6 +141,8 @@ function anonymous(code: "MALFORMED" | "NOT_FOUND"): VerifyResult {
     ratelimits: EMPTY,
     credits: null,
     budget: null,
+    identity: null,
+    roles: EMPTY,
   });
 }
 const MALFORMED = anonymous("MALFORMED");
@@ -138,6 +156,10 @@ export interface VerifierOptions {
       projectsWithImports?(): Promise<string[]>;
     };
     projects: { get(id: string): Promise<ProjectRecord | null> };
+    /** The identity a key belongs to; without it keys verify with `identity: null`. */
+    identities?: { getByExternalId(projectId: string, externalId: string): Promise<IdentityRecord | null> };
+    /** The roles a key holds; without it keys verify with their own scopes only. */
+    roles?: { ofKey(keyId: string): Promise<RoleRecord[]> };
   };
   clock: Clock;
   changes: ChangeFeed;
@@ -198,9 +220,11 @@ export class Verifier {
       staleIfErrorMs: options.staleIfErrorMs,
       now: () => this.clock.now(),
       onChange: (change) => {
-        if (change.type === "project.updated") this.invalidateProject(change.projectId);
-        else if (change.type === "keys.imported") this.importsHeard.add(change.projectId);
+        // A change to a role or an identity reaches the keys holding it through their project:
+        // their next verification reads them again, with the role or identity as it is now.
+        if (change.type === "keys.imported") this.importsHeard.add(change.projectId);
         else if ("keyId" in change) this.invalidateKey(change.keyId);
+        else if ("projectId" in change) this.invalidateProject(change.projectId);
       },
       onEvict: (_hash, entry) => this.hashById.delete(entry.record.id),
       onClear: () => {
@@ -376,12 +400,14 @@ export class Verifier {
       projectId: r.projectId,
       type: r.type,
       environment: r.environment,
-      scopes: r.scopes,
+      scopes: entry.scopes,
       meta: r.meta,
       expiresAt: entry.expiresAtIso,
       ratelimits: EMPTY,
       credits: null,
       budget: null,
+      identity: entry.identity,
+      roles: entry.roles,
     });
     entry.results[code] = built;
     return built;
@@ -400,7 +426,15 @@ export class Verifier {
     if (record === null) return null;
     const project = await this.store.projects.get(record.projectId);
     if (project === null) return null;
-    return toEntry(hash, record, project, this.cache.staleAt(this.clock.now()));
+    // Roles and the identity are resolved into the entry here, once, so a cached verification
+    // reads them with the key; a change to either drops the project's entries (onChange).
+    const [identity, roles] = await Promise.all([
+      record.ownerId !== null && this.store.identities
+        ? this.store.identities.getByExternalId(record.projectId, record.ownerId)
+        : null,
+      this.store.roles ? this.store.roles.ofKey(record.id) : [],
+    ]);
+    return toEntry(hash, { record, project, identity, roles }, this.cache.staleAt(this.clock.now()));
   }
 
   /** Drops a key from the cache; its next verification reads the database. Called on a change. */
@@ -464,22 +498,52 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function toEntry(hash: string, record: KeyRecord, project: ProjectRecord, staleAt: number): CachedKey {
+interface Loaded {
+  record: KeyRecord;
+  project: ProjectRecord;
+  identity: IdentityRecord | null;
+  roles: RoleRecord[];
+}
+
+function toEntry(hash: string, { record, project, identity, roles }: Loaded, staleAt: number): CachedKey {
   deepFreeze(record);
   const settings = project.settings;
   const windows = effectiveWindows(record.ratelimits, settings);
   const projectBudget = settings.budget ?? null;
+  const sharedWindows = identity?.ratelimits?.length ? effectiveWindows(identity.ratelimits, {}) : [];
+  // A key without credits of its own draws from its identity's pool, when it has one.
+  const credits =
+    record.credits !== null
+      ? { refill: record.credits.refill, identityId: null }
+      : identity?.credits
+        ? { refill: identity.credits.refill, identityId: identity.id }
+        : null;
   const metered =
-    windows.length > 0 || record.credits !== null || record.budget !== null || projectBudget !== null
+    windows.length > 0 ||
+    sharedWindows.length > 0 ||
+    credits !== null ||
+    record.budget !== null ||
+    projectBudget !== null
       ? {
           keyId: record.id,
           projectId: record.projectId,
           windows,
-          credits: record.credits === null ? null : { refill: record.credits.refill },
+          credits,
+          identity: identity && sharedWindows.length > 0 ? { id: identity.id, windows: sharedWindows } : null,
           keyBudget: record.budget,
           projectBudget,
         }
       : null;
+  const scopes =
+    roles.length === 0
+      ? record.scopes
+      : deepFreeze(
+          effectiveScopes(
+            record.scopes,
+            roles,
+            record.type === "publishable" ? project.publishableScopes : null,
+          ),
+        );
   return {
     referenced: false,
     hash,
@@ -491,7 +555,17 @@ function toEntry(hash: string, record: KeyRecord, project: ProjectRecord, staleA
     expiresAt: record.expiresAt,
     enabled: record.enabled,
     environment: record.environment,
-    scopes: record.scopes,
+    scopes,
+    roles: deepFreeze(roles.map((r) => r.name)),
+    identity:
+      identity === null
+        ? null
+        : deepFreeze({
+            id: identity.id,
+            externalId: identity.externalId,
+            meta: identity.meta,
+            ratelimits: identity.ratelimits ?? [],
+          }),
     usage: null,
     project,
     origins: record.allowedOrigins?.length ? originMatcher(record.allowedOrigins) : null,
