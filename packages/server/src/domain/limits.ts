@@ -15,7 +15,7 @@ export function effectiveWindows(own: RateLimitSpec[] | null, project: ProjectMe
   }));
 }
 
-/** Checks rate-limit specs: durations that parse (INVALID_DURATION), unique names (UNPROCESSABLE). */
+/** Checks rate-limit specs: durations that parse (INVALID_DURATION), unique names (VALIDATION_ERROR). */
 export function checkRatelimits(specs: RateLimitSpec[] | null | undefined, field = "ratelimits"): void {
   if (!specs) return;
   const names = new Set<string>();
@@ -29,7 +29,7 @@ export function checkRatelimits(specs: RateLimitSpec[] | null | undefined, field
       );
     }
     if (names.has(spec.name)) {
-      throw new KeysmithError("UNPROCESSABLE", `Rate-limit window names must be unique: "${spec.name}".`, {
+      throw new KeysmithError("VALIDATION_ERROR", `Rate-limit window names must be unique: "${spec.name}".`, {
         field,
       });
     }
