@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { AuditRepository } from "../repositories/audit.js";
 import { ChangeLogRepository } from "../repositories/changes.js";
 import { KeyRepository } from "../repositories/keys.js";
@@ -16,7 +16,7 @@ import {
   unitOfWorkChecks,
   usageChecks,
 } from "./core-checks.js";
-import { type Check, conformance, failingChecks, repositoryContext } from "./harness.js";
+import { type Area, breakEachMethod, conformance, failingChecks, repositoryContext } from "./harness.js";
 
 conformance("projects", projectChecks);
 conformance("keys", keyChecks);
@@ -29,7 +29,7 @@ conformance("unit of work", unitOfWorkChecks);
 
 // The suites are only worth something if they fail when a repository is wrong: break each
 // method in turn (it does nothing and answers nothing) and the area's suite must notice.
-const AREAS: [string, { prototype: object }, readonly Check[]][] = [
+const AREAS: Area[] = [
   ["projects", ProjectRepository, projectChecks],
   ["keys", KeyRepository, keyChecks],
   ["root keys", RootKeyRepository, rootKeyChecks],
@@ -41,16 +41,7 @@ const AREAS: [string, { prototype: object }, readonly Check[]][] = [
 
 describe("the conformance suites catch a broken repository method", () => {
   const db = repositoryContext("sqlite");
-  afterEach(() => vi.restoreAllMocks());
-  for (const [area, repository, suite] of AREAS) {
-    const methods = Object.getOwnPropertyNames(repository.prototype).filter((m) => m !== "constructor");
-    it.each(methods)(`${area}: %s`, async (method) => {
-      vi.spyOn(repository.prototype as Record<string, () => unknown>, method).mockImplementation(
-        async () => undefined,
-      );
-      expect(await failingChecks(suite, db.fresh)).not.toEqual([]);
-    });
-  }
+  breakEachMethod(AREAS, db.fresh);
 
   it("keys: a list that ignores its cursor", async () => {
     const list = KeyRepository.prototype.list;

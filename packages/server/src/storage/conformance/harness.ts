@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { LocalChangeFeed } from "../../changes.js";
 import { ManualClock } from "../../clock.js";
 import { openStore } from "../../database.js";
@@ -116,5 +116,27 @@ export async function emptyTables(store: Store): Promise<void> {
     await sql`delete from sqlite_sequence`.execute(db).catch(() => {});
   } finally {
     await sql`pragma foreign_keys = on`.execute(db);
+  }
+}
+
+/** A repository class, its area's name, and the checks that must notice when it is wrong. */
+export type Area = readonly [name: string, repository: { prototype: object }, suite: readonly Check[]];
+
+/**
+ * The suites are only worth something if they fail when a repository is wrong: registers one
+ * test per method of each area's repository that breaks that method (it does nothing and
+ * answers nothing) and requires at least one of the area's checks to fail. Call it inside a
+ * `describe` holding `repositoryContext`'s `fresh`.
+ */
+export function breakEachMethod(areas: readonly Area[], fresh: () => Promise<RepositoryContext>): void {
+  afterEach(() => vi.restoreAllMocks());
+  for (const [area, repository, suite] of areas) {
+    const methods = Object.getOwnPropertyNames(repository.prototype).filter((m) => m !== "constructor");
+    it.each(methods)(`${area}: %s`, async (method) => {
+      vi.spyOn(repository.prototype as Record<string, () => unknown>, method).mockImplementation(
+        async () => undefined,
+      );
+      expect(await failingChecks(suite, fresh)).not.toEqual([]);
+    });
   }
 }

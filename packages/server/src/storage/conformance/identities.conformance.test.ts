@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe } from "vitest";
 import { IdentityRepository } from "../repositories/identities.js";
 import { RoleRepository } from "../repositories/roles.js";
-import { conformance, failingChecks, repositoryContext } from "./harness.js";
+import { breakEachMethod, conformance, repositoryContext } from "./harness.js";
 import { identityChecks, roleChecks } from "./identity-checks.js";
 
 conformance("identities", identityChecks);
@@ -15,14 +15,5 @@ const AREAS = [
 
 describe("the identity and role suites catch a broken repository method", () => {
   const db = repositoryContext("sqlite");
-  afterEach(() => vi.restoreAllMocks());
-  for (const [area, repository, suite] of AREAS) {
-    const methods = Object.getOwnPropertyNames(repository.prototype).filter((m) => m !== "constructor");
-    it.each(methods)(`${area}: %s`, async (method) => {
-      vi.spyOn(repository.prototype as unknown as Record<string, () => unknown>, method).mockImplementation(
-        async () => undefined,
-      );
-      expect(await failingChecks(suite, db.fresh)).not.toEqual([]);
-    });
-  }
+  breakEachMethod(AREAS, db.fresh);
 });

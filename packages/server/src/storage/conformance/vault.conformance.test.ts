@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { VaultRepository } from "../repositories/vault.js";
-import { conformance, failingChecks, repositoryContext } from "./harness.js";
+import { breakEachMethod, conformance, failingChecks, repositoryContext } from "./harness.js";
 import { vaultChecks } from "./vault-checks.js";
 
 conformance("vault", vaultChecks);
@@ -9,15 +9,7 @@ conformance("vault", vaultChecks);
 // method in turn (it does nothing and answers nothing) and the suite must notice.
 describe("the vault suite catches a broken repository method", () => {
   const db = repositoryContext("sqlite");
-  afterEach(() => vi.restoreAllMocks());
-  const methods = Object.getOwnPropertyNames(VaultRepository.prototype).filter((m) => m !== "constructor");
-  it.each(methods)("vault: %s", async (method) => {
-    vi.spyOn(
-      VaultRepository.prototype as unknown as Record<string, () => unknown>,
-      method,
-    ).mockImplementation(async () => undefined);
-    expect(await failingChecks(vaultChecks, db.fresh)).not.toEqual([]);
-  });
+  breakEachMethod([["vault", VaultRepository, vaultChecks]], db.fresh);
 
   it("vault: a secret list that ignores its cursor", async () => {
     const list = VaultRepository.prototype.listSecrets;
