@@ -1,7 +1,8 @@
-import { type Selectable, sql } from "kysely";
+import type { Selectable } from "kysely";
 import type { IdentityRecord } from "../../domain/identities.js";
 import type { Page } from "../../domain/records.js";
 import type { IdentitiesTable } from "../schema.js";
+import { CreditBalance } from "./credits.js";
 import { anyOf, type Executor, jsonOrNull, page, parseJson } from "./shared.js";
 
 /** What the store offers outside a unit of work: reads, and the credit pool metering changes atomically. */
@@ -9,7 +10,11 @@ export type IdentityReads = Omit<IdentityRepository, "insert" | "update" | "setC
 
 /** Identities: the customer behind keys, with shared rate limits and a credit pool. */
 export class IdentityRepository {
-  constructor(private readonly db: Executor) {}
+  private readonly credits: CreditBalance;
+
+  constructor(private readonly db: Executor) {
+    this.credits = new CreditBalance(db, "identities");
+  }
 
   async insert(identity: IdentityRecord): Promise<void> {
     await this.db.insertInto("identities").values(identityRow(identity)).execute();
@@ -77,61 +82,23 @@ export class IdentityRepository {
    * Takes `cost` from the pool in one statement, refilling first when a new refill period has
    * begun; concurrent callers on any node never take more than there is (as `KeyRepository`).
    */
-  async consumeCredits(
+  consumeCredits(
     id: string,
     cost: number,
     periodStart: number | null,
     refillAmount: number | null,
   ): Promise<{ taken: boolean; remaining: number } | null> {
-    const current =
-      periodStart === null || refillAmount === null
-        ? sql<number>`credits_remaining`
-        : sql<number>`(case when coalesce(credits_refilled_at, 0) < ${periodStart} then ${refillAmount} else credits_remaining end)`;
-    const taken = await this.db
-      .updateTable("identities")
-      .set({
-        credits_remaining: sql<number>`${current} - ${cost}`,
-        ...(periodStart === null
-          ? {}
-          : {
-              credits_refilled_at: sql<number>`(case when coalesce(credits_refilled_at, 0) < ${periodStart} then ${periodStart} else credits_refilled_at end)`,
-            }),
-      })
-      .where("id", "=", id)
-      .where("credits_remaining", "is not", null)
-      .where(current, ">=", cost)
-      .returning("credits_remaining")
-      .executeTakeFirst();
-    if (taken) return { taken: true, remaining: Number(taken.credits_remaining) };
-    const remaining = await this.peekCredits(id, periodStart, refillAmount);
-    return remaining === null ? null : { taken: false, remaining };
+    return this.credits.consume(id, cost, periodStart, refillAmount);
   }
 
   /** The balance a consume would start from now (refilled if a new period began), or null. */
-  async peekCredits(
-    id: string,
-    periodStart: number | null,
-    refillAmount: number | null,
-  ): Promise<number | null> {
-    const row = await this.db
-      .selectFrom("identities")
-      .select(["credits_remaining", "credits_refilled_at"])
-      .where("id", "=", id)
-      .executeTakeFirst();
-    if (!row || row.credits_remaining === null) return null;
-    const refilled =
-      periodStart !== null && refillAmount !== null && Number(row.credits_refilled_at ?? 0) < periodStart;
-    return refilled ? (refillAmount as number) : Number(row.credits_remaining);
+  peekCredits(id: string, periodStart: number | null, refillAmount: number | null): Promise<number | null> {
+    return this.credits.peek(id, periodStart, refillAmount);
   }
 
   /** Gives back credits taken by a call that was then refused. */
-  async refundCredits(id: string, cost: number): Promise<void> {
-    await this.db
-      .updateTable("identities")
-      .set({ credits_remaining: sql<number>`credits_remaining + ${cost}` })
-      .where("id", "=", id)
-      .where("credits_remaining", "is not", null)
-      .execute();
+  refundCredits(id: string, cost: number): Promise<void> {
+    return this.credits.refund(id, cost);
   }
 }
 

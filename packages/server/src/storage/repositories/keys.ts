@@ -1,7 +1,8 @@
 import type { KeyEnvironment, KeyType } from "@keysmith/core";
-import { type Selectable, sql } from "kysely";
+import type { Selectable } from "kysely";
 import type { KeyFilter, KeyRecord, Page } from "../../domain/records.js";
 import type { KeysTable } from "../schema.js";
+import { CreditBalance } from "./credits.js";
 import { anyOf, type Executor, jsonOrNull, page, parseJson, touchLastUsed } from "./shared.js";
 
 /** What the store offers outside a unit of work: reads, and the counters metering changes atomically. */
@@ -12,7 +13,11 @@ export type KeyReads = Omit<
 
 /** Project keys: their settings, their credit balance and their last use. */
 export class KeyRepository {
-  constructor(private readonly db: Executor) {}
+  private readonly credits: CreditBalance;
+
+  constructor(private readonly db: Executor) {
+    this.credits = new CreditBalance(db, "keys");
+  }
 
   async insert(key: KeyRecord): Promise<void> {
     await this.db.insertInto("keys").values(keyRow(key)).execute();
@@ -41,24 +46,13 @@ export class KeyRepository {
    * Answers the balance after the call, and whether it was taken: concurrent callers can never
    * take more than there is, on one node or many.
    */
-  async consumeCredits(
+  consumeCredits(
     id: string,
     cost: number,
     periodStart: number | null,
     refillAmount: number | null,
   ): Promise<{ taken: boolean; remaining: number } | null> {
-    const current = balanceNow(periodStart, refillAmount);
-    const taken = await this.db
-      .updateTable("keys")
-      .set({ credits_remaining: sql<number>`${current} - ${cost}`, ...periodBegun(periodStart) })
-      .where("id", "=", id)
-      .where("credits_remaining", "is not", null)
-      .where(current, ">=", cost)
-      .returning("credits_remaining")
-      .executeTakeFirst();
-    if (taken) return { taken: true, remaining: Number(taken.credits_remaining) };
-    const remaining = await this.peekCredits(id, periodStart, refillAmount);
-    return remaining === null ? null : { taken: false, remaining };
+    return this.credits.consume(id, cost, periodStart, refillAmount);
   }
 
   /**
@@ -67,54 +61,24 @@ export class KeyRepository {
    * balance, or null when the key does not exist or, for increment and decrement, has no
    * credit limit.
    */
-  async adjustCredits(
+  adjustCredits(
     id: string,
     op: "set" | "increment" | "decrement",
     amount: number,
     periodStart: number | null,
     refillAmount: number | null,
   ): Promise<number | null> {
-    const current = balanceNow(periodStart, refillAmount);
-    const next =
-      op === "set"
-        ? sql<number>`${amount}`
-        : op === "increment"
-          ? sql<number>`${current} + ${amount}`
-          : sql<number>`(case when ${current} > ${amount} then ${current} - ${amount} else 0 end)`;
-    let query = this.db
-      .updateTable("keys")
-      .set({ credits_remaining: next, ...periodBegun(periodStart) })
-      .where("id", "=", id);
-    if (op !== "set") query = query.where("credits_remaining", "is not", null);
-    const row = await query.returning("credits_remaining").executeTakeFirst();
-    return row ? Number(row.credits_remaining) : null;
+    return this.credits.adjust(id, op, amount, periodStart, refillAmount);
   }
 
   /** The balance a consume would start from now (refilled if a new period began), or null. */
-  async peekCredits(
-    id: string,
-    periodStart: number | null,
-    refillAmount: number | null,
-  ): Promise<number | null> {
-    const row = await this.db
-      .selectFrom("keys")
-      .select(["credits_remaining", "credits_refilled_at"])
-      .where("id", "=", id)
-      .executeTakeFirst();
-    if (!row || row.credits_remaining === null) return null;
-    const refilled =
-      periodStart !== null && refillAmount !== null && (row.credits_refilled_at ?? 0) < periodStart;
-    return refilled ? (refillAmount as number) : Number(row.credits_remaining);
+  peekCredits(id: string, periodStart: number | null, refillAmount: number | null): Promise<number | null> {
+    return this.credits.peek(id, periodStart, refillAmount);
   }
 
   /** Gives back credits taken by a call that was then refused. */
-  async refundCredits(id: string, cost: number): Promise<void> {
-    await this.db
-      .updateTable("keys")
-      .set({ credits_remaining: sql<number>`credits_remaining + ${cost}` })
-      .where("id", "=", id)
-      .where("credits_remaining", "is not", null)
-      .execute();
+  refundCredits(id: string, cost: number): Promise<void> {
+    return this.credits.refund(id, cost);
   }
 
   /** Inserts many keys, 200 a statement. */
@@ -265,20 +229,4 @@ function toKey(row: Selectable<KeysTable>): KeyRecord {
           },
     budget: parseJson(row.budget),
   };
-}
-
-/** The balance this period starts from: the refill amount once a new period has begun. */
-function balanceNow(periodStart: number | null, refillAmount: number | null) {
-  return periodStart === null || refillAmount === null
-    ? sql<number>`credits_remaining`
-    : sql<number>`(case when coalesce(credits_refilled_at, 0) < ${periodStart} then ${refillAmount} else credits_remaining end)`;
-}
-
-/** Moves the refill mark to the current period when a new one has begun. */
-function periodBegun(periodStart: number | null) {
-  return periodStart === null
-    ? {}
-    : {
-        credits_refilled_at: sql<number>`(case when coalesce(credits_refilled_at, 0) < ${periodStart} then ${periodStart} else credits_refilled_at end)`,
-      };
 }
