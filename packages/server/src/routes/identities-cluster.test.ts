@@ -4,30 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, type KeysmithApp } from "../app.js";
 import { createLogger } from "../logger.js";
 import { RedisRateLimitStore } from "../metering/redis-rate-limit-store.js";
+import { REDIS_URL, redisAvailable } from "../test-support/databases.js";
 import { createHarness, type Harness } from "../test-support/harness.js";
-
-const REDIS_URL = process.env.KEYSMITH_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
-
-async function redisAvailable(): Promise<boolean> {
-  const client = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  client.on("error", () => {});
-  try {
-    await client.connect();
-    await client.ping();
-    return true;
-  } catch (error) {
-    if (process.env.CI)
-      throw new Error(`CI is set but Redis at ${REDIS_URL} is unreachable: ${String(error)}`);
-    console.warn(`identity cluster test skipped: ${REDIS_URL} is unreachable (set KEYSMITH_TEST_REDIS_URL)`);
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
 
 const available = await redisAvailable();
 
