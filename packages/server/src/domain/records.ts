@@ -245,6 +245,11 @@ export interface TagUsageRow extends UsageRow {
   tag: string;
 }
 
+/** A usage row's identity: key, minute, outcome and, in the tag split, the tag. Rows alike merge. */
+export function usageRowId(row: UsageRow | TagUsageRow): string {
+  return `${row.keyId} ${row.minute} ${row.code}${"tag" in row ? `\n${row.tag}` : ""}`;
+}
+
 /** What a budget subject (`key:<id>` or `project:<id>`) spent in one period. */
 export interface SpendRow {
   subject: string;

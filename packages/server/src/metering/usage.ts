@@ -1,5 +1,5 @@
 import { VERIFY_CODES, type VerifyCode } from "@keysmith/core";
-import type { TagUsageRow, UsageRow } from "../domain/records.js";
+import { type TagUsageRow, type UsageRow, usageRowId } from "../domain/records.js";
 import type { Detector } from "./detector.js";
 
 const MINUTE = 60_000;
@@ -202,7 +202,7 @@ export class UsageRecorder {
 
   /** Adds a row to the write queue, merged with the unwritten row of the same key, minute and code. */
   private queue(row: UsageRow | TagUsageRow): void {
-    const id = rowId(row);
+    const id = usageRowId(row);
     const seen = this.pending.get(id);
     if (seen !== undefined) {
       seen.count += row.count;
@@ -262,7 +262,7 @@ export class UsageRecorder {
 
   /** Puts a row that failed to write back, ahead of the bound: it was already accepted once. */
   private requeue(row: UsageRow | TagUsageRow): void {
-    const id = rowId(row);
+    const id = usageRowId(row);
     const seen = this.pending.get(id);
     if (seen === undefined) this.pending.set(id, row);
     else {
@@ -302,9 +302,4 @@ function countTags(usage: KeyMinute, code: VerifyCode, spend: number, tags: read
       seen.spend += spend;
     } else usage.tagged.set(id, { code, tag, count: 1, spend });
   }
-}
-
-/** A queued row's identity: key, minute, outcome and, in the tag split, the tag. */
-function rowId(row: UsageRow | TagUsageRow): string {
-  return `${row.keyId} ${row.minute} ${row.code}${"tag" in row ? `\n${row.tag}` : ""}`;
 }

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { SpendRow, TagUsageRow, UsageRow } from "../../domain/records.js";
+import { type SpendRow, type TagUsageRow, type UsageRow, usageRowId } from "../../domain/records.js";
 import { anyOf, type Executor } from "./shared.js";
 
 /** Usage counts per key, minute and code, and spend per budget subject and period. */
@@ -14,7 +14,7 @@ export class UsageRepository {
     // One row per primary key: Postgres refuses to upsert the same row twice in a statement.
     const merged = new Map<string, UsageRow | TagUsageRow>();
     for (const row of input) {
-      const id = `${row.keyId} ${row.minute} ${row.code} ${"tag" in row ? `#${row.tag}` : ""}`;
+      const id = usageRowId(row);
       const seen = merged.get(id);
       merged.set(id, seen ? { ...seen, count: seen.count + row.count, spend: seen.spend + row.spend } : row);
     }
