@@ -105,48 +105,15 @@ export class KeyService {
     const now = this.deps.clock.now();
     const project = await this.visibleProject(ctx, projectId);
     const type = input.type ?? "secret";
-    const settings = checkKeySettings(
-      project,
-      {
-        type,
-        scopes: input.scopes ?? (type === "secret" ? ["*"] : []),
-        meta: input.meta ?? null,
-        allowedOrigins: input.allowedOrigins ?? null,
-        allowedIps: input.allowedIps ?? null,
-        expiresAt: parseTimestamp(input.expiresAt, "expiresAt") ?? null,
-      },
-      now,
-    );
-    checkRatelimits(input.ratelimits);
     const environment = input.environment ?? "live";
     const generated = generateKey({ prefix: project.prefix, typeCode: KEY_TYPE_CODES[type], environment });
-    const record: KeyRecord = {
-      ...settings,
-      id: newId("key", now),
-      projectId,
-      hash: generated.hash,
-      start: generated.start,
-      last4: generated.last4,
-      environment,
-      ownerId: input.ownerId ?? null,
-      name: input.name ?? null,
-      enabled: input.enabled ?? true,
-      createdAt: now,
-      updatedAt: now,
-      revokedAt: null,
-      lastUsedAt: null,
-      rolledFrom: null,
-      rolledTo: null,
-      imported: false,
-      ratelimits: input.ratelimits ?? null,
-      credits: input.credits
-        ? initialCredits(
-            { remaining: input.credits.remaining, refill: input.credits.refill ?? undefined },
-            now,
-          )
-        : null,
-      budget: input.budget ? normalizeBudget(input.budget) : null,
-    };
+    const { hash, start, last4 } = generated;
+    const record = newKeyRecord(
+      project,
+      { ...input, type, environment },
+      { hash, start, last4, imported: false },
+      now,
+    );
     await this.deps.write(ctx, async (tx) => {
       const roleIds = input.roles?.length ? await resolveRoles(tx, projectId, input.roles) : [];
       await tx.keys.insert(record);
@@ -471,43 +438,53 @@ function target(key: KeyRecord) {
   return { type: "key", id: key.id, projectId: key.projectId };
 }
 
-/** A key record for an imported hash; ids follow the row order. */
-function importedRecord(project: ProjectRecord, row: ImportKeyInput, now: number): KeyRecord {
+/** A new key's record: its settings and rate limits checked against its project, its credentials as given. */
+function newKeyRecord(
+  project: ProjectRecord,
+  input: CreateKeyInput & { type: KeyType; environment: KeyEnvironment },
+  credentials: Pick<KeyRecord, "hash" | "start" | "last4" | "imported">,
+  now: number,
+): KeyRecord {
   const settings = checkKeySettings(
     project,
     {
-      type: row.type,
-      scopes: row.scopes ?? (row.type === "secret" ? ["*"] : []),
-      meta: row.meta ?? null,
-      allowedOrigins: null,
-      allowedIps: null,
-      expiresAt: parseTimestamp(row.expiresAt, "expiresAt") ?? null,
+      type: input.type,
+      scopes: input.scopes ?? (input.type === "secret" ? ["*"] : []),
+      meta: input.meta ?? null,
+      allowedOrigins: input.allowedOrigins ?? null,
+      allowedIps: input.allowedIps ?? null,
+      expiresAt: parseTimestamp(input.expiresAt, "expiresAt") ?? null,
     },
     now,
   );
+  checkRatelimits(input.ratelimits);
   return {
     ...settings,
+    ...credentials,
     id: newId("key", now),
     projectId: project.id,
-    hash: row.hash.toLowerCase(),
-    start: row.start ?? "",
-    last4: "",
-    type: row.type,
-    environment: row.environment,
-    ownerId: row.ownerId ?? null,
-    name: row.name ?? null,
-    enabled: true,
+    environment: input.environment,
+    ownerId: input.ownerId ?? null,
+    name: input.name ?? null,
+    enabled: input.enabled ?? true,
     createdAt: now,
     updatedAt: now,
     revokedAt: null,
     lastUsedAt: null,
     rolledFrom: null,
     rolledTo: null,
-    imported: true,
-    ratelimits: null,
-    credits: null,
-    budget: null,
+    ratelimits: input.ratelimits ?? null,
+    credits: input.credits
+      ? initialCredits({ remaining: input.credits.remaining, refill: input.credits.refill ?? undefined }, now)
+      : null,
+    budget: input.budget ? normalizeBudget(input.budget) : null,
   };
+}
+
+/** A key record for an imported hash: known by its hash, in whatever format its plaintext is. */
+function importedRecord(project: ProjectRecord, row: ImportKeyInput, now: number): KeyRecord {
+  const credentials = { hash: row.hash.toLowerCase(), start: row.start ?? "", last4: "", imported: true };
+  return newKeyRecord(project, row, credentials, now);
 }
 
 /** Names the import row an error is about. */
