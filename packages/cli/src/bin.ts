@@ -9,7 +9,7 @@ import { EXIT, type Io } from "./io.js";
 async function firstLineOfStdin(): Promise<string> {
   const { createInterface } = await import("node:readline");
   return new Promise((resolve, reject) => {
-    if (process.stdin.isTTY) process.stderr.write("key: ");
+    if (process.stdin.isTTY) write(process.stderr, "key: ");
     const lines = createInterface({ input: process.stdin, terminal: false });
     let first: string | undefined;
     lines.once("line", (line) => {
@@ -27,7 +27,7 @@ function waitForShutdown(): Promise<void> {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
-        process.stderr.write(`keysmith: ${signal} again, exiting without a graceful stop\n`);
+        write(process.stderr, `keysmith: ${signal} again, exiting without a graceful stop\n`);
         process.exit(EXIT.ERROR);
       }
       stopping = true;
@@ -38,13 +38,34 @@ function waitForShutdown(): Promise<void> {
   });
 }
 
+/**
+ * `keysmith … | head -1`: the reader may close the pipe before everything is written. A write
+ * then fails with EPIPE; the stream is marked closed, later writes to it are dropped, and the
+ * command finishes with its own exit code, quietly (no "Unhandled 'error' event", no stack).
+ */
+const closed = new Set<NodeJS.WriteStream>();
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED") {
+      closed.add(stream);
+      return;
+    }
+    throw error;
+  });
+}
+
+function write(stream: NodeJS.WriteStream, text: string): void {
+  if (!closed.has(stream) && !stream.destroyed) stream.write(text);
+}
+
 function flush(stream: NodeJS.WriteStream): Promise<void> {
+  if (closed.has(stream) || stream.destroyed) return Promise.resolve();
   return new Promise((resolve) => stream.write("", () => resolve()));
 }
 
 const io: Io = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: (text) => write(process.stdout, text),
+  stderr: (text) => write(process.stderr, text),
   env: process.env,
   stdin: firstLineOfStdin,
   isTTY: process.stdout.isTTY === true,
@@ -81,7 +102,7 @@ const fast =
       : null;
 const code = await (fast ?? import("./run.js").then(({ run }) => run(argv, io))).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`keysmith: unexpected error: ${redactKeys(message)}\n`);
+  write(process.stderr, `keysmith: unexpected error: ${redactKeys(message)}\n`);
   return EXIT.ERROR;
 });
 await Promise.all([flush(process.stdout), flush(process.stderr)]);

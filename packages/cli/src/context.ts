@@ -2,8 +2,9 @@ import type { Command } from "commander";
 import { ApiClient } from "./client.js";
 import { json } from "./format.js";
 import { CliError, type Io } from "./io.js";
+import { DEFAULT_URL, resolveUrl } from "./settings.js";
 
-export const DEFAULT_URL = "http://127.0.0.1:8787";
+export { DEFAULT_URL };
 
 /** What every command module receives. */
 export interface Context {
@@ -21,16 +22,17 @@ export interface ClientFlags {
 /** Adds `--url` and `--json` to a command that talks to the server. */
 export function clientCommand(command: Command): Command {
   return command
-    .option("--url <url>", `the keysmith server (env KEYSMITH_URL, default ${DEFAULT_URL})`)
+    .option("--url <url>", `the keysmith server (env KEYSMITH_URL, keysmith link; default ${DEFAULT_URL})`)
     .option("--json", "print the API's JSON answer");
 }
 
 /**
- * The API client for a command: `--url`, else `KEYSMITH_URL`, else the local default; the root
- * key only ever from `KEYSMITH_ROOT_KEY`, never from argv.
+ * The API client for a command: `--url`, else `KEYSMITH_URL`, else the directory config
+ * (`keysmith link`), else the local default; the root key only ever from `KEYSMITH_ROOT_KEY`,
+ * never from argv or a file.
  */
 export function clientFor(io: Io, flags: ClientFlags): ApiClient {
-  const baseUrl = flags.url ?? io.env.KEYSMITH_URL ?? DEFAULT_URL;
+  const baseUrl = resolveUrl(io, flags.url).value;
   let parsed: URL;
   try {
     parsed = new URL(baseUrl);

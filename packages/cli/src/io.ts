@@ -52,7 +52,10 @@ export const EXIT = {
   OK: 0,
   /** A negative answer: an invalid key, a broken audit chain, an already initialized database. */
   NEGATIVE: 1,
-  /** Usage, configuration, network or API error. */
+  /**
+   * Usage, configuration, network or API error; also an `--env` that has no secrets and was never
+   * created (`run`, `secrets list|export`), unless `--allow-empty`.
+   */
   ERROR: 2,
 } as const;
 
@@ -65,10 +68,19 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
  */
 export class CliError extends Error {
   readonly exitCode: ExitCode;
+  /** A stable code for scripts (`UNKNOWN_ENVIRONMENT`), printed after the message and in `--json`. */
+  readonly code: string | undefined;
+  readonly details: unknown;
 
-  constructor(message: string, exitCode: ExitCode = EXIT.ERROR) {
+  constructor(
+    message: string,
+    exitCode: ExitCode = EXIT.ERROR,
+    options: { code?: string; details?: unknown } = {},
+  ) {
     super(message);
     this.name = "CliError";
     this.exitCode = exitCode;
+    this.code = options.code;
+    this.details = options.details;
   }
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { ApiError, NetworkError, type Query } from "../client.js";
-import { DEFAULT_URL } from "../context.js";
 import { CliError, type Io } from "../io.js";
+import { resolveUrl } from "../settings.js";
 
 /**
  * One GET for `keysmith run`, on node:http(s) rather than fetch: the first fetch of a process
@@ -15,7 +15,7 @@ export async function getJson<T>(
   path: string,
   query: Query,
 ): Promise<T> {
-  const base = flags.url ?? io.env.KEYSMITH_URL ?? DEFAULT_URL;
+  const base = resolveUrl(io, flags.url).value;
   let url: URL;
   try {
     url = new URL(base.replace(/\/+$/, "") + path);
@@ -73,6 +73,7 @@ export async function getJson<T>(
       message:
         typeof error.message === "string" ? error.message : `${where} answered HTTP ${response.status}`,
       ...(typeof error.requestId === "string" ? { requestId: error.requestId } : {}),
+      ...(error.details === undefined ? {} : { details: error.details }),
     });
   }
   if (parsed === undefined) {

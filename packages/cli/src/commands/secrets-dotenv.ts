@@ -1,144 +1,82 @@
+import { createRequire } from "node:module";
+
 /**
- * `.env` files, read and written so that every value survives a round trip: quotes, `#`, `=`,
- * newlines, unicode and the empty string.
+ * `.env` files, read with dotenv's `parse` — the reader every tool on the same file uses, so
+ * quoting, comments and multi-line values mean here what they mean to the app — and written in
+ * a form that `parse` reads back exactly, or not at all.
  *
- * Reading accepts what dotenv-style files commonly hold: `KEY=value`, an `export ` prefix,
- * `#` comments on their own line or after an unquoted value (` #`), single quotes (literal),
- * backticks (literal), and double quotes with the escapes `\n`, `\r`, `\t`, `\"` and `\\` and
- * real line breaks (multi-line values). Nothing is expanded: `$OTHER` stays as it is.
- *
- * Writing picks the plainest form that reads back exactly (and that dotenv itself reads the
- * same way): bare for simple values, single quotes when the value has no `'` and no line break,
- * else double quotes with `\\`, `\"`, `\n` and `\r` escaped.
+ * dotenv reads: `KEY=value` (also `export KEY=value` and `KEY: value`), `#` comments (an unquoted
+ * value ends at `#`), single quotes and backticks (literal), double quotes (`\n` and `\r` are the
+ * only escapes), line breaks inside any quotes; lines it cannot read are skipped. Nothing is
+ * expanded: `$OTHER` stays as it is.
  */
 
 export type DotenvEntry = readonly [name: string, value: string];
 
-/** A line that cannot be read, with its 1-based line number. */
+type Dotenv = typeof import("dotenv");
+let dotenv: Dotenv | undefined;
+
+// Required on first use, not imported: only the commands that read or write .env load it, so
+// `keysmith --help` and `keysmith run` without --env-file start without it.
+function parse(text: string): Record<string, string> {
+  dotenv ??= createRequire(import.meta.url)("dotenv") as Dotenv;
+  return dotenv.parse(text);
+}
+
+/** A value that no form of `.env` reads back exactly. */
 export class DotenvError extends Error {
-  constructor(
-    readonly line: number,
-    message: string,
-  ) {
-    super(`line ${line}: ${message}`);
+  constructor(readonly secretName: string) {
+    super(
+      `the value of ${secretName} cannot be written as .env so that dotenv reads it back exactly ` +
+        "(it holds ', \" and ` with other characters dotenv interprets); use --format json",
+    );
     this.name = "DotenvError";
   }
 }
 
-const NAME = /[A-Za-z_][A-Za-z0-9_.-]*/y;
-const BARE_SAFE = /^[A-Za-z0-9_\-./:@+,%=^~]+$/;
-
 /**
- * The entries of a `.env` text, in file order; a name given twice keeps its last value.
- * Throws `DotenvError` for a line it cannot read.
+ * The entries of a `.env` text, in file order, as dotenv's `parse` reads them (a name given
+ * twice keeps its last value).
  *
  * @example parseDotenv('export A="x\\ny" # note\nB=plain') // [["A", "x\ny"], ["B", "plain"]]
  */
 export function parseDotenv(text: string): DotenvEntry[] {
-  const source = text.replace(/\r\n?/g, "\n");
-  const values = new Map<string, string>();
-  let i = 0;
-  let line = 1;
-  const skipSpaces = (): void => {
-    while (source[i] === " " || source[i] === "\t") i++;
-  };
-  const restOfLine = (): void => {
-    skipSpaces();
-    if (source[i] === "#") while (i < source.length && source[i] !== "\n") i++;
-    if (i < source.length && source[i] !== "\n") {
-      throw new DotenvError(line, "unexpected text after the value (quote the whole value)");
-    }
-  };
-  while (i < source.length) {
-    skipSpaces();
-    if (source[i] === "\n") {
-      i++;
-      line++;
-      continue;
-    }
-    if (source[i] === "#") {
-      while (i < source.length && source[i] !== "\n") i++;
-      continue;
-    }
-    if (source.startsWith("export", i) && (source[i + 6] === " " || source[i + 6] === "\t")) {
-      i += 6;
-      skipSpaces();
-    }
-    NAME.lastIndex = i;
-    const name = NAME.exec(source)?.[0];
-    if (!name) throw new DotenvError(line, "expected NAME=value");
-    i += name.length;
-    skipSpaces();
-    if (source[i] !== "=") throw new DotenvError(line, `expected = after ${name}`);
-    i++;
-    skipSpaces();
-    const startLine = line;
-    const quote = source[i];
-    let value = "";
-    if (quote === '"') {
-      i++;
-      for (;;) {
-        const char = source[i];
-        if (char === undefined) throw new DotenvError(startLine, `the value of ${name} has no closing "`);
-        i++;
-        if (char === '"') break;
-        if (char === "\n") line++;
-        if (char === "\\" && i < source.length) {
-          const next = source[i] as string;
-          const escaped = ESCAPES[next];
-          if (escaped !== undefined) {
-            value += escaped;
-            i++;
-            continue;
-          }
-        }
-        value += char;
-      }
-      restOfLine();
-    } else if (quote === "'" || quote === "`") {
-      const end = source.indexOf(quote, i + 1);
-      if (end < 0) throw new DotenvError(startLine, `the value of ${name} has no closing ${quote}`);
-      value = source.slice(i + 1, end);
-      line += value.split("\n").length - 1;
-      i = end + 1;
-      restOfLine();
-    } else {
-      const end = source.indexOf("\n", i);
-      let raw = source.slice(i, end < 0 ? source.length : end);
-      const comment = raw.search(/[ \t]#/);
-      if (comment >= 0) raw = raw.slice(0, comment);
-      value = raw.trimEnd();
-      i = end < 0 ? source.length : end;
-    }
-    values.delete(name);
-    values.set(name, value);
-  }
-  return [...values];
+  return Object.entries(parse(text));
 }
 
-const ESCAPES: Readonly<Record<string, string>> = { n: "\n", r: "\r", t: "\t", '"': '"', "\\": "\\" };
-
-/** One value in the plainest form that `parseDotenv` (and dotenv) reads back exactly. */
-export function quoteDotenv(value: string): string {
-  if (BARE_SAFE.test(value)) return value;
-  if (!/['\n\r]/.test(value)) return `'${value}'`;
-  return `"${value.replace(/[\\"\n\r]/g, (c) => DOUBLE_QUOTED[c] as string)}"`;
-}
-
-const DOUBLE_QUOTED: Readonly<Record<string, string>> = {
-  "\\": "\\\\",
-  '"': '\\"',
-  "\n": "\\n",
-  "\r": "\\r",
-};
+const BARE_SAFE = /^[A-Za-z0-9_\-./:@+,%=^~]+$/;
 
 /**
- * A `.env` text for the entries, one `NAME=value` line each.
+ * One value in the plainest form dotenv reads back exactly: bare, single quotes, double quotes
+ * (line breaks as `\n` and `\r`), backticks, then quotes spanning lines. Throws `DotenvError`
+ * when no form does (a value with all three quote characters, for one).
+ *
+ * @example quoteDotenv("a b") // "'a b'"
+ */
+export function quoteDotenv(value: string, name = "V"): string {
+  const oneLine = !/[\n\r]/.test(value);
+  const candidates = [
+    ...(BARE_SAFE.test(value) ? [value] : []),
+    ...(oneLine ? [`'${value}'`] : []),
+    `"${value.replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`,
+    ...(oneLine ? [] : [`'${value}'`]),
+    `\`${value}\``,
+    `"${value}"`,
+  ];
+  for (const form of candidates) {
+    if (!/[\r]/.test(form) && parse(`V=${form}\n`).V === value) return form;
+  }
+  throw new DotenvError(name);
+}
+
+/**
+ * A `.env` text for the entries, one `NAME=value` line each (a line break in a value is written
+ * as `\n` where dotenv allows it).
  *
  * @example serializeDotenv([["A", "it's"], ["B", "x y"]]) // "A=\"it's\"\nB='x y'\n"
  */
 export function serializeDotenv(entries: Iterable<DotenvEntry>, header?: string): string {
   const lines = header ? header.split("\n").map((l) => `# ${l}`.trimEnd()) : [];
-  for (const [name, value] of entries) lines.push(`${name}=${quoteDotenv(value)}`);
+  for (const [name, value] of entries) lines.push(`${name}=${quoteDotenv(value, name)}`);
   return `${lines.join("\n")}\n`;
 }

@@ -7,26 +7,29 @@ import { cell, json, table } from "../format.js";
 import { CliError, EXIT, type Io } from "../io.js";
 import { duration, positiveInt } from "../options.js";
 import { listPages, nextPageHint, type PagingFlags } from "../paging.js";
-import { type DotenvEntry, parseDotenv, serializeDotenv } from "./secrets-dotenv.js";
+import { envOf, projectOf } from "../settings.js";
+import { type DotenvEntry, DotenvError, parseDotenv, serializeDotenv } from "./secrets-dotenv.js";
+import { requireKnownEnvironment } from "./vault-environments.js";
 
 interface SecretFlags extends ClientFlags {
-  env: string;
+  env?: string;
   project?: string;
 }
 
+const PROJECT_HELP =
+  "the project (env KEYSMITH_PROJECT, keysmith link; not needed for a root key bound to one)";
+const ENV_HELP = "the vault environment: development, staging, production… (env KEYSMITH_ENV, keysmith link)";
+
 const NAME = /^[A-Z_][A-Z0-9_]{0,127}$/;
 
-/** `--env` (required) and `--project` on a command that names one environment. */
+/**
+ * `--env` and `--project` on a command that names one environment; the environment is needed
+ * (from the flag, KEYSMITH_ENV or the directory config).
+ */
 function scoped(command: Command): Command {
   return clientCommand(
-    command
-      .requiredOption("--env <environment>", "the vault environment (development, staging, production…)")
-      .option("--project <id>", "the project (env KEYSMITH_PROJECT; not needed for a root key bound to one)"),
+    command.option("--env <environment>", ENV_HELP).option("--project <id>", PROJECT_HELP),
   );
-}
-
-function projectOf(io: Io, flags: { project?: string }): string | undefined {
-  return flags.project ?? (io.env.KEYSMITH_PROJECT || undefined);
 }
 
 function secretPath(
@@ -41,7 +44,7 @@ function secretPath(
   if (projectId) params.set("projectId", projectId);
   for (const [key, value] of Object.entries(query)) params.set(key, value);
   const text = params.toString();
-  return `/v1/secrets/${segment(flags.env)}/${segment(name)}${suffix}${text ? `?${text}` : ""}`;
+  return `/v1/secrets/${segment(envOf(io, flags))}/${segment(name)}${suffix}${text ? `?${text}` : ""}`;
 }
 
 /** `keysmith secrets set|get|list|rm|restore|history|import|export`. */
@@ -106,7 +109,13 @@ export function secretsCommands(program: Command, context: Context): void {
     act(async (name: string, flags: SecretFlags & { version?: number }) => {
       const query: Record<string, string> =
         flags.version === undefined ? {} : { version: String(flags.version) };
-      const read = await clientFor(io, flags).get<SecretValue>(secretPath(io, flags, name, "", query));
+      const client = clientFor(io, flags);
+      const read = await explainNotFound(
+        client,
+        io,
+        flags,
+        client.get<SecretValue>(secretPath(io, flags, name, "", query)),
+      );
       // The value exactly, so `> file` keeps it byte for byte; a newline only for a person reading it.
       print(io, flags, read, () => (io.isTTY ? `${read.value}\n` : read.value));
       return EXIT.OK;
@@ -117,23 +126,34 @@ export function secretsCommands(program: Command, context: Context): void {
     secrets
       .command("list")
       .description("list secrets: names, versions and rotation state (never values)")
-      .option("--env <environment>", "only this environment")
-      .option("--project <id>", "the project (env KEYSMITH_PROJECT; not needed for a root key bound to one)")
+      .option("--env <environment>", "only this environment (refused when it was never created)")
+      .option("--project <id>", PROJECT_HELP)
       .option("--deleted", "include deleted secrets")
+      .option("--allow-empty", "list an --env that has no secrets without checking it exists")
       .option("--limit <n>", "page size (1-500)", positiveInt)
       .option("--cursor <cursor>", "continue from a previous page")
       .option("--all", "follow nextCursor through every page"),
   ).action(
-    act(async (flags: ClientFlags & PagingFlags & { env?: string; project?: string; deleted?: boolean }) => {
-      const query = {
-        projectId: projectOf(io, flags),
-        environment: flags.env,
-        includeDeleted: flags.deleted ? "true" : undefined,
-      };
-      const page = await listPages<Secret>(clientFor(io, flags), "/v1/secrets", query, flags);
-      print(io, flags, page, () => secretTable(page));
-      return EXIT.OK;
-    }),
+    act(
+      async (
+        flags: ClientFlags &
+          PagingFlags & { env?: string; project?: string; deleted?: boolean; allowEmpty?: boolean },
+      ) => {
+        const projectId = projectOf(io, flags);
+        const query = {
+          projectId,
+          environment: flags.env,
+          includeDeleted: flags.deleted ? "true" : undefined,
+        };
+        const client = clientFor(io, flags);
+        const page = await listPages<Secret>(client, "/v1/secrets", query, flags);
+        if (page.data.length === 0 && flags.env !== undefined && !flags.allowEmpty && !flags.cursor) {
+          await requireKnownEnvironment(getter(client), projectId, flags.env, ALLOW_EMPTY);
+        }
+        print(io, flags, page, () => secretTable(page));
+        return EXIT.OK;
+      },
+    ),
   );
 
   for (const [verb, description, suffix, method] of [
@@ -144,8 +164,12 @@ export function secretsCommands(program: Command, context: Context): void {
       act(async (name: string, flags: SecretFlags) => {
         const client = clientFor(io, flags);
         const path = secretPath(io, flags, name, suffix);
-        const secret =
-          method === "delete" ? await client.delete<Secret>(path) : await client.post<Secret>(path);
+        const secret = await explainNotFound(
+          client,
+          io,
+          flags,
+          method === "delete" ? client.delete<Secret>(path) : client.post<Secret>(path),
+        );
         print(io, flags, secret, () =>
           secret.deletedAt === null
             ? `Restored ${secret.name} in ${secret.environment} (version ${secret.version}).\n`
@@ -166,11 +190,12 @@ export function secretsCommands(program: Command, context: Context): void {
       .option("--all", "follow nextCursor through every page"),
   ).action(
     act(async (name: string, flags: SecretFlags & PagingFlags) => {
-      const page = await listPages<SecretVersion>(
-        clientFor(io, flags),
-        secretPath(io, flags, name, "/versions"),
-        {},
+      const client = clientFor(io, flags);
+      const page = await explainNotFound(
+        client,
+        io,
         flags,
+        listPages<SecretVersion>(client, secretPath(io, flags, name, "/versions"), {}, flags),
       );
       print(io, flags, page, () =>
         page.data.length === 0
@@ -219,13 +244,13 @@ export function secretsCommands(program: Command, context: Context): void {
         written++;
       }
       const unchanged = entries.length - written;
-      const summary = { environment: flags.env, read: entries.length, written, unchanged };
+      const summary = { environment: envOf(io, flags), read: entries.length, written, unchanged };
       print(
         io,
         flags,
         summary,
         () =>
-          `Imported ${entries.length} secret${entries.length === 1 ? "" : "s"} into ${flags.env}: ` +
+          `Imported ${entries.length} secret${entries.length === 1 ? "" : "s"} into ${summary.environment}: ` +
           `${written} written, ${unchanged} unchanged.\n`,
       );
       return EXIT.OK;
@@ -237,18 +262,23 @@ export function secretsCommands(program: Command, context: Context): void {
       .command("export")
       .description("print every current value of an environment as .env or JSON")
       .addOption(new Option("--format <format>", "dotenv (default) or json").choices(["dotenv", "json"]))
-      .option("--output <file>", "write to this file (mode 0600) instead of stdout"),
+      .option("--output <file>", "write to this file (mode 0600) instead of stdout")
+      .option("--allow-empty", "export an environment that has no secrets without checking it exists"),
   ).action(
-    act(async (flags: SecretFlags & { format?: string; output?: string }) => {
-      const exported = await exportValues(clientFor(io, flags), io, flags);
+    act(async (flags: SecretFlags & { format?: string; output?: string; allowEmpty?: boolean }) => {
+      const client = clientFor(io, flags);
+      const exported = await exportValues(client, io, flags);
+      if (exported.secrets.length === 0 && !flags.allowEmpty) {
+        await requireKnownEnvironment(
+          getter(client),
+          projectOf(io, flags),
+          exported.environment,
+          ALLOW_EMPTY,
+        );
+      }
       const entries = exported.secrets.map((s) => [s.name, s.value] as const);
       const text =
-        flags.format === "json"
-          ? json(Object.fromEntries(entries))
-          : serializeDotenv(
-              entries,
-              `keysmith secrets export --env ${exported.environment} (${exported.projectId})`,
-            );
+        flags.format === "json" ? json(Object.fromEntries(entries)) : dotenvText(entries, exported);
       if (flags.output) {
         writeFileSync(flags.output, text, { mode: 0o600 });
         io.stderr(`Wrote ${entries.length} secrets to ${flags.output}.\n`);
@@ -292,11 +322,51 @@ function readText(file: string): string {
   }
 }
 
+/** dotenv skips lines it cannot read; a file it reads nothing from is refused rather than imported as empty. */
 function parseDotenvFile(text: string, file: string): DotenvEntry[] {
+  const entries = parseDotenv(text);
+  if (entries.length === 0 && /^\s*[^#\s]/m.test(text)) {
+    throw new CliError(`${file === "-" ? "stdin" : file}: no NAME=value line that dotenv can read`);
+  }
+  return entries;
+}
+
+function dotenvText(entries: readonly DotenvEntry[], exported: SecretsExport): string {
   try {
-    return parseDotenv(text);
+    return serializeDotenv(
+      entries,
+      `keysmith secrets export --env ${exported.environment} (${exported.projectId})`,
+    );
   } catch (error) {
-    throw new CliError(`${file === "-" ? "stdin" : file}: ${(error as Error).message}`);
+    if (error instanceof DotenvError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+const ALLOW_EMPTY = "--allow-empty skips this check";
+
+/** The client's GET for `requireKnownEnvironment`. */
+function getter(client: ApiClient) {
+  return <T>(path: string, query: Record<string, string | undefined>) => client.get<T>(path, query);
+}
+
+/**
+ * A SECRET_NOT_FOUND in an environment that was never created (a typo in --env) says so and
+ * lists the known environments; other answers pass through.
+ */
+async function explainNotFound<T>(
+  client: ApiClient,
+  io: Io,
+  flags: SecretFlags,
+  answer: Promise<T>,
+): Promise<T> {
+  try {
+    return await answer;
+  } catch (error) {
+    if (error instanceof ApiError && error.code === "SECRET_NOT_FOUND") {
+      await requireKnownEnvironment(getter(client), projectOf(io, flags), envOf(io, flags), "");
+    }
+    throw error;
   }
 }
 
@@ -319,7 +389,7 @@ function parseJsonEntries(text: string): DotenvEntry[] {
 function exportValues(client: ApiClient, io: Io, flags: SecretFlags): Promise<SecretsExport> {
   return client.get<SecretsExport>("/v1/secrets/export", {
     projectId: projectOf(io, flags),
-    environment: flags.env,
+    environment: envOf(io, flags),
   });
 }
 
