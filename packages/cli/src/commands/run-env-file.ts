@@ -51,7 +51,12 @@ export function readEnvTemplate(file: string): EnvTemplate {
 
 /** `readEnvTemplate` on a text already read. */
 export function parseEnvTemplate(text: string, file: string): EnvTemplate {
-  const entries = parseDotenv(text);
+  let entries: ReturnType<typeof parseDotenv>;
+  try {
+    entries = parseDotenv(text);
+  } catch (error) {
+    throw new CliError(`${file}: ${(error as Error).message}`);
+  }
   const lines = text.split(/\r\n?|\n/);
   const references: Reference[] = [];
   for (const [variable, value] of entries) {

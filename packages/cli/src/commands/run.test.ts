@@ -59,10 +59,15 @@ describe("keysmith run", () => {
         command: ["node", "app.js", "--port", "3"],
       },
     );
+    // The environment may come from KEYSMITH_ENV or keysmith link: no --env is not unusual.
+    expect(parseRunArgv(["run", "--allow-empty", "--env-file", ".env.tpl", "--", "node"])).toEqual({
+      flags: { allowEmpty: true, envFile: ".env.tpl" },
+      command: ["node"],
+    });
     for (const argv of [
       ["run", "--help"],
       ["run", "--env", "ci"],
-      ["run", "--", "node"],
+      ["run", "--allow-empty=yes", "node"],
       ["run", "--env", "--mask", "node"],
       ["run", "--env", "ci", "--mistyped", "node"],
       ["keys", "list"],
@@ -71,10 +76,12 @@ describe("keysmith run", () => {
     }
   });
 
-  it("explains a missing --env or command through commander", async () => {
+  it("explains a missing --env (naming the flag, the variable and link) or command", async () => {
     const noEnv = await server.cli(["run", "--", NODE, "-e", "0"]);
     expect(noEnv.code).toBe(2);
-    expect(noEnv.stderr).toMatch(/required option '--env <environment>' not specified/);
+    expect(noEnv.stderr).toBe(
+      "keysmith: no environment: pass --env <environment>, set KEYSMITH_ENV, or run `keysmith link --env <environment>`\n",
+    );
     const noCommand = await server.cli(["run", "--env", "ci"]);
     expect(noCommand.stderr).toMatch(/missing required argument 'command'/);
   });

@@ -23,50 +23,86 @@ function parse(text: string): Record<string, string> {
   return dotenv.parse(text);
 }
 
-/** A value that no form of `.env` reads back exactly. */
+/** A line dotenv would misread, with its 1-based line number. */
 export class DotenvError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(`line ${line}: ${message}`);
+    this.name = "DotenvError";
+  }
+}
+
+/** A value that no form of `.env` reads back exactly. */
+export class DotenvValueError extends Error {
   constructor(readonly secretName: string) {
     super(
       `the value of ${secretName} cannot be written as .env so that dotenv reads it back exactly ` +
         "(it holds ', \" and ` with other characters dotenv interprets); use --format json",
     );
-    this.name = "DotenvError";
+    this.name = "DotenvValueError";
   }
 }
 
 /**
  * The entries of a `.env` text, in file order, as dotenv's `parse` reads them (a name given
- * twice keeps its last value).
+ * twice keeps its last value). One check on top: a quote dotenv found no end for (it then keeps
+ * the quote as part of the value) is a `DotenvError` naming the line, since storing or injecting
+ * that value would hand the app a broken secret.
  *
  * @example parseDotenv('export A="x\\ny" # note\nB=plain') // [["A", "x\ny"], ["B", "plain"]]
  */
 export function parseDotenv(text: string): DotenvEntry[] {
-  return Object.entries(parse(text));
+  const entries = Object.entries(parse(text));
+  const lines = text.split(/\r\n?|\n/);
+  for (const [name, value] of entries) {
+    const quote = value[0];
+    if (quote !== "'" && quote !== '"' && quote !== "`") continue;
+    const escaped = name.replace(/[.]/g, "\\.");
+    const assignment = new RegExp(`^\\s*(?:export\\s+)?${escaped}\\s*[=:]\\s*(.)`);
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const match = assignment.exec(lines[i] as string);
+      if (!match) continue;
+      // The value as read still starts with the quote that opened it: dotenv found no closing one.
+      if (match[1] === quote) throw new DotenvError(i + 1, `the value of ${name} has no closing ${quote}`);
+      break;
+    }
+  }
+  return entries;
 }
 
 const BARE_SAFE = /^[A-Za-z0-9_\-./:@+,%=^~]+$/;
 
 /**
  * One value in the plainest form dotenv reads back exactly: bare, single quotes, double quotes
- * (line breaks as `\n` and `\r`), backticks, then quotes spanning lines. Throws `DotenvError`
- * when no form does (a value with all three quote characters, for one).
+ * (line breaks as `\n` and `\r`), single quotes spanning lines, backticks; a quote character
+ * never appears inside quotes of its own kind. Throws `DotenvValueError` when no form reads back
+ * exactly (a value with all three quote characters, for one).
  *
  * @example quoteDotenv("a b") // "'a b'"
  */
 export function quoteDotenv(value: string, name = "V"): string {
   const oneLine = !/[\n\r]/.test(value);
+  const has = (quote: string): boolean => value.includes(quote);
   const candidates = [
     ...(BARE_SAFE.test(value) ? [value] : []),
-    ...(oneLine ? [`'${value}'`] : []),
-    `"${value.replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`,
-    ...(oneLine ? [] : [`'${value}'`]),
-    `\`${value}\``,
-    `"${value}"`,
+    ...(oneLine && !has("'") ? [`'${value}'`] : []),
+    ...(!has('"') ? [`"${value.replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`] : []),
+    ...(!has("'") ? [`'${value}'`] : []),
+    ...(!has("`") ? [`\`${value}\``] : []),
   ];
-  for (const form of candidates) {
-    if (!/[\r]/.test(form) && parse(`V=${form}\n`).V === value) return form;
+  for (const form of candidates) if (readsBack(form, value)) return form;
+  throw new DotenvValueError(name);
+}
+
+function readsBack(form: string, value: string): boolean {
+  try {
+    const entries = parseDotenv(`V=${form}\n`);
+    return entries.length === 1 && entries[0]?.[1] === value;
+  } catch {
+    return false;
   }
-  throw new DotenvError(name);
 }
 
 /**

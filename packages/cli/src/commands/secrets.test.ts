@@ -28,8 +28,13 @@ describe("keysmith secrets", () => {
     expect(first.stdout).toBe("sk_live_first");
     const missing = await server.cli(["secrets", "get", "STRIPE_KEY", "--env", "staging"]);
     expect(missing.code).toBe(2);
+    // staging was never created: the server's code stays, the CLI lists the environments there are.
     expect(missing.stderr).toMatch(
-      /^keysmith: No secret STRIPE_KEY in staging\. \(SECRET_NOT_FOUND, request req_/,
+      /^keysmith: No secret STRIPE_KEY in staging: the environment "staging" has no secrets and was never created in project proj_\w+; known environments: production \(SECRET_NOT_FOUND, request req_/,
+    );
+    const notThere = await server.cli(["secrets", "get", "OTHER_KEY", "--env", "production"]);
+    expect(notThere.stderr).toMatch(
+      /^keysmith: No secret OTHER_KEY in production\. \(SECRET_NOT_FOUND, request req_/,
     );
   });
 

@@ -8,7 +8,7 @@ import { CliError, EXIT, type Io } from "../io.js";
 import { duration, positiveInt } from "../options.js";
 import { listPages, nextPageHint, type PagingFlags } from "../paging.js";
 import { envOf, projectOf } from "../settings.js";
-import { type DotenvEntry, DotenvError, parseDotenv, serializeDotenv } from "./secrets-dotenv.js";
+import { type DotenvEntry, DotenvValueError, parseDotenv, serializeDotenv } from "./secrets-dotenv.js";
 import { requireKnownEnvironment } from "./vault-environments.js";
 
 interface SecretFlags extends ClientFlags {
@@ -324,7 +324,12 @@ function readText(file: string): string {
 
 /** dotenv skips lines it cannot read; a file it reads nothing from is refused rather than imported as empty. */
 function parseDotenvFile(text: string, file: string): DotenvEntry[] {
-  const entries = parseDotenv(text);
+  let entries: DotenvEntry[];
+  try {
+    entries = parseDotenv(text);
+  } catch (error) {
+    throw new CliError(`${file === "-" ? "stdin" : file}: ${(error as Error).message}`);
+  }
   if (entries.length === 0 && /^\s*[^#\s]/m.test(text)) {
     throw new CliError(`${file === "-" ? "stdin" : file}: no NAME=value line that dotenv can read`);
   }
@@ -338,7 +343,7 @@ function dotenvText(entries: readonly DotenvEntry[], exported: SecretsExport): s
       `keysmith secrets export --env ${exported.environment} (${exported.projectId})`,
     );
   } catch (error) {
-    if (error instanceof DotenvError) throw new CliError(error.message);
+    if (error instanceof DotenvValueError) throw new CliError(error.message);
     throw error;
   }
 }
@@ -363,8 +368,18 @@ async function explainNotFound<T>(
   try {
     return await answer;
   } catch (error) {
-    if (error instanceof ApiError && error.code === "SECRET_NOT_FOUND") {
+    if (!(error instanceof ApiError) || error.code !== "SECRET_NOT_FOUND") throw error;
+    try {
       await requireKnownEnvironment(getter(client), projectOf(io, flags), envOf(io, flags), "");
+    } catch (unknown) {
+      // The server's code stays; the message adds what the CLI found out.
+      if (unknown instanceof CliError) {
+        throw new ApiError(error.status, {
+          code: error.code,
+          message: `${error.message.replace(/\.$/, "")}: ${unknown.message}`,
+          ...(error.requestId === null ? {} : { requestId: error.requestId }),
+        });
+      }
     }
     throw error;
   }
