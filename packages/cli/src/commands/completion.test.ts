@@ -61,6 +61,7 @@ describe("keysmith completion", () => {
         `COMP_WORDS=(${words.map((w) => JSON.stringify(w)).join(" ")})`,
         `COMP_CWORD=${words.length - 1}`,
         "_keysmith",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash array expansion, not a template
         'printf "%s\\n" "${COMPREPLY[@]}"',
       ].join("\n");
       return spawnSync("bash", ["-c", probe], { encoding: "utf8", cwd: dir.path }).stdout.trim().split("\n");

@@ -18,6 +18,7 @@ export function completionCommand(program: Command, { io, act }: Context): void 
       "\nInstall:\n" +
         "  bash:  keysmith completion bash > ~/.local/share/bash-completion/completions/keysmith\n" +
         "         (or: source <(keysmith completion bash) in ~/.bashrc)\n" +
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a zsh expansion, not a template
         '  zsh:   keysmith completion zsh > "${fpath[1]}/_keysmith"   (or: source <(keysmith completion zsh))\n' +
         "  fish:  keysmith completion fish > ~/.config/fish/completions/keysmith.fish",
     )

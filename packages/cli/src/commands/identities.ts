@@ -17,6 +17,7 @@ import {
   refill,
 } from "../options.js";
 import { listPages, nextPageHint, type PagingFlags } from "../paging.js";
+import { projectOf } from "../settings.js";
 
 interface IdentityFlags extends ClientFlags {
   project?: string;
@@ -102,12 +103,19 @@ export function identitiesCommands(program: Command, { io, act }: Context): void
         .command("create")
         .description("create an identity; keys whose owner is its external id belong to it")
         .requiredOption("--external-id <id>", "your customer's id: the ownerId of its keys")
-        .option("--project <id>", "the project (needed unless the root key is bound to one)"),
+        .option(
+          "--project <id>",
+          "the project (env KEYSMITH_PROJECT, keysmith link; needed unless the root key is bound to one)",
+        ),
       "create",
     ),
   ).action(
     act(async (flags: IdentityFlags) => {
-      const identity = await clientFor(io, flags).post<Identity>("/v1/identities", identityBody(flags));
+      const identity = await clientFor(io, flags).post<Identity>("/v1/identities", {
+        ...identityBody(flags),
+        // The flag, else KEYSMITH_PROJECT, else the directory config (keysmith link).
+        projectId: projectOf(io, flags),
+      });
       print(io, flags, identity, () => `Created identity ${identity.id}.\n${identityFields(identity)}`);
       return EXIT.OK;
     }),
@@ -187,10 +195,13 @@ export function rolesCommands(program: Command, { io, act }: Context): void {
       .description("create a role")
       .requiredOption("--name <name>", "the role's name, unique in the project")
       .requiredOption("--scopes <scopes>", "its scopes, comma-separated (invoices:read,refunds:*)", list)
-      .option("--project <id>", "the project (needed unless the root key is bound to one)"),
+      .option(
+        "--project <id>",
+        "the project (env KEYSMITH_PROJECT, keysmith link; needed unless the root key is bound to one)",
+      ),
   ).action(
     act(async (flags: RoleFlags) => {
-      const body = { projectId: flags.project, name: flags.name, scopes: flags.scopes };
+      const body = { projectId: projectOf(io, flags), name: flags.name, scopes: flags.scopes };
       const role = await clientFor(io, flags).post<Role>("/v1/roles", body);
       print(io, flags, role, () => `Created role ${role.name} (${role.id}).\n${roleFields(role)}`);
       return EXIT.OK;

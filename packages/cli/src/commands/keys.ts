@@ -15,6 +15,7 @@ import {
 } from "../metering.js";
 import { duration, jsonObject, list, type NULL, nullable, positiveInt, timestamp } from "../options.js";
 import { listPages, nextPageHint, type PagingFlags } from "../paging.js";
+import { projectOf } from "../settings.js";
 import { keysImportCommand } from "./keys-import.js";
 import { keysVerifyCommand } from "./keys-verify.js";
 
@@ -118,7 +119,10 @@ export function keysCommands(program: Command, context: Context): void {
         keys
           .command("create")
           .description("issue a key; its plaintext is printed this once")
-          .option("--project <id>", "the project (needed unless the root key is bound to one)")
+          .option(
+            "--project <id>",
+            "the project (env KEYSMITH_PROJECT, keysmith link; needed unless the root key is bound to one)",
+          )
           .addOption(typeOption("the key type (default secret)"))
           .addOption(envOption("the environment (default live)")),
         "create",
@@ -308,7 +312,8 @@ export function keysCommands(program: Command, context: Context): void {
 
 function createBody(io: Io, flags: CreateFlags): Record<string, unknown> {
   return settingsBody(flags, {
-    projectId: flags.project,
+    // The flag, else KEYSMITH_PROJECT, else the directory config (keysmith link).
+    projectId: projectOf(io, flags),
     type: flags.type,
     environment: flags.env,
     expiresAt: expiry(io, flags),

@@ -39,14 +39,14 @@ describe("errors in the CLI's words", () => {
       const result = await server.cli(argv, { env: admin(), stdin: "sk_x" });
       expect(result.code, argv.join(" ")).toBe(2);
       expect(result.stderr, argv.join(" ")).toMatch(
-        new RegExp(`^keysmith: ${escape(hint)} \\(UNPROCESSABLE, request req_\\w+\\)\\n$`),
+        new RegExp(`^keysmith: ${escapeRegExp(hint)} \\(UNPROCESSABLE, request req_\\w+\\)\\n$`),
       );
       expect(result.stderr).not.toContain("projectId");
     }
     const ran = await server.cli(["run", "--env", "production", "--", NODE, "-e", "0"], { env: admin() });
     expect(ran.code).toBe(2);
     expect(ran.stderr).toMatch(
-      new RegExp(`^keysmith: ${escape(hint)} \\(UNPROCESSABLE, request req_\\w+\\)\\n$`),
+      new RegExp(`^keysmith: ${escapeRegExp(hint)} \\(UNPROCESSABLE, request req_\\w+\\)\\n$`),
     );
   });
 
@@ -155,6 +155,10 @@ describe("keysmith link and the directory config", () => {
       cwd: nested,
     });
     expect(ran.stdout).toBe("sk_prod_value\n");
+    // Commands that need a project take the linked one too.
+    const key = await server.cli(["keys", "create", "--json"], { env: admin(), cwd: nested });
+    expect(key.code).toBe(0);
+    expect(JSON.parse(key.stdout).projectId).toBe(server.env.KEYSMITH_PROJECT);
     // A flag wins over the variable, the variable over the file.
     const dev = await server.cli(["secrets", "get", "OPENAI_KEY"], {
       env: { ...admin(), KEYSMITH_ENV: "development" },
@@ -285,6 +289,6 @@ describe("keysmith run --env-file", () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

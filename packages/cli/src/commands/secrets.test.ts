@@ -189,6 +189,9 @@ describe("keysmith secrets", () => {
     const result = await server.cli(["secrets", "import", file, "--env", "broken"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(`keysmith: ${file}: line 2: the value of BAD has no closing '\n`);
-    expect((await server.cli(["secrets", "list", "--env", "broken"])).stdout).toBe("No secrets.\n");
+    // Nothing was set: the environment does not even exist.
+    const listed = await server.cli(["secrets", "list", "--env", "broken"]);
+    expect(listed.code).toBe(2);
+    expect(listed.stderr).toMatch(/the environment "broken" has no secrets and was never created/);
   });
 });
