@@ -82,7 +82,6 @@ Exit codes: 0 no secrets, 1 secrets found, 2 the scan could not run.`,
 
 async function scan(io: Io, paths: string[], given: ScanFlags): Promise<number> {
   const flags: ScanFlags = given.json ? { ...given, format: "json" } : given;
-  quietOnClosedPipe(io);
   checkFlags(paths, flags);
   // Fail before scanning when the report could not be sent anyway.
   const client = flags.report ? clientFor(io, { ...(flags.url ? { url: flags.url } : {}) }) : null;
@@ -189,18 +188,6 @@ function loadConfig(
   } catch (error) {
     throw new CliError(`scan configuration: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-/**
- * `keysmith scan --format json | head -1`: the reader may close the pipe before the output is
- * written. The write then fails with EPIPE, which ends the command quietly (no stack trace).
- */
-function quietOnClosedPipe(io: Io): void {
-  const out = io.terminal?.stdout;
-  if (!out || out.listenerCount("error") > 0) return;
-  out.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") throw error;
-  });
 }
 
 function checkFlags(paths: string[], flags: ScanFlags): void {
