@@ -31,6 +31,13 @@ const FIELD_FLAGS: Readonly<Record<string, readonly string[]>> = {
   includeDeleted: ["--deleted"],
 };
 
+/** What a pattern means, for the fields whose pattern a person should not have to read. */
+const PATTERN_MEANING: Readonly<Record<string, string>> = {
+  environment: "lower-case letters, digits, _ . and -, starting with a letter or digit (production, pr-142)",
+  name: "an environment-variable name: upper-case letters, digits and _, not starting with a digit",
+  projectId: "a project id, proj_ and 22 letters or digits (`keysmith projects list` shows them)",
+};
+
 const PROJECT_HINT = "pass --project <id>, set KEYSMITH_PROJECT, or run `keysmith link --project <id>`";
 
 /** The flag (or `<argument>`) a command exposes for an API field, or null. */
@@ -131,7 +138,8 @@ function validationPart(detail: unknown, exposed: Exposed | undefined): string |
   const flag = flagFor(name, exposed);
   if (flag === null) return null;
   const text = typeof message === "string" ? message : "is invalid";
-  return `${flag}: ${renameFields(text, exposed)}`;
+  const meaning = text.startsWith("must match pattern") ? PATTERN_MEANING[name] : undefined;
+  return `${flag}: ${meaning ? `expected ${meaning}` : renameFields(text, exposed)}`;
 }
 
 /** `projectId is required …` → `--project is required …`, for the fields the command has flags for. */

@@ -70,11 +70,11 @@ describe("errors in the CLI's words", () => {
     const badEnv = await server.cli(["secrets", "get", "STRIPE_KEY", "--env", "Production"]);
     expect(badEnv.code).toBe(2);
     expect(badEnv.stderr).toMatch(
-      /^keysmith: --env: must match pattern .* \(VALIDATION_ERROR, request req_\w+\)\n$/,
+      /^keysmith: --env: expected lower-case letters, digits, _ \. and -, starting with a letter or digit \(production, pr-142\) \(VALIDATION_ERROR, request req_\w+\)\n$/,
     );
     const malformed = await server.cli(["secrets", "list"], { env: { KEYSMITH_PROJECT: "proj_typo" } });
     expect(malformed.stderr).toMatch(
-      /^keysmith: --project: must match pattern .* \(VALIDATION_ERROR, request req_\w+\)\n$/,
+      /^keysmith: --project: expected a project id, proj_ and 22 letters or digits .* \(VALIDATION_ERROR, request req_\w+\)\n$/,
     );
     const missing = await server.cli(["secrets", "list"], { env: { KEYSMITH_PROJECT: UNKNOWN_PROJECT } });
     expect(missing.stderr).toMatch(
