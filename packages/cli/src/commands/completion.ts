@@ -40,6 +40,8 @@ export interface CommandNode {
   description: string;
   subcommands: CommandNode[];
   options: OptionNode[];
+  /** Whether it takes positional arguments (files, names): fish then offers files there. */
+  takesArguments: boolean;
 }
 
 export interface OptionNode {
@@ -56,6 +58,7 @@ export function describeTree(command: Command, path: string[] = []): CommandNode
     path,
     description: command.description(),
     subcommands: command.commands.map((sub) => describeTree(sub, [...path, sub.name()])),
+    takesArguments: command.registeredArguments.length > 0,
     options: [
       ...options.map((option) => ({
         flags: [option.long, option.short].filter((flag): flag is string => flag !== undefined),
@@ -263,6 +266,8 @@ function fish(tree: CommandNode): string {
         `complete -c keysmith -n ${quote(here)} -a ${quote(sub.path.at(-1) as string)} -d ${quote(oneLine(sub.description))}`,
       );
     }
+    if (node.takesArguments && node.subcommands.length === 0)
+      lines.push(`complete -c keysmith -n ${quote(at)} -F`);
     for (const option of node.options) {
       const names = option.flags
         .map((flag) => (flag.startsWith("--") ? `-l ${quote(flag.slice(2))}` : `-s ${quote(flag.slice(1))}`))
