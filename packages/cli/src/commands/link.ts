@@ -26,8 +26,9 @@ interface LinkFlags {
   json?: boolean;
 }
 
-// The same label rule as the server's vault environments.
+// The server's rules for a vault environment and a project id, checked before anything is written.
 const ENVIRONMENT = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
+const PROJECT_ID = /^proj_[0-9A-Za-z]{22}$/;
 
 /**
  * `keysmith link`: writes this directory's `keysmith.json` (or `.keysmith/config.toml`) with the
@@ -88,6 +89,11 @@ async function link(io: Io, flags: LinkFlags): Promise<number> {
   if (flags.url !== undefined) values.url = checkUrl(flags.url);
   if (flags.env !== undefined) values.env = checkEnvironment(flags.env);
   const url = flags.url ?? io.env.KEYSMITH_URL?.trim() ?? values.url;
+  if (flags.project !== undefined && !PROJECT_ID.test(flags.project)) {
+    throw new CliError(
+      `--project ${JSON.stringify(flags.project)} is not a project id: proj_ and 22 letters or digits (\`keysmith projects list\` shows them)`,
+    );
+  }
   const project = await checkedProject(io, url, flags.project ?? values.project);
   if (project) values.project = project.id;
   if (Object.keys(values).length === 0) {
@@ -125,7 +131,11 @@ async function checkedProject(
   url: string | undefined,
   given: string | undefined,
 ): Promise<{ id: string; name?: string } | null> {
-  if (!io.env.KEYSMITH_ROOT_KEY?.trim()) return given ? { id: given } : null;
+  if (!io.env.KEYSMITH_ROOT_KEY?.trim()) {
+    if (given)
+      io.stderr(`keysmith: KEYSMITH_ROOT_KEY is not set: linking ${given} without checking it exists\n`);
+    return given ? { id: given } : null;
+  }
   const client = clientFor(io, url === undefined ? {} : { url });
   try {
     if (given) {

@@ -191,6 +191,14 @@ describe("keysmith link and the directory config", () => {
       /^keysmith: no project proj_0{22} on http:\/\/\S+ that this root key can see/,
     );
     expect(existsSync(join(project, "keysmith.json"))).toBe(false);
+    const malformed = await server.cli(["link", "--project", "proj_abc"], { cwd: project });
+    expect(malformed).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        'keysmith: --project "proj_abc" is not a project id: proj_ and 22 letters or digits (`keysmith projects list` shows them)\n',
+    });
+    expect(existsSync(join(project, "keysmith.json"))).toBe(false);
   });
 
   it("writes .keysmith/config.toml with --format toml, picks the only project, and updates in place", async () => {
