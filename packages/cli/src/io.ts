@@ -12,7 +12,10 @@ export interface Io {
   isTTY: boolean;
   /** Whether standard error is a terminal: `scan` draws its progress there only then. */
   stderrIsTTY?: boolean;
-  /** The directory relative paths start from (`scan`, `hook`, `audit`); the process's by default. */
+  /**
+   * The directory relative paths start from (`scan`, `hook`, `audit`) and where the search for
+   * `keysmith.json` / `.keysmith/config.toml` begins; the process's by default.
+   */
   cwd?: string;
   /** The fetch the API client uses; the global one by default. */
   fetch?: typeof fetch;
