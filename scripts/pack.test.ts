@@ -118,9 +118,20 @@ function needs(entry: LockEntry): string[] {
  * every package the published ones bring, at the same places (`packages/x/node_modules/…` moves
  * under `node_modules/@keysmith/x/`), and the tarballs themselves as `file:` entries.
  */
-function consumerLock(tarballs: Map<string, { file: string; integrity: string }>): {
+/** Where the registry keeps a package's tarball: `<registry>/@scope/name/-/name-1.2.3.tgz`. */
+function tarballUrl(registry: string, name: string, version: string): string {
+  const base = name.slice(name.lastIndexOf("/") + 1);
+  return `${registry.replace(/\/?$/, "/")}${name}/-/${base}-${version}.tgz`;
+}
+
+function consumerLock(
+  tarballs: Map<string, { file: string; integrity: string }>,
+  registry: string,
+): {
   name: string;
-  packages: { "": { dependencies: Record<string, string> } } & Record<string, LockEntry>;
+  lockfileVersion: number;
+  requires: boolean;
+  packages: { "": { name: string; dependencies: Record<string, string> } } & Record<string, LockEntry>;
 } {
   const lock = read<{ packages: Record<string, LockEntry> }>(join(ROOT, "package-lock.json"));
   const workspaceDir = new Map<string, string>(); // packages/cli → node_modules/@keysmith/cli
@@ -138,7 +149,12 @@ function consumerLock(tarballs: Map<string, { file: string; integrity: string }>
       const target = place(key);
       if (out[target]) continue;
       const { dev: _dev, devOptional: _devOptional, peer: _peer, ...kept } = found;
-      out[target] = kept;
+      // This repository's lockfile omits registry URLs (omit-lockfile-registry-resolved); with
+      // one, npm takes the tarball from the cache without reading the package's document.
+      out[target] = {
+        ...kept,
+        resolved: kept.resolved ?? tarballUrl(registry, name, kept.version as string),
+      };
       visit(key, found);
     }
   };
@@ -228,7 +244,8 @@ describe("the packed packages installed offline into a new project", () => {
     const tarballs = new Map(
       results.map((r) => [r.name.replace("@keysmith/", ""), { file: r.filename, integrity: r.integrity }]),
     );
-    const lock = consumerLock(tarballs);
+    const registry = (await run("npm", ["config", "get", "registry"], { cwd: ROOT })).stdout.trim();
+    const lock = consumerLock(tarballs, registry);
     // The root's overrides (cookie 1 for light-my-request: see package.json) bind only the
     // project that declares them; an installer of @keysmith/server on Node 20 adds the same one
     // or sees cookie 2's engine warning. Without it npm would re-resolve cookie here.

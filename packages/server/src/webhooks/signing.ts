@@ -9,7 +9,7 @@ import { Webhook } from "standardwebhooks";
  * Standard Webhooks verifier expects (the tests check its `verify` accepts them).
  *
  * `verifyWebhook` signs with the library too, but checks the headers and the timestamp itself:
- * the library's `verify` (1.1.1) reads `Date.now()` with a fixed 5-minute window, no clock or
+ * the library's `verify` (1.3.0) reads `Date.now()` with a fixed 5-minute window, no clock or
  * tolerance option (measured: a delivery signed at this file's tests' clock, 2026-06-01, fails
  * with "Message timestamp too old", and keysmith's test receiver runs on such a clock); it reads
  * headers with `Object.keys`, so a fetch `Headers` object fails with "Missing required headers";
