@@ -19,7 +19,7 @@
  * test checks both). None of keysmith's own packages has an install script.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { createInterface } from "node:readline";
@@ -287,8 +287,10 @@ describe("the packed packages installed offline into a new project", () => {
 
   it("installs the packages from the tarballs, not from this repository", () => {
     for (const name of PUBLISHED) {
-      const installed = read<Manifest>(join(app, "node_modules/@keysmith", name, "package.json"));
-      expect(installed.version).toBe(versions.get(name));
+      const installedDir = join(app, "node_modules/@keysmith", name);
+      // A copy unpacked from the tarball, not a link back to the workspace.
+      expect(lstatSync(installedDir).isSymbolicLink(), name).toBe(false);
+      expect(read<Manifest>(join(installedDir, "package.json")).version).toBe(versions.get(name));
     }
     // A tarball holds only what `files` names: no sources, no tests.
     expect(() => readFileSync(join(app, "node_modules/@keysmith/cli/src/bin.ts"))).toThrow();
