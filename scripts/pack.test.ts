@@ -62,10 +62,18 @@ interface Manifest extends LockEntry {
 const read = <T>(path: string): T => JSON.parse(readFileSync(path, "utf8")) as T;
 const manifestOf = (name: string): Manifest => read(join(ROOT, "packages", name, "package.json"));
 
-/** The environment of a child npm: none of the settings an npm that started vitest passes down. */
+/** Settings a child npm keeps from its caller: where the cache and the registry are. */
+const KEPT_NPM_SETTINGS = /^npm_config_(cache|registry|userconfig)$/i;
+
+/**
+ * The environment of a child npm: none of the settings an npm that started vitest passes down
+ * (workspace, script and lifecycle ones), except the cache and registry it installed from.
+ */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))),
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || KEPT_NPM_SETTINGS.test(k)),
+    ),
     npm_config_loglevel: "error",
     npm_config_update_notifier: "false",
     ...extra,
