@@ -299,6 +299,8 @@ describe("the packed packages installed offline into a new project", () => {
       // A copy unpacked from the tarball, not a link back to the workspace.
       expect(lstatSync(installedDir).isSymbolicLink(), name).toBe(false);
       expect(read<Manifest>(join(installedDir, "package.json")).version).toBe(versions.get(name));
+      // The licence the manifest names travels with the code.
+      expect(readFileSync(join(installedDir, "LICENSE"), "utf8"), name).toContain("Apache License");
     }
     // A tarball holds only what `files` names: no sources, no tests.
     expect(() => readFileSync(join(app, "node_modules/@keysmith/cli/src/bin.ts"))).toThrow();
