@@ -17,6 +17,8 @@ const PATH = "/v1/ratelimit";
 const RATIO_TARGET = { op: ">=", value: 0.8, unit: "ratio" };
 const MEMORY_TARGET = { op: ">=", value: 2_000_000, unit: "ops/s" };
 const REDIS_TARGET = { op: ">=", value: 100_000, unit: "ops/s" };
+/** Beat rate-limiter-flexible in the same run (issue 14). */
+const PEER_TARGET = { op: ">", value: 1, unit: "ratio" };
 
 async function post(url, body, authorization) {
   const headers = { "content-type": "application/json" };
@@ -30,7 +32,11 @@ async function http(options, log) {
   log(`load generator: ${tool.name} (${tool.path}); ${pinningNote()}`);
   const servers = [];
   try {
-    const keysmithServer = startNode("servers/ratelimit.js", { cpu: 0 });
+    const profile = (id) =>
+      options.profile
+        ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=ratelimit-${id}.cpuprofile`]
+        : [];
+    const keysmithServer = startNode("servers/ratelimit.js", { cpu: 0, nodeArgs: profile("keysmith") });
     servers.push(keysmithServer);
     const keysmith = await keysmithServer.message("ready");
     const first = await post(`${keysmith.url}${PATH}`, keysmith.body, keysmith.authorization);
@@ -40,6 +46,7 @@ async function http(options, log) {
     const bareServer = startNode("servers/bare.js", {
       cpu: 0,
       env: { BENCH_RESPONSE: first.text, BENCH_PATH: PATH, BENCH_FIELD: "identifier" },
+      nodeArgs: profile("bare"),
     });
     servers.push(bareServer);
     const bare = await bareServer.message("ready");
@@ -160,27 +167,54 @@ async function inprocess(options, log) {
   } finally {
     await worker.stop();
   }
-  const byId = Object.fromEntries(result.measures.map((m) => [m.id, m.runs]));
-  const cpuById = Object.fromEntries(result.measures.map((m) => [m.id, m.cpuUsPerOp]));
+  const byId = Object.fromEntries(result.measures.map((m) => [m.id, m]));
   const row = (id, measure, target) => {
-    const value = median(byId[id]);
-    // Concurrent runs: this process's CPU per check (Redis's own time not included).
-    const cpu = cpuById[id] ? `, ${median(cpuById[id]).toFixed(1)} µs client CPU/op` : "";
+    const { runs, cpuUsPerOp, redisUsPerOp } = byId[id];
+    const value = median(runs);
+    // Concurrent runs: this process's CPU per check, and Redis's (other clients of it included).
+    const cpu = cpuUsPerOp ? `, ${median(cpuUsPerOp).toFixed(1)} µs client CPU/op` : "";
+    const server = redisUsPerOp ? `, ${median(redisUsPerOp).toFixed(1)} µs Redis CPU/op` : "";
     return {
       scenario: name,
       measure,
       value,
       unit: "ops/s",
-      detail: `${(1e9 / value).toFixed(0)} ns/op${cpu}; runs ${byId[id].map((v) => Math.round(v)).join(", ")}`,
-      runs: byId[id],
+      detail: `${(1e9 / value).toFixed(0)} ns/op${cpu}${server}; runs ${runs.map((v) => Math.round(v)).join(", ")}`,
+      runs,
+      ...(cpuUsPerOp ? { cpuUsPerOp: median(cpuUsPerOp) } : {}),
+      ...(redisUsPerOp ? { redisUsPerOp: median(redisUsPerOp) } : {}),
       ...(target ? { target, met: value >= target.value } : {}),
     };
   };
-  log("rate-limiter-flexible is not installed here: its figures (issue 14) are not re-measured in this run");
+  // keysmith ÷ rate-limiter-flexible, measured interleaved in this run: the median of the
+  // per-run ratios (runs are paired), with the CPU per check beside it for the Redis pair.
+  const ratio = (id, peer, measure) => {
+    const a = byId[id].runs;
+    const b = byId[peer].runs;
+    const value = median(a.map((v, i) => v / b[i]));
+    const cpu =
+      byId[id].cpuUsPerOp && byId[peer].cpuUsPerOp
+        ? `client CPU ${median(byId[id].cpuUsPerOp).toFixed(1)} vs ${median(byId[peer].cpuUsPerOp).toFixed(1)} µs/op, Redis CPU ${median(byId[id].redisUsPerOp).toFixed(1)} vs ${median(byId[peer].redisUsPerOp).toFixed(1)} µs/op`
+        : "";
+    return {
+      scenario: name,
+      measure,
+      value,
+      unit: "ratio",
+      detail: cpu,
+      target: PEER_TARGET,
+      met: value > PEER_TARGET.value,
+    };
+  };
   return [
     row("memory-sync", "RateLimiter memory, limitSync, 10,000 ids", MEMORY_TARGET),
     row("memory-await", "RateLimiter memory, await limit(), 10,000 ids", MEMORY_TARGET),
+    row("memory-flexible", "rate-limiter-flexible RateLimiterMemory, await consume(), 10,000 ids"),
+    ratio("memory-await", "memory-flexible", "ratio RateLimiter await limit() / RateLimiterMemory"),
+    ratio("memory-sync", "memory-flexible", "ratio RateLimiter limitSync / RateLimiterMemory"),
     row("redis-sdk", `RateLimiter Redis (batched), ${result.callers} callers`, REDIS_TARGET),
+    row("redis-flexible", `rate-limiter-flexible RateLimiterRedis (ioredis), ${result.callers} callers`),
+    ratio("redis-sdk", "redis-flexible", "ratio RateLimiter Redis / RateLimiterRedis"),
     row("redis-server-store", `server RedisRateLimitStore (EVALSHA each), ${result.callers} callers`),
   ];
 }
