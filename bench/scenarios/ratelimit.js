@@ -3,6 +3,7 @@
  * bare Fastify route answering the same bytes, over loopback; then the decision in-process on
  * one core: the SDK's RateLimiter in memory, and against Redis with 64 concurrent callers.
  */
+import { loadavg } from "node:os";
 import { startNode } from "../lib/child.js";
 import { pickLoadTool, pinningNote, runLoad } from "../lib/load.js";
 import { cpuSeconds } from "../lib/procstat.js";
@@ -30,6 +31,11 @@ async function post(url, body, authorization) {
 async function http(options, log) {
   const tool = pickLoadTool(options.tool);
   log(`load generator: ${tool.name} (${tool.path}); ${pinningNote()}`);
+  log(
+    `HTTP part; load average ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(" ")}`,
+  );
   const servers = [];
   try {
     const profile = (id) =>
@@ -156,6 +162,11 @@ async function http(options, log) {
 }
 
 async function inprocess(options, log) {
+  log(
+    `in-process part; load average ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(" ")}`,
+  );
   const runMs = Math.min(2000, Math.max(200, Math.round(options.durationMs / 20)));
   const worker = startNode("workers/ratelimit.js", {
     cpu: 0,

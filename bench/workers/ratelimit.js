@@ -93,7 +93,7 @@ async function concurrentRun(body, cpu = [], server = []) {
   const seconds = (performance.now() - t0) / 1000;
   const used = process.cpuUsage(cpu0);
   cpu.push((used.user + used.system) / n);
-  server.push(((await redisCpuSeconds()) - redis0) * 1e6 / n);
+  server.push((((await redisCpuSeconds()) - redis0) * 1e6) / n);
   return n / seconds;
 }
 
