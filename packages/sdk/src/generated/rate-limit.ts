@@ -64,9 +64,48 @@ end
 return reply
 `;
 
+/**
+ * Many checks of any number of windows in one call, each decided exactly as `RATE_LIMIT_LUA`
+ * decides it (all-or-nothing across its windows), in order: two checks of one counter in a batch
+ * see each other. The server's Redis store sends the checks of one event-loop turn this way.
+ *
+ * KEYS          the counters of check 1's windows, then check 2's, …
+ * ARGV          per check: n (its windows), cost, the n limits, the n ms until each key may expire
+ * Returns       per check: allowed (1|0), then the n counts after the decision
+ */
+export const RATE_LIMIT_CHECKS_LUA = `
+local reply = {}
+local k = 0
+local a = 1
+local r = 0
+while a <= #ARGV do
+  local n = tonumber(ARGV[a])
+  local cost = tonumber(ARGV[a + 1])
+  local allowed = 1
+  for i = 1, n do
+    local count = tonumber(redis.call('GET', KEYS[k + i])) or 0
+    if count + cost > tonumber(ARGV[a + 1 + i]) then allowed = 0 end
+    reply[r + 1 + i] = count
+  end
+  if allowed == 1 and cost > 0 then
+    for i = 1, n do
+      local count = redis.call('INCRBY', KEYS[k + i], cost)
+      if count == cost then redis.call('PEXPIRE', KEYS[k + i], ARGV[a + 1 + n + i]) end
+      reply[r + 1 + i] = count
+    end
+  end
+  reply[r + 1] = allowed
+  r = r + 1 + n
+  k = k + n
+  a = a + 2 + 2 * n
+end
+return reply
+`;
+
 /** SHA-1 of each script, for EVALSHA without a hash function at hand (a test checks them). */
 export const RATE_LIMIT_LUA_SHA = "65d4c8ab2c44a90877672176eff94d2bf945e091";
 export const RATE_LIMIT_BATCH_LUA_SHA = "f202f07d3faa7ad8a58f8a5e0a78ee589656f7a8";
+export const RATE_LIMIT_CHECKS_LUA_SHA = "0412275219297ecf504bf7b4726be84f8ced8209";
 
 /**
  * Counters outlive their window by this much, so a node whose clock lags a little behind the one
