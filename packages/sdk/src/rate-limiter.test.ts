@@ -125,6 +125,31 @@ describe.skipIf(!redisReachable)("RateLimiter on Redis", () => {
     ).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
+  it("sends concurrent checks in one script call per maxBatch, one a call on a Redis Cluster", async () => {
+    const calls: number[] = [];
+    const counting = {
+      isCluster: false,
+      evalsha: (sha: string, numkeys: number, ...args: (string | number)[]) => {
+        calls.push(numkeys);
+        return redis.evalsha(sha, numkeys, ...args);
+      },
+      eval: (script: string, numkeys: number, ...args: (string | number)[]) =>
+        redis.eval(script, numkeys, ...args),
+    };
+    const options = { namespace: "batch", limit: 3, duration: "1h", keyPrefix: prefix, maxBatch: 4 };
+    const batched = new RateLimiter({ ...options, redis: counting });
+    const ids = ["a", "b", "a", "a", "a", "c"];
+    const results = await Promise.all(ids.map((id) => batched.limit(id)));
+    expect(results.map((r) => r.success)).toEqual([true, true, true, true, false, true]);
+    expect(calls).toEqual([4, 2]);
+
+    calls.length = 0;
+    counting.isCluster = true;
+    const clustered = new RateLimiter({ ...options, redis: counting });
+    await Promise.all(["x", "y", "z"].map((id) => clustered.limit(id)));
+    expect(calls).toEqual([1, 1, 1]);
+  });
+
   it("runs the script with EVAL when Redis does not know it (NOSCRIPT)", async () => {
     // A client whose Redis has forgotten the script (as after a restart); SCRIPT FLUSH would
     // disturb everyone else on this Redis.

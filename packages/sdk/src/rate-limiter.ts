@@ -64,7 +64,7 @@ export interface RateLimiterOptions {
   /**
    * Redis: the most checks sent in one script call (default 16). Concurrent checks beyond that
    * go out as several calls in flight at once, so Redis works on one while this process reads
-   * the answer of another.
+   * the answer of another. On a Redis Cluster (ioredis `Cluster`) every check goes alone.
    */
   maxBatch?: number;
 }
@@ -168,7 +168,12 @@ export class RateLimiter {
     this.keyPrefix = options.keyPrefix ?? "keysmith:";
     this.failOpen = options.failureMode === "open";
     this.now = options.now ?? Date.now;
-    this.maxBatch = Math.max(1, Math.min(1024, Math.floor(options.maxBatch ?? DEFAULT_MAX_BATCH)));
+    // On a Redis Cluster (ioredis `Cluster`) the counters of different identifiers live in
+    // different slots, and one script call may only touch one slot: every check goes alone.
+    const cluster = (options.redis as { isCluster?: unknown } | undefined)?.isCluster === true;
+    this.maxBatch = cluster
+      ? 1
+      : Math.max(1, Math.min(1024, Math.floor(options.maxBatch ?? DEFAULT_MAX_BATCH)));
   }
 
   /**
