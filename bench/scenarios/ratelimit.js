@@ -60,15 +60,33 @@ async function http(options, log) {
     if (bareFirst.status !== 200 || bareFirst.text.length !== first.text.length) {
       throw new Error(`bare server answered ${bareFirst.status} with ${bareFirst.text.length} bytes`);
     }
+    // The same route with its counters in Redis, as a cluster node keeps them (batched checks).
+    const redisServer = startNode("servers/ratelimit.js", {
+      cpu: 0,
+      env: { BENCH_RATELIMIT_STORE: "redis" },
+      nodeArgs: profile("keysmith-redis"),
+    });
+    servers.push(redisServer);
+    const keysmithRedis = await redisServer.message("ready");
+    const redisFirst = await post(`${keysmithRedis.url}${PATH}`, keysmith.body, keysmithRedis.authorization);
+    if (redisFirst.status !== 200 || JSON.parse(redisFirst.text).success !== true) {
+      throw new Error(`keysmith (Redis) answered ${redisFirst.status} ${redisFirst.text.slice(0, 200)}`);
+    }
     const targets = [
-      { id: "keysmith", url: `${keysmith.url}${PATH}`, pid: keysmith.pid, results: [] },
-      { id: "bare", url: `${bare.url}${PATH}`, pid: bare.pid, results: [] },
-    ];
+      { id: "keysmith", url: `${keysmith.url}${PATH}`, pid: keysmith.pid, auth: keysmith.authorization },
+      {
+        id: "keysmith-redis",
+        url: `${keysmithRedis.url}${PATH}`,
+        pid: keysmithRedis.pid,
+        auth: keysmithRedis.authorization,
+      },
+      { id: "bare", url: `${bare.url}${PATH}`, pid: bare.pid, auth: keysmith.authorization },
+    ].map((t) => ({ ...t, results: [] }));
     const load = (target, durationMs) =>
       runLoad(tool, {
         url: target.url,
         body: keysmith.body,
-        authorization: keysmith.authorization,
+        authorization: target.auth,
         durationMs,
         connections: options.connections,
       });
@@ -106,7 +124,8 @@ async function http(options, log) {
       disturbed: target.results.some((r) => r.serverBusy !== null && r.serverBusy < 0.9),
     });
     const k = summary(targets[0]);
-    const b = summary(targets[1]);
+    const r = summary(targets[1]);
+    const b = summary(targets[2]);
     const ratio = k.rps / b.rps;
     const disturbed = k.disturbed || b.disturbed;
     if (disturbed) log("WARNING: a server was under 90 % busy in a measured run: the ratio understates it");
@@ -125,11 +144,20 @@ async function http(options, log) {
       },
       {
         scenario: name,
+        measure: `POST ${PATH} (keysmith, counters in Redis), ${options.connections} conns`,
+        value: r.rps,
+        unit: "req/s",
+        detail: `p99 ${formatMs(r.p99Ms)}${cpu(r)}${r.disturbed ? "; DISTURBED" : ""}`,
+        runs: targets[1].results,
+        ...common,
+      },
+      {
+        scenario: name,
         measure: `bare Fastify POST ${PATH}, ${options.connections} conns`,
         value: b.rps,
         unit: "req/s",
         detail: `p99 ${formatMs(b.p99Ms)}${cpu(b)}`,
-        runs: targets[1].results,
+        runs: targets[2].results,
         ...common,
       },
       {
@@ -141,6 +169,14 @@ async function http(options, log) {
         disturbed,
         target: RATIO_TARGET,
         met: ratio >= RATIO_TARGET.value,
+        ...common,
+      },
+      {
+        scenario: name,
+        measure: `ratio ratelimit (Redis)/bare req/s (${tool.name})`,
+        value: r.rps / b.rps,
+        unit: "ratio",
+        detail: "Redis shares the two cores with the servers and the load generator",
         ...common,
       },
       ...(cpuRatio === null
@@ -226,7 +262,7 @@ async function inprocess(options, log) {
     row("redis-sdk", `RateLimiter Redis (batched), ${result.callers} callers`, REDIS_TARGET),
     row("redis-flexible", `rate-limiter-flexible RateLimiterRedis (ioredis), ${result.callers} callers`),
     ratio("redis-sdk", "redis-flexible", "ratio RateLimiter Redis / RateLimiterRedis"),
-    row("redis-server-store", `server RedisRateLimitStore (EVALSHA each), ${result.callers} callers`),
+    row("redis-server-store", `server RedisRateLimitStore (batched), ${result.callers} callers`),
   ];
 }
 

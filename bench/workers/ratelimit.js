@@ -2,7 +2,7 @@
  * The standalone rate limit decided in-process, on one core: the SDK's `RateLimiter` in memory
  * (`limitSync` and awaited `limit`) over 10,000 identifiers, and against Redis with 64
  * concurrent callers — the SDK (checks batched into one script call) and, for comparison, the
- * server's `RedisRateLimitStore` (one EVALSHA a check). rate-limiter-flexible's
+ * server's `RedisRateLimitStore` (also batched, checks of any windows). rate-limiter-flexible's
  * `RateLimiterMemory` and `RateLimiterRedis` (the same ioredis client) run interleaved with them,
  * on the same identifiers with the same limit. Sends `{ type: "result", measures }`.
  */
