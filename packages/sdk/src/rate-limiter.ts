@@ -308,7 +308,10 @@ export class RateLimiter {
     let shared = true;
     for (let i = 1; i < n && shared; i++) {
       const p = batch[i] as Pending;
-      shared = p.cost === first.cost && p.rule.limit === first.rule.limit && p.start + p.rule.durationMs === firstEnd;
+      shared =
+        p.cost === first.cost &&
+        p.rule.limit === first.rule.limit &&
+        p.start + p.rule.durationMs === firstEnd;
     }
     const args: (string | number)[] = new Array(shared ? n + 3 : 4 * n);
     for (let i = 0; i < n; i++) {

@@ -158,7 +158,10 @@ describe.skipIf(!available)("RedisRateLimitStore against a live Redis", () => {
     calls.length = 0;
     counting.isCluster = true;
     const clustered = new RedisRateLimitStore({ redis: counting, keyPrefix, failureMode: "closed" });
-    await Promise.all([clustered.consume("c", [minute], 1, T0), clustered.consume("d", [burst, minute], 1, T0)]);
+    await Promise.all([
+      clustered.consume("c", [minute], 1, T0),
+      clustered.consume("d", [burst, minute], 1, T0),
+    ]);
     expect(calls).toEqual([1, 2]);
   });
 

@@ -124,7 +124,9 @@ export class RedisRateLimitStore implements RateLimitStore {
       this.owned = owned;
     }
     const cluster = (this.redis as { isCluster?: unknown }).isCluster === true;
-    this.maxBatch = cluster ? 1 : Math.max(1, Math.min(1024, Math.floor(options.maxBatch ?? DEFAULT_MAX_BATCH)));
+    this.maxBatch = cluster
+      ? 1
+      : Math.max(1, Math.min(1024, Math.floor(options.maxBatch ?? DEFAULT_MAX_BATCH)));
   }
 
   consume(
