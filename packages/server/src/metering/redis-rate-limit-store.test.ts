@@ -122,9 +122,11 @@ describe.skipIf(!available)("RedisRateLimitStore against a live Redis", () => {
   it("sends the checks of one turn in one script call per maxBatch, deciding them in order", async () => {
     const keyPrefix = `${runPrefix}batch:`;
     const calls: number[] = [];
+    const argvLengths: number[] = [];
     const counting: RedisScriptClient & { isCluster?: boolean } = {
       evalsha: (sha, numkeys, ...args) => {
         calls.push(numkeys);
+        argvLengths.push(args.length - numkeys);
         return client.evalsha(sha, numkeys, ...args);
       },
       eval: (...args) => client.eval(...args),
@@ -153,6 +155,24 @@ describe.skipIf(!available)("RedisRateLimitStore against a live Redis", () => {
     // Six checks, four a call: two calls, of 2+1+2+2 and 1+1 keys.
     expect(calls).toEqual([7, 2]);
     expect(await client.get(`${keyPrefix}rl:{a}:minute:${T0}`)).toBe("3");
+
+    // One window each, one cost and limit (as POST /v1/ratelimit's checks): the three go once.
+    calls.length = 0;
+    argvLengths.length = 0;
+    const single = await Promise.all(
+      ["e", "f", "e", "e"].map((subject, i) => store.consume(subject, [burst], 1, T0 + 10 + i)),
+    );
+    expect(single.map((d) => [d.allowed, d.windows[0]?.remaining])).toEqual([
+      [true, 1],
+      [true, 1],
+      [true, 0],
+      [false, 0],
+    ]);
+    expect(calls).toEqual([4]);
+    expect(argvLengths).toEqual([3]);
+    const ttl = await client.pttl(`${keyPrefix}rl:{e}:burst:${T0}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(1_000 - 10 + 1_000);
 
     // On a Redis Cluster, keys of different subjects live in different slots: one check a call.
     calls.length = 0;

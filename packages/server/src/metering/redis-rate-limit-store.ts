@@ -1,4 +1,6 @@
 import {
+  RATE_LIMIT_BATCH_LUA,
+  RATE_LIMIT_BATCH_LUA_SHA,
   RATE_LIMIT_CHECKS_LUA,
   RATE_LIMIT_CHECKS_LUA_SHA,
   RATE_LIMIT_CLOCK_SKEW_GRACE_MS,
@@ -163,27 +165,48 @@ export class RedisRateLimitStore implements RateLimitStore {
   private async send(batch: PendingCheck[]): Promise<void> {
     let keyCount = 0;
     for (const check of batch) keyCount += check.windows.length;
-    // KEYS then ARGV in one array, in the layout RATE_LIMIT_CHECKS_LUA documents.
-    const args: (string | number)[] = new Array(keyCount + 2 * batch.length + 2 * keyCount);
-    let k = 0;
-    let a = keyCount;
-    for (const { subject, windows, cost, now } of batch) {
-      const n = windows.length;
-      args[a] = n;
-      args[a + 1] = cost;
-      for (let i = 0; i < n; i++) {
-        const window = windows[i] as RateLimitWindow;
-        const start = now - (now % window.durationMs);
-        args[k++] = rateLimitKey(this.keyPrefix, subject, window.name, start);
-        args[a + 2 + i] = window.limit;
-        args[a + 2 + n + i] = start + window.durationMs - now + CLOCK_SKEW_GRACE_MS;
+    const shared = sharedSingleWindow(batch);
+    let args: (string | number)[];
+    if (shared !== null) {
+      // The usual batch of `POST /v1/ratelimit`: one window each, one cost, limit and window
+      // end. RATE_LIMIT_BATCH_LUA's shared form takes those three once (its reply per check,
+      // allowed then count, is the same as RATE_LIMIT_CHECKS_LUA's for one window).
+      args = new Array(keyCount + 3);
+      for (let i = 0; i < batch.length; i++) {
+        const { subject, windows } = batch[i] as PendingCheck;
+        const window = windows[0] as RateLimitWindow;
+        args[i] = rateLimitKey(this.keyPrefix, subject, window.name, shared.end - window.durationMs);
       }
-      a += 2 + 2 * n;
+      args[keyCount] = shared.cost;
+      args[keyCount + 1] = shared.limit;
+      args[keyCount + 2] = shared.ttl;
+    } else {
+      // KEYS then ARGV in one array, in the layout RATE_LIMIT_CHECKS_LUA documents.
+      args = new Array(keyCount + 2 * batch.length + 2 * keyCount);
+      let k = 0;
+      let a = keyCount;
+      for (const { subject, windows, cost, now } of batch) {
+        const n = windows.length;
+        args[a] = n;
+        args[a + 1] = cost;
+        for (let i = 0; i < n; i++) {
+          const window = windows[i] as RateLimitWindow;
+          const start = now - (now % window.durationMs);
+          args[k++] = rateLimitKey(this.keyPrefix, subject, window.name, start);
+          args[a + 2 + i] = window.limit;
+          args[a + 2 + n + i] = start + window.durationMs - now + CLOCK_SKEW_GRACE_MS;
+        }
+        a += 2 + 2 * n;
+      }
     }
 
     let reply: unknown;
     try {
-      reply = await this.withTimeout(this.runScript(keyCount, args));
+      reply = await this.withTimeout(
+        shared !== null
+          ? this.runScript(RATE_LIMIT_BATCH_LUA_SHA, RATE_LIMIT_BATCH_LUA, keyCount, args)
+          : this.runScript(RATE_LIMIT_CHECKS_LUA_SHA, RATE_LIMIT_CHECKS_LUA, keyCount, args),
+      );
       if (!Array.isArray(reply) || reply.length !== keyCount + batch.length) {
         throw new Error("rate-limit store: unexpected reply from the Redis script");
       }
@@ -247,13 +270,18 @@ export class RedisRateLimitStore implements RateLimitStore {
     }
   }
 
-  private async runScript(keyCount: number, args: (string | number)[]): Promise<unknown> {
+  private async runScript(
+    sha: string,
+    script: string,
+    keyCount: number,
+    args: (string | number)[],
+  ): Promise<unknown> {
     try {
-      return await this.redis.evalsha(RATE_LIMIT_CHECKS_LUA_SHA, keyCount, ...args);
+      return await this.redis.evalsha(sha, keyCount, ...args);
     } catch (error) {
       // After a restart or SCRIPT FLUSH Redis no longer knows the script; EVAL also caches it again.
       if (error instanceof Error && error.message.startsWith("NOSCRIPT")) {
-        return this.redis.eval(RATE_LIMIT_CHECKS_LUA, keyCount, ...args);
+        return this.redis.eval(script, keyCount, ...args);
       }
       throw error;
     }
@@ -289,4 +317,34 @@ export class RedisRateLimitStore implements RateLimitStore {
     }
     return { allowed: this.failOpen, windows: states, degraded: true };
   }
+}
+
+/**
+ * The cost, limit, window end and key lifetime shared by every check of `batch` when each has
+ * exactly one window and they agree on all but the subject, else null. The lifetime counts from
+ * the earliest check's clock, so no key expires before any of its checks' window ends (plus grace).
+ */
+function sharedSingleWindow(
+  batch: readonly PendingCheck[],
+): { cost: number; limit: number; end: number; ttl: number } | null {
+  const first = batch[0] as PendingCheck;
+  if (first.windows.length !== 1) return null;
+  const window = first.windows[0] as RateLimitWindow;
+  const end = first.now - (first.now % window.durationMs) + window.durationMs;
+  let earliest = first.now;
+  for (let i = 1; i < batch.length; i++) {
+    const check = batch[i] as PendingCheck;
+    if (check.windows.length !== 1 || check.cost !== first.cost) return null;
+    const other = check.windows[0] as RateLimitWindow;
+    if (
+      other.limit !== window.limit ||
+      other.name !== window.name ||
+      other.durationMs !== window.durationMs ||
+      check.now - (check.now % other.durationMs) + other.durationMs !== end
+    ) {
+      return null;
+    }
+    if (check.now < earliest) earliest = check.now;
+  }
+  return { cost: first.cost, limit: window.limit, end, ttl: end - earliest + CLOCK_SKEW_GRACE_MS };
 }
