@@ -15,7 +15,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["packages/*/src/**/*.test.ts", "bench/**/*.test.ts", "examples/*/**/*.test.ts"],
+          include: [
+            "packages/*/src/**/*.test.ts",
+            "scripts/**/*.test.ts",
+            "bench/**/*.test.ts",
+            "examples/*/**/*.test.ts",
+          ],
           exclude: ["**/node_modules/**", "**/dist/**", CLUSTER],
         },
       },

@@ -31,7 +31,7 @@ export function formatValue(value, unit) {
 }
 
 function formatTarget(target) {
-  const op = target.op === ">=" ? "≥" : "≤";
+  const op = { ">=": "≥", "<=": "≤", ">": ">", "<": "<" }[target.op] ?? target.op;
   const what = target.what ? `${target.what} ` : "";
   return `${what}${op} ${formatValue(target.value, target.unit)}`;
 }

@@ -3,6 +3,7 @@
  * bare Fastify route answering the same bytes, over loopback; then the decision in-process on
  * one core: the SDK's RateLimiter in memory, and against Redis with 64 concurrent callers.
  */
+import { loadavg } from "node:os";
 import { startNode } from "../lib/child.js";
 import { pickLoadTool, pinningNote, runLoad } from "../lib/load.js";
 import { cpuSeconds } from "../lib/procstat.js";
@@ -17,6 +18,8 @@ const PATH = "/v1/ratelimit";
 const RATIO_TARGET = { op: ">=", value: 0.8, unit: "ratio" };
 const MEMORY_TARGET = { op: ">=", value: 2_000_000, unit: "ops/s" };
 const REDIS_TARGET = { op: ">=", value: 100_000, unit: "ops/s" };
+/** Beat rate-limiter-flexible in the same run (issue 14). */
+const PEER_TARGET = { op: ">", value: 1, unit: "ratio" };
 
 async function post(url, body, authorization) {
   const headers = { "content-type": "application/json" };
@@ -28,9 +31,18 @@ async function post(url, body, authorization) {
 async function http(options, log) {
   const tool = pickLoadTool(options.tool);
   log(`load generator: ${tool.name} (${tool.path}); ${pinningNote()}`);
+  log(
+    `HTTP part; load average ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(" ")}`,
+  );
   const servers = [];
   try {
-    const keysmithServer = startNode("servers/ratelimit.js", { cpu: 0 });
+    const profile = (id) =>
+      options.profile
+        ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=ratelimit-${id}.cpuprofile`]
+        : [];
+    const keysmithServer = startNode("servers/ratelimit.js", { cpu: 0, nodeArgs: profile("keysmith") });
     servers.push(keysmithServer);
     const keysmith = await keysmithServer.message("ready");
     const first = await post(`${keysmith.url}${PATH}`, keysmith.body, keysmith.authorization);
@@ -40,6 +52,7 @@ async function http(options, log) {
     const bareServer = startNode("servers/bare.js", {
       cpu: 0,
       env: { BENCH_RESPONSE: first.text, BENCH_PATH: PATH, BENCH_FIELD: "identifier" },
+      nodeArgs: profile("bare"),
     });
     servers.push(bareServer);
     const bare = await bareServer.message("ready");
@@ -47,15 +60,33 @@ async function http(options, log) {
     if (bareFirst.status !== 200 || bareFirst.text.length !== first.text.length) {
       throw new Error(`bare server answered ${bareFirst.status} with ${bareFirst.text.length} bytes`);
     }
+    // The same route with its counters in Redis, as a cluster node keeps them (batched checks).
+    const redisServer = startNode("servers/ratelimit.js", {
+      cpu: 0,
+      env: { BENCH_RATELIMIT_STORE: "redis" },
+      nodeArgs: profile("keysmith-redis"),
+    });
+    servers.push(redisServer);
+    const keysmithRedis = await redisServer.message("ready");
+    const redisFirst = await post(`${keysmithRedis.url}${PATH}`, keysmith.body, keysmithRedis.authorization);
+    if (redisFirst.status !== 200 || JSON.parse(redisFirst.text).success !== true) {
+      throw new Error(`keysmith (Redis) answered ${redisFirst.status} ${redisFirst.text.slice(0, 200)}`);
+    }
     const targets = [
-      { id: "keysmith", url: `${keysmith.url}${PATH}`, pid: keysmith.pid, results: [] },
-      { id: "bare", url: `${bare.url}${PATH}`, pid: bare.pid, results: [] },
-    ];
+      { id: "keysmith", url: `${keysmith.url}${PATH}`, pid: keysmith.pid, auth: keysmith.authorization },
+      {
+        id: "keysmith-redis",
+        url: `${keysmithRedis.url}${PATH}`,
+        pid: keysmithRedis.pid,
+        auth: keysmithRedis.authorization,
+      },
+      { id: "bare", url: `${bare.url}${PATH}`, pid: bare.pid, auth: keysmith.authorization },
+    ].map((t) => ({ ...t, results: [] }));
     const load = (target, durationMs) =>
       runLoad(tool, {
         url: target.url,
         body: keysmith.body,
-        authorization: keysmith.authorization,
+        authorization: target.auth,
         durationMs,
         connections: options.connections,
       });
@@ -93,7 +124,8 @@ async function http(options, log) {
       disturbed: target.results.some((r) => r.serverBusy !== null && r.serverBusy < 0.9),
     });
     const k = summary(targets[0]);
-    const b = summary(targets[1]);
+    const r = summary(targets[1]);
+    const b = summary(targets[2]);
     const ratio = k.rps / b.rps;
     const disturbed = k.disturbed || b.disturbed;
     if (disturbed) log("WARNING: a server was under 90 % busy in a measured run: the ratio understates it");
@@ -112,11 +144,20 @@ async function http(options, log) {
       },
       {
         scenario: name,
+        measure: `POST ${PATH} (keysmith, counters in Redis), ${options.connections} conns`,
+        value: r.rps,
+        unit: "req/s",
+        detail: `p99 ${formatMs(r.p99Ms)}${cpu(r)}${r.disturbed ? "; DISTURBED" : ""}`,
+        runs: targets[1].results,
+        ...common,
+      },
+      {
+        scenario: name,
         measure: `bare Fastify POST ${PATH}, ${options.connections} conns`,
         value: b.rps,
         unit: "req/s",
         detail: `p99 ${formatMs(b.p99Ms)}${cpu(b)}`,
-        runs: targets[1].results,
+        runs: targets[2].results,
         ...common,
       },
       {
@@ -128,6 +169,14 @@ async function http(options, log) {
         disturbed,
         target: RATIO_TARGET,
         met: ratio >= RATIO_TARGET.value,
+        ...common,
+      },
+      {
+        scenario: name,
+        measure: `ratio ratelimit (Redis)/bare req/s (${tool.name})`,
+        value: r.rps / b.rps,
+        unit: "ratio",
+        detail: "Redis shares the two cores with the servers and the load generator",
         ...common,
       },
       ...(cpuRatio === null
@@ -149,6 +198,11 @@ async function http(options, log) {
 }
 
 async function inprocess(options, log) {
+  log(
+    `in-process part; load average ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(" ")}`,
+  );
   const runMs = Math.min(2000, Math.max(200, Math.round(options.durationMs / 20)));
   const worker = startNode("workers/ratelimit.js", {
     cpu: 0,
@@ -160,28 +214,55 @@ async function inprocess(options, log) {
   } finally {
     await worker.stop();
   }
-  const byId = Object.fromEntries(result.measures.map((m) => [m.id, m.runs]));
-  const cpuById = Object.fromEntries(result.measures.map((m) => [m.id, m.cpuUsPerOp]));
+  const byId = Object.fromEntries(result.measures.map((m) => [m.id, m]));
   const row = (id, measure, target) => {
-    const value = median(byId[id]);
-    // Concurrent runs: this process's CPU per check (Redis's own time not included).
-    const cpu = cpuById[id] ? `, ${median(cpuById[id]).toFixed(1)} µs client CPU/op` : "";
+    const { runs, cpuUsPerOp, redisUsPerOp } = byId[id];
+    const value = median(runs);
+    // Concurrent runs: this process's CPU per check, and Redis's (other clients of it included).
+    const cpu = cpuUsPerOp ? `, ${median(cpuUsPerOp).toFixed(1)} µs client CPU/op` : "";
+    const server = redisUsPerOp ? `, ${median(redisUsPerOp).toFixed(1)} µs Redis CPU/op` : "";
     return {
       scenario: name,
       measure,
       value,
       unit: "ops/s",
-      detail: `${(1e9 / value).toFixed(0)} ns/op${cpu}; runs ${byId[id].map((v) => Math.round(v)).join(", ")}`,
-      runs: byId[id],
+      detail: `${(1e9 / value).toFixed(0)} ns/op${cpu}${server}; runs ${runs.map((v) => Math.round(v)).join(", ")}`,
+      runs,
+      ...(cpuUsPerOp ? { cpuUsPerOp: median(cpuUsPerOp) } : {}),
+      ...(redisUsPerOp ? { redisUsPerOp: median(redisUsPerOp) } : {}),
       ...(target ? { target, met: value >= target.value } : {}),
     };
   };
-  log("rate-limiter-flexible is not installed here: its figures (issue 14) are not re-measured in this run");
+  // keysmith ÷ rate-limiter-flexible, measured interleaved in this run: the median of the
+  // per-run ratios (runs are paired), with the CPU per check beside it for the Redis pair.
+  const ratio = (id, peer, measure) => {
+    const a = byId[id].runs;
+    const b = byId[peer].runs;
+    const value = median(a.map((v, i) => v / b[i]));
+    const cpu =
+      byId[id].cpuUsPerOp && byId[peer].cpuUsPerOp
+        ? `client CPU ${median(byId[id].cpuUsPerOp).toFixed(1)} vs ${median(byId[peer].cpuUsPerOp).toFixed(1)} µs/op, Redis CPU ${median(byId[id].redisUsPerOp).toFixed(1)} vs ${median(byId[peer].redisUsPerOp).toFixed(1)} µs/op`
+        : "";
+    return {
+      scenario: name,
+      measure,
+      value,
+      unit: "ratio",
+      detail: cpu,
+      target: PEER_TARGET,
+      met: value > PEER_TARGET.value,
+    };
+  };
   return [
     row("memory-sync", "RateLimiter memory, limitSync, 10,000 ids", MEMORY_TARGET),
     row("memory-await", "RateLimiter memory, await limit(), 10,000 ids", MEMORY_TARGET),
+    row("memory-flexible", "rate-limiter-flexible RateLimiterMemory, await consume(), 10,000 ids"),
+    ratio("memory-await", "memory-flexible", "ratio RateLimiter await limit() / RateLimiterMemory"),
+    ratio("memory-sync", "memory-flexible", "ratio RateLimiter limitSync / RateLimiterMemory"),
     row("redis-sdk", `RateLimiter Redis (batched), ${result.callers} callers`, REDIS_TARGET),
-    row("redis-server-store", `server RedisRateLimitStore (EVALSHA each), ${result.callers} callers`),
+    row("redis-flexible", `rate-limiter-flexible RateLimiterRedis (ioredis), ${result.callers} callers`),
+    ratio("redis-sdk", "redis-flexible", "ratio RateLimiter Redis / RateLimiterRedis"),
+    row("redis-server-store", `server RedisRateLimitStore (batched), ${result.callers} callers`),
   ];
 }
 

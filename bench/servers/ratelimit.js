@@ -1,40 +1,24 @@
 /**
- * The keysmith server as `keysmith serve` runs it (counters in memory), on a temporary SQLite
- * database and a free port, for `POST /v1/ratelimit`. Reports `{ type: "ready", url,
- * authorization, body }` over IPC; the root key travels only there and in wrk's environment.
- * The body's limit is large enough never to refuse during the run, so every call is counted.
+ * The keysmith server as `keysmith serve` runs it, on a temporary SQLite database and a free
+ * port, for `POST /v1/ratelimit`. Reports `{ type: "ready", url, authorization, body }` over IPC;
+ * the root key travels only there and in wrk's environment. The body's limit is large enough
+ * never to refuse during the run, so every call is counted.
+ *
+ * Counters in memory, or with `BENCH_RATELIMIT_STORE=redis` in the Redis at
+ * `KEYSMITH_TEST_REDIS_URL` (default redis://127.0.0.1:6379), as a cluster node keeps them,
+ * under a key prefix of its own (one counter a minute, expiring by itself).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createLogger, loadConfig, startServer } from "../../packages/server/dist/index.js";
-import { failChild, onStop } from "../lib/child.js";
+import { serveForBench } from "../lib/server.js";
 
-const dir = mkdtempSync(join(tmpdir(), "keysmith-bench-"));
-let running;
+const redis = process.env.BENCH_RATELIMIT_STORE === "redis";
+const redisUrl = process.env.KEYSMITH_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
-onStop(async () => {
-  try {
-    await running?.stop();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-try {
-  const loaded = loadConfig(
-    {},
-    {
-      databaseUrl: join(dir, "keysmith.db"),
-      host: "127.0.0.1",
-      port: "0",
-      logLevel: process.env.BENCH_LOG_LEVEL ?? "warn",
-    },
-  );
-  if (!loaded.ok) throw new Error(loaded.error);
-  running = await startServer(loaded.config, createLogger(loaded.config.logLevel));
-  if (running.rootKey === null) throw new Error("the fresh database did not create a root key");
-  process.send({
+await serveForBench(
+  {
+    dirPrefix: "keysmith-bench-",
+    options: redis ? { redisUrl, redisKeyPrefix: `keysmith-bench-${process.pid}:` } : {},
+  },
+  async (running) => ({
     type: "ready",
     url: running.url,
     pid: process.pid,
@@ -45,8 +29,5 @@ try {
       limit: 1_000_000_000,
       duration: "1m",
     }),
-  });
-} catch (error) {
-  rmSync(dir, { recursive: true, force: true });
-  failChild(error);
-}
+  }),
+);

@@ -4,6 +4,8 @@ import {
   mostSpecificOverride,
   RATE_LIMIT_BATCH_LUA,
   RATE_LIMIT_BATCH_LUA_SHA,
+  RATE_LIMIT_CHECKS_LUA,
+  RATE_LIMIT_CHECKS_LUA_SHA,
   RATE_LIMIT_LUA,
   RATE_LIMIT_LUA_SHA,
   rateLimitKey,
@@ -16,6 +18,7 @@ describe("the rate-limit scripts and key layout", () => {
   it("publishes the SHA-1 of each script", () => {
     expect(RATE_LIMIT_LUA_SHA).toBe(sha1(RATE_LIMIT_LUA));
     expect(RATE_LIMIT_BATCH_LUA_SHA).toBe(sha1(RATE_LIMIT_BATCH_LUA));
+    expect(RATE_LIMIT_CHECKS_LUA_SHA).toBe(sha1(RATE_LIMIT_CHECKS_LUA));
   });
 
   it("puts the subject in a hash tag", () => {

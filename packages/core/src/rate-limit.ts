@@ -42,20 +42,30 @@ return reply
  * ARGV[3i-2]    cost of check i
  * ARGV[3i-1]    limit of check i
  * ARGV[3i]      ms until check i's key may expire
+ *               — or only ARGV[1..3], the cost, limit and ms shared by every check (the usual
+ *               batch: one limiter, one window), which spares Redis two thirds of the arguments
  * Returns       { allowed 1 (1|0), count 1 after the decision, …, allowed m, count m }
  */
 export const RATE_LIMIT_BATCH_LUA = `
 local reply = {}
+local step = 3
+if #ARGV == 3 then step = 0 end
+local cost = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
 for i = 1, #KEYS do
-  local cost = tonumber(ARGV[3 * i - 2])
+  local at = step * (i - 1)
+  if step > 0 then
+    cost = tonumber(ARGV[at + 1])
+    limit = tonumber(ARGV[at + 2])
+  end
   local count = tonumber(redis.call('GET', KEYS[i])) or 0
-  if count + cost > tonumber(ARGV[3 * i - 1]) then
+  if count + cost > limit then
     reply[2 * i - 1] = 0
   else
     reply[2 * i - 1] = 1
     if cost > 0 then
       count = redis.call('INCRBY', KEYS[i], cost)
-      if count == cost then redis.call('PEXPIRE', KEYS[i], ARGV[3 * i]) end
+      if count == cost then redis.call('PEXPIRE', KEYS[i], ARGV[at + 3]) end
     end
   end
   reply[2 * i] = count
@@ -63,9 +73,48 @@ end
 return reply
 `;
 
+/**
+ * Many checks of any number of windows in one call, each decided exactly as `RATE_LIMIT_LUA`
+ * decides it (all-or-nothing across its windows), in order: two checks of one counter in a batch
+ * see each other. The server's Redis store sends the checks of one event-loop turn this way.
+ *
+ * KEYS          the counters of check 1's windows, then check 2's, …
+ * ARGV          per check: n (its windows), cost, the n limits, the n ms until each key may expire
+ * Returns       per check: allowed (1|0), then the n counts after the decision
+ */
+export const RATE_LIMIT_CHECKS_LUA = `
+local reply = {}
+local k = 0
+local a = 1
+local r = 0
+while a <= #ARGV do
+  local n = tonumber(ARGV[a])
+  local cost = tonumber(ARGV[a + 1])
+  local allowed = 1
+  for i = 1, n do
+    local count = tonumber(redis.call('GET', KEYS[k + i])) or 0
+    if count + cost > tonumber(ARGV[a + 1 + i]) then allowed = 0 end
+    reply[r + 1 + i] = count
+  end
+  if allowed == 1 and cost > 0 then
+    for i = 1, n do
+      local count = redis.call('INCRBY', KEYS[k + i], cost)
+      if count == cost then redis.call('PEXPIRE', KEYS[k + i], ARGV[a + 1 + n + i]) end
+      reply[r + 1 + i] = count
+    end
+  end
+  reply[r + 1] = allowed
+  r = r + 1 + n
+  k = k + n
+  a = a + 2 + 2 * n
+end
+return reply
+`;
+
 /** SHA-1 of each script, for EVALSHA without a hash function at hand (a test checks them). */
 export const RATE_LIMIT_LUA_SHA = "65d4c8ab2c44a90877672176eff94d2bf945e091";
-export const RATE_LIMIT_BATCH_LUA_SHA = "f202f07d3faa7ad8a58f8a5e0a78ee589656f7a8";
+export const RATE_LIMIT_BATCH_LUA_SHA = "1c6150221beacd15f396b975f18f7174b1ac63f3";
+export const RATE_LIMIT_CHECKS_LUA_SHA = "0412275219297ecf504bf7b4726be84f8ced8209";
 
 /**
  * Counters outlive their window by this much, so a node whose clock lags a little behind the one

@@ -125,6 +125,51 @@ describe.skipIf(!redisReachable)("RateLimiter on Redis", () => {
     ).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
+  it("sends concurrent checks in one script call per maxBatch, one a call on a Redis Cluster", async () => {
+    const calls: number[] = [];
+    const argvLengths: number[] = [];
+    const counting = {
+      isCluster: false,
+      evalsha: (sha: string, numkeys: number, ...args: (string | number)[]) => {
+        calls.push(numkeys);
+        argvLengths.push(args.length - numkeys);
+        return redis.evalsha(sha, numkeys, ...args);
+      },
+      eval: (script: string, numkeys: number, ...args: (string | number)[]) =>
+        redis.eval(script, numkeys, ...args),
+    };
+    const options = { namespace: "batch", limit: 3, duration: "1h", keyPrefix: prefix, maxBatch: 4 };
+    const batched = new RateLimiter({ ...options, redis: counting });
+    const ids = ["a", "b", "a", "a", "a", "c"];
+    const results = await Promise.all(ids.map((id) => batched.limit(id)));
+    expect(results.map((r) => r.success)).toEqual([true, true, true, true, false, true]);
+    expect(calls).toEqual([4, 2]);
+    // One cost, limit and window in each batch: the script takes them once, not once a check.
+    expect(argvLengths).toEqual([3, 3]);
+
+    // Costs that differ within a batch go one triple a check, and are decided in order.
+    argvLengths.length = 0;
+    const mixed = await Promise.all([
+      batched.limit("m", { cost: 2 }),
+      batched.limit("m"),
+      batched.limit("m", { cost: 1 }),
+      batched.limit("m", { cost: 0 }),
+    ]);
+    expect(mixed.map((r) => [r.success, r.remaining])).toEqual([
+      [true, 1],
+      [true, 0],
+      [false, 0],
+      [true, 0],
+    ]);
+    expect(argvLengths).toEqual([12]);
+
+    calls.length = 0;
+    counting.isCluster = true;
+    const clustered = new RateLimiter({ ...options, redis: counting });
+    await Promise.all(["x", "y", "z"].map((id) => clustered.limit(id)));
+    expect(calls).toEqual([1, 1, 1]);
+  });
+
   it("runs the script with EVAL when Redis does not know it (NOSCRIPT)", async () => {
     // A client whose Redis has forgotten the script (as after a restart); SCRIPT FLUSH would
     // disturb everyone else on this Redis.

@@ -64,7 +64,7 @@ export interface RateLimiterOptions {
   /**
    * Redis: the most checks sent in one script call (default 16). Concurrent checks beyond that
    * go out as several calls in flight at once, so Redis works on one while this process reads
-   * the answer of another.
+   * the answer of another. On a Redis Cluster (ioredis `Cluster`) every check goes alone.
    */
   maxBatch?: number;
 }
@@ -168,7 +168,12 @@ export class RateLimiter {
     this.keyPrefix = options.keyPrefix ?? "keysmith:";
     this.failOpen = options.failureMode === "open";
     this.now = options.now ?? Date.now;
-    this.maxBatch = Math.max(1, Math.min(1024, Math.floor(options.maxBatch ?? DEFAULT_MAX_BATCH)));
+    // On a Redis Cluster (ioredis `Cluster`) the counters of different identifiers live in
+    // different slots, and one script call may only touch one slot: every check goes alone.
+    const cluster = (options.redis as { isCluster?: unknown } | undefined)?.isCluster === true;
+    this.maxBatch = cluster
+      ? 1
+      : Math.max(1, Math.min(1024, Math.floor(options.maxBatch ?? DEFAULT_MAX_BATCH)));
   }
 
   /**
@@ -295,14 +300,32 @@ export class RateLimiter {
 
   private async send(batch: Pending[]): Promise<void> {
     const n = batch.length;
-    const args: (string | number)[] = new Array(4 * n);
     const now = this.now();
+    const first = batch[0] as Pending;
+    const firstEnd = first.start + first.rule.durationMs;
+    // Usually every check of a batch has the same cost, limit and window: then the script takes
+    // those three once instead of three a check (RATE_LIMIT_BATCH_LUA's shared form).
+    let shared = true;
+    for (let i = 1; i < n && shared; i++) {
+      const p = batch[i] as Pending;
+      shared =
+        p.cost === first.cost &&
+        p.rule.limit === first.rule.limit &&
+        p.start + p.rule.durationMs === firstEnd;
+    }
+    const args: (string | number)[] = new Array(shared ? n + 3 : 4 * n);
     for (let i = 0; i < n; i++) {
       const p = batch[i] as Pending;
       args[i] = p.key;
+      if (shared) continue;
       args[n + 3 * i] = p.cost;
       args[n + 3 * i + 1] = p.rule.limit;
       args[n + 3 * i + 2] = Math.max(1, p.start + p.rule.durationMs - now + RATE_LIMIT_CLOCK_SKEW_GRACE_MS);
+    }
+    if (shared) {
+      args[n] = first.cost;
+      args[n + 1] = first.rule.limit;
+      args[n + 2] = Math.max(1, firstEnd - now + RATE_LIMIT_CLOCK_SKEW_GRACE_MS);
     }
     let reply: unknown;
     try {

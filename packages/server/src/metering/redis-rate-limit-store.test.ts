@@ -119,6 +119,72 @@ describe.skipIf(!available)("RedisRateLimitStore against a live Redis", () => {
     }
   });
 
+  it("sends the checks of one turn in one script call per maxBatch, deciding them in order", async () => {
+    const keyPrefix = `${runPrefix}batch:`;
+    const calls: number[] = [];
+    const argvLengths: number[] = [];
+    const counting: RedisScriptClient & { isCluster?: boolean } = {
+      evalsha: (sha, numkeys, ...args) => {
+        calls.push(numkeys);
+        argvLengths.push(args.length - numkeys);
+        return client.evalsha(sha, numkeys, ...args);
+      },
+      eval: (...args) => client.eval(...args),
+    };
+    const store = new RedisRateLimitStore({ redis: counting, keyPrefix, failureMode: "closed", maxBatch: 4 });
+    // Checks of one and of two windows mixed in a batch, on two subjects: `a` has room for 2 in
+    // its burst window, so the first two of its checks pass (in call order) and the rest take nothing.
+    const checks = [
+      store.consume("a", [burst, minute], 1, T0),
+      store.consume("b", [minute], 3, T0),
+      store.consume("a", [burst, minute], 1, T0 + 1),
+      store.consume("a", [burst, minute], 1, T0 + 2),
+      store.consume("b", [minute], 3, T0 + 3),
+      store.consume("a", [minute], 1, T0 + 4),
+    ];
+    const decisions = await Promise.all(checks);
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false, false, true]);
+    expect(decisions.map((d) => d.windows.map((w) => w.remaining))).toEqual([
+      [1, 4],
+      [2],
+      [0, 3],
+      [0, 3],
+      [2],
+      [2],
+    ]);
+    // Six checks, four a call: two calls, of 2+1+2+2 and 1+1 keys.
+    expect(calls).toEqual([7, 2]);
+    expect(await client.get(`${keyPrefix}rl:{a}:minute:${T0}`)).toBe("3");
+
+    // One window each, one cost and limit (as POST /v1/ratelimit's checks): the three go once.
+    calls.length = 0;
+    argvLengths.length = 0;
+    const single = await Promise.all(
+      ["e", "f", "e", "e"].map((subject, i) => store.consume(subject, [burst], 1, T0 + 10 + i)),
+    );
+    expect(single.map((d) => [d.allowed, d.windows[0]?.remaining])).toEqual([
+      [true, 1],
+      [true, 1],
+      [true, 0],
+      [false, 0],
+    ]);
+    expect(calls).toEqual([4]);
+    expect(argvLengths).toEqual([3]);
+    const ttl = await client.pttl(`${keyPrefix}rl:{e}:burst:${T0}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(1_000 - 10 + 1_000);
+
+    // On a Redis Cluster, keys of different subjects live in different slots: one check a call.
+    calls.length = 0;
+    counting.isCluster = true;
+    const clustered = new RedisRateLimitStore({ redis: counting, keyPrefix, failureMode: "closed" });
+    await Promise.all([
+      clustered.consume("c", [minute], 1, T0),
+      clustered.consume("d", [burst, minute], 1, T0),
+    ]);
+    expect(calls).toEqual([1, 2]);
+  });
+
   it("quits a client it created from a URL on close", async () => {
     const store = new RedisRateLimitStore({
       url: REDIS_URL,

@@ -23,6 +23,10 @@ describe("webhook target policy", () => {
       "64:ff9b::a9fe:a9fe",
       "64:ff9b::169.254.169.254",
       "224.0.0.1",
+      // 6to4 and Teredo carry the metadata address (Teredo's client part inverted: 56.1.86.1).
+      "2002:a9fe:a9fe::1",
+      "2001:0:4136:e378:8000:63bf:5601:5601",
+      "2001:0:a9fe:a9fe::1",
     ]) {
       expect([address, addressAllowed(address, ALLOW_PRIVATE)]).toEqual([address, false]);
     }
@@ -45,6 +49,14 @@ describe("webhook target policy", () => {
     expect(addressAllowed("::ffff:127.0.0.1", PUBLIC_ONLY)).toBe(false);
     expect(addressAllowed("64:ff9b::7f00:1", PUBLIC_ONLY)).toBe(false);
     expect(addressAllowed("64:ff9b::808:808", PUBLIC_ONLY)).toBe(true);
+    expect(addressAllowed("2002:7f00:1::", PUBLIC_ONLY)).toBe(false);
+    expect(addressAllowed("2002:a00:1::", PUBLIC_ONLY)).toBe(false);
+    expect(addressAllowed("2002:a00:1::", ALLOW_PRIVATE)).toBe(true);
+    expect(addressAllowed("2002:808:808::1", PUBLIC_ONLY)).toBe(true);
+    // Teredo: public server 65.54.227.120, client 192.168.1.1 inverted (3f57:fefe).
+    expect(addressAllowed("2001:0:4136:e378:8000:63bf:3f57:fefe", PUBLIC_ONLY)).toBe(false);
+    // …and client 8.8.8.8 inverted (f7f7:f7f7): both public.
+    expect(addressAllowed("2001:0:4136:e378:8000:63bf:f7f7:f7f7", PUBLIC_ONLY)).toBe(true);
     expect(addressAllowed("127.0.0.1", ranges)).toBe(true);
     expect(addressAllowed("127.0.0.2", ranges)).toBe(false);
     expect(addressAllowed("10.1.9.9", ranges)).toBe(true);

@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { generateWebhookSecret, signWebhook, verifyWebhook, webhookHeaders } from "./signing.js";
 
@@ -85,6 +86,21 @@ describe("webhook signing", () => {
     }
     expect(verifyWebhook(secret, { ...headers, "webhook-timestamp": "soon" }, BODY, { now: NOW })).toEqual(
       missing,
+    );
+  });
+});
+
+describe("webhook signing with the reference verifier", () => {
+  it("signs deliveries the standardwebhooks library verifies, and it refuses a tampered one", () => {
+    const secret = generateWebhookSecret();
+    const seconds = Math.floor(Date.now() / 1000);
+    const headers = webhookHeaders(secret, "evt_1", seconds, BODY);
+    expect(new Webhook(secret).verify(BODY, headers)).toEqual(JSON.parse(BODY));
+    expect(() => new Webhook(secret).verify(BODY.replace("key_x", "key_y"), headers)).toThrow(
+      "No matching signature found",
+    );
+    expect(() => new Webhook(generateWebhookSecret()).verify(BODY, headers)).toThrow(
+      WebhookVerificationError,
     );
   });
 });

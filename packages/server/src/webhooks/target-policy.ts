@@ -1,4 +1,5 @@
 import { BlockList, isIP } from "node:net";
+import ipaddr from "ipaddr.js";
 
 /**
  * Which addresses webhook deliveries may connect to. A webhook URL is chosen by whoever holds
@@ -12,8 +13,11 @@ import { BlockList, isIP } from "node:net";
  *   refused unless `KEYSMITH_WEBHOOK_ALLOW_PRIVATE` is `true` or a CIDR list holding them;
  * - everything else (public unicast) allowed.
  *
- * IPv4-mapped IPv6 addresses (`::ffff:169.254.169.254`) and NAT64 ones (`64:ff9b::a9fe:a9fe`)
- * count as the IPv4 address they carry.
+ * IPv6 addresses that carry an IPv4 address count as that address: IPv4-mapped
+ * (`::ffff:169.254.169.254`), NAT64 (`64:ff9b::a9fe:a9fe`) and 6to4 (`2002:a9fe:a9fe::`, whose
+ * relay routers forward to the embedded IPv4 host). A Teredo address (`2001::/32`) carries two, its
+ * server's and its client's (the latter with every bit inverted): it counts as the more restricted
+ * of the two.
  */
 
 export type AddressClass = "public" | "private" | "loopback" | "refused";
@@ -64,15 +68,19 @@ const PRIVATE = blockList([
 ]);
 
 const NAT64 = blockList([["64:ff9b::", 96]]);
+const SIX_TO_FOUR = blockList([["2002::", 16]]);
+const TEREDO = blockList([["2001::", 32]]);
 
-/** The IPv4 address in the last 32 bits of an IPv6 address. */
-function embeddedIpv4(ip: string): string {
-  // The URL parser writes the address in its canonical hex form (no dotted tail).
-  const groups = new URL(`http://[${ip}]/`).hostname.slice(1, -1).split(":");
-  const high = Number.parseInt(groups[groups.length - 2] || "0", 16);
-  const low = Number.parseInt(groups[groups.length - 1] || "0", 16);
-  return [high >> 8, high & 255, low >> 8, low & 255].join(".");
+/** The IPv4 address in bytes `from`…`from + 3` of an IPv6 address, each byte XOR-ed with `mask`. */
+function embeddedIpv4(ip: string, from: number, mask = 0): string {
+  const bytes = ipaddr.IPv6.parse(ip).toByteArray();
+  return bytes
+    .slice(from, from + 4)
+    .map((b) => b ^ mask)
+    .join(".");
 }
+
+const RESTRICTION: Record<AddressClass, number> = { public: 0, private: 1, loopback: 2, refused: 3 };
 
 /**
  * The class of an IP address in standard textual form (brackets allowed).
@@ -85,7 +93,13 @@ export function classifyAddress(address: string): AddressClass {
   if (family === 0) return "refused";
   const type = family === 4 ? "ipv4" : "ipv6";
   // NAT64 (64:ff9b::/96) reaches the IPv4 address in its last 32 bits: judge that one.
-  if (type === "ipv6" && NAT64.check(ip, "ipv6")) return classifyAddress(embeddedIpv4(ip));
+  if (type === "ipv6" && NAT64.check(ip, "ipv6")) return classifyAddress(embeddedIpv4(ip, 12));
+  if (type === "ipv6" && SIX_TO_FOUR.check(ip, "ipv6")) return classifyAddress(embeddedIpv4(ip, 2));
+  if (type === "ipv6" && TEREDO.check(ip, "ipv6")) {
+    const server = classifyAddress(embeddedIpv4(ip, 4));
+    const client = classifyAddress(embeddedIpv4(ip, 12, 0xff));
+    return RESTRICTION[server] >= RESTRICTION[client] ? server : client;
+  }
   if (LOOPBACK.check(ip, type)) return "loopback";
   if (ALWAYS_REFUSED.check(ip, type)) return "refused";
   if (PRIVATE.check(ip, type)) return "private";
