@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { looksLikeKey } from "./format.js";
 import { CliError, type Io } from "./io.js";
+import { requireLazily } from "./lazy-require.js";
 
 // Loaded on every client command and on `keysmith run`'s start path: node:fs and node:path only;
 // the TOML parser is required only when a `.keysmith/config.toml` is found.
@@ -60,7 +60,7 @@ export function readConfigFile(file: string): Partial<Record<ConfigKey, string>>
   let parsed: unknown;
   try {
     if (file.endsWith(".toml")) {
-      const { parse } = createRequire(import.meta.url)("smol-toml") as typeof import("smol-toml");
+      const { parse } = requireLazily("smol-toml") as typeof import("smol-toml");
       parsed = parse(text);
     } else parsed = JSON.parse(text);
   } catch (error) {

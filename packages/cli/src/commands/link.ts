@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import type { Page, Project } from "@keysmith/sdk";
 import { type Command, Option } from "commander";
@@ -7,6 +6,7 @@ import { ApiError, NetworkError } from "../client.js";
 import { type Context, clientFor, segment } from "../context.js";
 import { fields, json } from "../format.js";
 import { CliError, EXIT, type Io } from "../io.js";
+import { requireLazily } from "../lazy-require.js";
 import {
   CONFIG_FILES,
   type ConfigKey,
@@ -194,7 +194,7 @@ function checkEnvironment(env: string): string {
 }
 
 function toml(values: Record<string, unknown>): string {
-  const { stringify } = createRequire(import.meta.url)("smol-toml") as typeof import("smol-toml");
+  const { stringify } = requireLazily("smol-toml") as typeof import("smol-toml");
   return `# keysmith link: this directory's server, project and environment (never a root key)\n${stringify(values)}\n`;
 }
 

@@ -1,5 +1,4 @@
-import { createRequire } from "node:module";
-
+import { requireLazily } from "../lazy-require.js";
 /**
  * `.env` files, read with dotenv's `parse` — the reader every tool on the same file uses, so
  * quoting, comments and multi-line values mean here what they mean to the app — and written in
@@ -19,7 +18,7 @@ let dotenv: Dotenv | undefined;
 // Required on first use, not imported: only the commands that read or write .env load it, so
 // `keysmith --help` and `keysmith run` without --env-file start without it.
 function parse(text: string): Record<string, string> {
-  dotenv ??= createRequire(import.meta.url)("dotenv") as Dotenv;
+  dotenv ??= requireLazily("dotenv") as Dotenv;
   return dotenv.parse(text);
 }
 
