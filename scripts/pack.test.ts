@@ -363,6 +363,8 @@ describe("the packed packages installed offline into a new project", () => {
     expect(script).toBeDefined();
     const asset = await fetch(new URL(script as string, `${url}/`));
     expect(asset.status).toBe(200);
+    expect(asset.headers.get("content-type")).toContain("javascript");
+    expect((await asset.text()).length).toBeGreaterThan(1000);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
   });
 

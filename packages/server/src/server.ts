@@ -13,6 +13,9 @@ import type { Store } from "./storage/store.js";
 import { openVault } from "./vault/open.js";
 import { openWebhookKey, webhookKeyFile } from "./webhooks/secret-key.js";
 
+/** How long a graceful stop waits for in-flight responses before closing their connections. */
+export const SHUTDOWN_GRACE_MS = 5000;
+
 export interface RunningServer {
   url: string;
   /** The first root key when this start created it (first start only), else null. */
@@ -51,7 +54,11 @@ function flushReporter(logger: Logger, what: string): { ok: () => void; failed: 
  * Opens the database, migrates it, creates the first root key if there is none, and listens.
  * Signal handling belongs to the caller (the CLI), so tests can start and stop servers freely.
  */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  options: { shutdownGraceMs?: number } = {},
+): Promise<RunningServer> {
   const store = await openStore(config.databaseUrl);
   let keysmith: KeysmithApp | undefined;
   let feed: RedisChangeFeed | undefined;
@@ -163,10 +170,20 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       keysmith: running,
       store,
       stop() {
-        stopping ??= running
-          .close()
-          .finally(() => feed?.close())
-          .finally(() => store.close());
+        // In-flight requests get a grace period, then their connections are cut: a client that
+        // stops reading its response (or never finishes its request) must not hold the stop
+        // forever; a container runtime kills the process ten seconds after its SIGTERM.
+        stopping ??= (() => {
+          const cut = setTimeout(
+            () => app.server.closeAllConnections(),
+            options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS,
+          );
+          return running
+            .close()
+            .finally(() => clearTimeout(cut))
+            .finally(() => feed?.close())
+            .finally(() => store.close());
+        })();
         return stopping;
       },
     };
