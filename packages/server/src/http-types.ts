@@ -23,8 +23,6 @@ declare module "fastify" {
   interface FastifyRequest {
     /** The authenticated root key; set by the /v1 auth hook before any handler runs. */
     actor: RootKeyRecord | null;
-    /** `performance.now()` when the request arrived (the metrics' latency). */
-    startedAt: number;
   }
 }
 
