@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger, loadConfig, startServer } from "../../packages/server/dist/index.js";
 import { failChild, onStop } from "./child.js";
+import { answerGcMeasurements } from "./gc.js";
 
 /**
  * Starts the server (`env` as the environment, `options` over the bench's flags), then reports
@@ -17,6 +18,7 @@ import { failChild, onStop } from "./child.js";
 export async function serveForBench({ dirPrefix, env = {}, options = {} }, ready) {
   const dir = mkdtempSync(join(tmpdir(), dirPrefix));
   let running;
+  answerGcMeasurements();
 
   onStop(async () => {
     try {

@@ -27,6 +27,7 @@ export function renderTable(rows) {
 export function formatValue(value, unit) {
   if (unit === "ratio") return formatFixed(value, 2);
   if (unit === "ms") return formatMs(value);
+  if (unit === "%") return `${formatFixed(value, 1)} %`;
   return `${formatInteger(value)} ${unit}`;
 }
 

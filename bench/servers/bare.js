@@ -7,9 +7,11 @@
  */
 import Fastify from "fastify";
 import { failChild, onStop } from "../lib/child.js";
+import { answerGcMeasurements } from "../lib/gc.js";
 
 let app;
 onStop(() => app?.close());
+answerGcMeasurements();
 
 try {
   const answer = JSON.parse(process.env.BENCH_RESPONSE ?? "null");

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { encodeBase62, randomBase62 } from "@keysmith/core";
 import Fastify, {
@@ -67,13 +68,35 @@ import { PUBLIC_ONLY, type TargetPolicy } from "./webhooks/target-policy.js";
 /**
  * Request ids: `req_` + 14 random base62 characters per process + an 8-character counter.
  * Unique per process like `newId("req")`, at a fraction of its cost (no clock read, no random
- * draw per request).
+ * draw per request). The counter's last two characters come from a table and the rest is
+ * rebuilt once every 3,844 requests, so an id is one concatenation.
  */
-function requestIds(): () => string {
+function requestIds(): (request: IncomingMessage) => string {
   const prefix = `req_${randomBase62(14)}`;
+  const LOW = 62 * 62;
+  const low = Array.from({ length: LOW }, (_, i) => encodeBase62(i, 2));
   let counter = 0;
-  return () => prefix + encodeBase62(counter++ % 218_340_105_584_896, 8);
+  let high = "";
+  return (request) => {
+    // The metrics' start time, taken here, where Fastify first sees the request: an onRequest
+    // hook only for it would cost a hook run (three closures) per request.
+    (request as Arrived).arrivedAt = performance.now();
+    const n = counter;
+    counter = (counter + 1) % 218_340_105_584_896;
+    const i = n % LOW;
+    if (i === 0 || high === "") high = prefix + encodeBase62((n - i) / LOW, 6);
+    return high + (low[i] as string);
+  };
 }
+
+type DoneWith = (err: Error | null, payload?: unknown) => void;
+
+/** A raw request with the time it arrived (set by the request-id generator). */
+type Arrived = IncomingMessage & { arrivedAt?: number };
+
+/** Seconds since the request arrived. */
+const elapsed = (request: FastifyRequest): number =>
+  (performance.now() - ((request.raw as Arrived).arrivedAt ?? performance.now())) / 1000;
 
 /** `KEYSMITH_CACHE_STALE_IF_ERROR`'s default: 5 minutes. */
 const DEFAULT_STALE_IF_ERROR_MS = 300_000;
@@ -241,19 +264,19 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
 
   const trustProxy = options.trustProxy ?? false;
   const app: App = Fastify({
-    loggerInstance: options.logger,
-    // No log line per request: at tens of thousands of verifications a second it would cost
-    // more than the verification. Errors are logged by the error handler.
+    // No logger for Fastify itself: given one, Fastify builds a child logger for every request
+    // (a bindings object, a logger check) and listens for every response's `finish`, whether
+    // or not anything is logged — about a tenth of a verify request's CPU. keysmith logs per
+    // request only on errors, which its error handler and routes write to `options.logger`
+    // with the request id. `request.log` is Fastify's no-op logger: do not use it.
+    // No log line per request either: at tens of thousands of verifications a second it would
+    // cost more than the verification.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // A hop count as the function proxy-addr would build from it (Fastify's types take no number).
     trustProxy:
       typeof trustProxy === "number" ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     genReqId: requestIds(),
-    // Fastify would build a child logger (bindings, redaction) for every request, several µs
-    // each, though keysmith logs per request only on errors — and those log the request id
-    // themselves. Requests share the app's logger instead.
-    childLoggerFactory: (logger) => logger,
     requestIdHeader: false,
     frameworkErrors,
     return503OnClosing: true,
@@ -261,7 +284,7 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   validation(app);
-  errorHandling(app);
+  errorHandling(app, options.logger);
   await openapi(app, VERSION);
 
   // JSON as Fastify parses it (prototype poisoning rejected), but an empty body is no body:
@@ -280,19 +303,33 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     bearer: (header) => rootAuth.authenticate(header),
     session: (request) => (sessions.hasCookie(request) ? sessions.authenticate(request) : undefined),
   });
-  app.addHook("onRequest", (request, reply, done) => {
+  // Every answer sent through Fastify carries its request id (a hijacked reply sets its own).
+  // An onSend hook rather than an onRequest one: the route's metrics hook runs in the same
+  // pass, so a request runs one hook chain instead of two.
+  app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", request.id);
-    done();
+    done(null, payload);
   });
-  // Each route gets its own onResponse hook holding its metrics slot: reading
-  // `request.routeOptions.url` per request builds an object every time.
+  // Each route gets its own hook holding its metrics slot: reading `request.routeOptions.url`
+  // per request builds an object every time. The hook is an onSend one, run as the answer is
+  // handed to Node: an onResponse hook would add two listeners to every response (`finish`,
+  // `error`) and remove them again. A route that hijacks its reply (an event stream) sends
+  // nothing through Fastify and is counted when its response ends instead.
   app.addHook("onRoute", (route) => {
     const stats = metrics.route(route.url ?? "unmatched");
-    const hook = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-      metrics.request(stats, request.method, reply.statusCode, reply.elapsedTime / 1000);
-      done();
+    if (route.config?.hijacks) {
+      const ended = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+        metrics.request(stats, request.method, reply.statusCode, elapsed(request));
+        done();
+      };
+      route.onResponse = route.onResponse ? [route.onResponse, ended].flat() : [ended];
+      return;
+    }
+    const sent = (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: DoneWith) => {
+      metrics.request(stats, request.method, reply.statusCode, elapsed(request));
+      done(null, payload);
     };
-    route.onResponse = route.onResponse ? [route.onResponse, hook].flat() : [hook];
+    route.onSend = route.onSend ? [route.onSend, sent].flat() : [sent];
   });
 
   // The outbox is sent by serving nodes only; in-process tests (inject) drive it with runOnce().
@@ -329,7 +366,7 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
     webhookRoutes(api, { webhooks, alerts: alertService });
     usageRoutes(api, services, usage);
     secretRoutes(api, services);
-    changeRoutes(api, { store, changes });
+    changeRoutes(api, { store, changes, logger: options.logger });
     ratelimitRoutes(api, ratelimits);
     identityRoutes(api, services);
     roleRoutes(api, services);

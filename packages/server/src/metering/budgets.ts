@@ -1,5 +1,5 @@
 import { KeysmithError } from "@keysmith/core";
-import { periodEnd, periodStart } from "../domain/periods.js";
+import { isoTime, periodEnd, periodStart } from "../domain/periods.js";
 import type { BudgetSpec, SpendRow } from "../domain/records.js";
 import type { AlertSink } from "./alert-sink.js";
 
@@ -162,7 +162,7 @@ export class BudgetTracker {
       spent: state.spent,
       limit: budget.limit,
       period: budget.period,
-      resetAt: new Date(periodEnd(budget.period, state.periodStart)).toISOString(),
+      resetAt: isoTime(periodEnd(budget.period, state.periodStart)),
     };
   }
 

@@ -1,8 +1,8 @@
 import type { VerifyCode } from "@keysmith/core";
-import { periodStart } from "../domain/periods.js";
+import { isoTime, periodStart } from "../domain/periods.js";
 import type { RateLimitDecision, RateLimitStore, RateLimitWindow } from "../domain/rate-limit.js";
 import type { BudgetSpec } from "../domain/records.js";
-import type { BudgetState, BudgetTracker, BudgetView } from "./budgets.js";
+import type { BudgetState, BudgetTracker, BudgetView, SpendContext } from "./budgets.js";
 
 export interface RateLimitView {
   name: string;
@@ -59,6 +59,37 @@ export interface CreditLedger {
 }
 
 type Budgets = { spec: BudgetSpec; state: BudgetState }[];
+
+interface BudgetSubject {
+  subject: string;
+  spec: BudgetSpec;
+  context: SpendContext;
+}
+
+/**
+ * A metered key's budgets with their subjects (`key:…`, `project:…`), built on its first
+ * verification rather than on each: a MeteredKey is built once per cache entry and never
+ * changed (a change to the key or project drops the entry and builds a new one).
+ */
+const budgetSubjects = new WeakMap<MeteredKey, BudgetSubject[]>();
+
+function subjectsOf(key: MeteredKey): BudgetSubject[] {
+  let subjects = budgetSubjects.get(key);
+  if (subjects === undefined) {
+    subjects = [];
+    const context = { projectId: key.projectId, keyId: key.keyId };
+    if (key.keyBudget) subjects.push({ subject: `key:${key.keyId}`, spec: key.keyBudget, context });
+    if (key.projectBudget) {
+      subjects.push({
+        subject: `project:${key.projectId}`,
+        spec: key.projectBudget,
+        context: { projectId: key.projectId, keyId: null },
+      });
+    }
+    budgetSubjects.set(key, subjects);
+  }
+  return subjects;
+}
 
 /**
  * The metering checks that follow the free ones, in SPEC order: rate limits, then credits, then
@@ -196,18 +227,13 @@ export class Meter {
   }
 
   private loadBudgets(key: MeteredKey, now: number): Budgets | Promise<Budgets> {
-    const specs: [string, BudgetSpec][] = [];
-    if (key.keyBudget) specs.push([`key:${key.keyId}`, key.keyBudget]);
-    if (key.projectBudget) specs.push([`project:${key.projectId}`, key.projectBudget]);
-    if (specs.length === 0) return [];
-    const states = specs.map(([subject, spec]) =>
-      this.budgets.state(subject, spec, now, {
-        projectId: key.projectId,
-        keyId: subject.startsWith("key:") ? key.keyId : null,
-      }),
+    const subjects = subjectsOf(key);
+    if (subjects.length === 0) return [];
+    const states = subjects.map(({ subject, spec, context }) =>
+      this.budgets.state(subject, spec, now, context),
     );
     const pair = (resolved: BudgetState[]): Budgets =>
-      resolved.map((state, i) => ({ spec: (specs[i] as [string, BudgetSpec])[1], state }));
+      resolved.map((state, i) => ({ spec: (subjects[i] as BudgetSubject).spec, state }));
     return states.some((s) => s instanceof Promise)
       ? Promise.all(states).then(pair)
       : pair(states as BudgetState[]);
@@ -251,7 +277,8 @@ function views(decision: RateLimitDecision, windows: readonly RateLimitWindow[])
     name: w.name,
     limit: w.limit,
     remaining: unknown ? null : w.remaining,
-    reset: new Date(w.resetAt).toISOString(),
+    // Every verification in a window answers the same reset: its text is kept, not rebuilt.
+    reset: isoTime(w.resetAt),
     durationMs: (windows[i] as RateLimitWindow).durationMs,
   }));
 }

@@ -8,8 +8,8 @@ import { errorHandling } from "./errors.js";
 async function throwing(error: unknown) {
   const logs: Record<string, unknown>[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => logs.push(JSON.parse(line)) });
-  const app = Fastify({ loggerInstance: logger }) as unknown as App;
-  errorHandling(app);
+  const app = Fastify() as unknown as App;
+  errorHandling(app, logger);
   app.get("/boom", async () => {
     throw error;
   });

@@ -1,5 +1,5 @@
 import { ERRORS, type ErrorBody, type ErrorCode, KeysmithError } from "@keysmith/core";
-import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import type { App } from "../http-types.js";
 import { OUTAGE_RETRY_AFTER_SECONDS, unavailableError, unreachable } from "../storage/faults.js";
 
@@ -103,18 +103,19 @@ function causeOf(error: unknown): string | undefined {
 
 /**
  * One error handler for every route: `{ error: { code, message, requestId, details? } }` with
- * the registered status. A 5xx answer never carries the underlying error; it is logged instead.
+ * the registered status. A 5xx answer never carries the underlying error; it is logged instead,
+ * to `logger` (Fastify has none of its own: see app.ts).
  */
-export function errorHandling(app: App): void {
+export function errorHandling(app: App, logger: FastifyBaseLogger): void {
   app.setErrorHandler((error, request, reply) => {
     const mapped = mapError(error as FastifyError);
     const status = ERRORS[mapped.code].status;
     // A fault is logged with its stack; an expected 503 (a locked vault, webhook secrets this
     // node cannot read) is a state the operator already heard of at startup: one line, no stack.
     if (mapped.code === "INTERNAL_ERROR")
-      request.log.error({ err: error, requestId: request.id }, "request failed");
+      logger.error({ err: error, requestId: request.id }, "request failed");
     else if (status >= 500)
-      request.log.warn({ code: mapped.code, requestId: request.id, cause: causeOf(error) }, mapped.message);
+      logger.warn({ code: mapped.code, requestId: request.id, cause: causeOf(error) }, mapped.message);
     if (ERRORS[mapped.code].retryable && status === 503)
       reply.header("retry-after", String(OUTAGE_RETRY_AFTER_SECONDS));
     if (mapped.code === "UNAUTHORIZED") reply.header("www-authenticate", 'Bearer realm="keysmith"');

@@ -16,7 +16,8 @@ interface OutageGauges {
 
 /** One route's request counts by method and status, and its latency histogram. */
 interface RouteStats {
-  counts: Map<string, number>;
+  /** Counts by method, then status: a lookup of two keys the request already holds, no new string. */
+  counts: Map<string, Map<number, number>>;
   buckets: Float64Array;
   sum: number;
   count: number;
@@ -95,9 +96,12 @@ export class Metrics {
   }
 
   request(stats: RouteStats, method: string, status: number, seconds: number): void {
-    // Method and status have few values: one small string per request is the only allocation.
-    const key = `${method} ${status}`;
-    stats.counts.set(key, (stats.counts.get(key) ?? 0) + 1);
+    let byStatus = stats.counts.get(method);
+    if (byStatus === undefined) {
+      byStatus = new Map();
+      stats.counts.set(method, byStatus);
+    }
+    byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
     stats.sum += seconds;
     stats.count += 1;
     for (let i = 0; i < LATENCY_BUCKETS.length; i++) {
@@ -114,11 +118,12 @@ export class Metrics {
     lines.push("# HELP keysmith_http_requests_total HTTP requests by method, route and status.");
     lines.push("# TYPE keysmith_http_requests_total counter");
     for (const [route, stats] of this.routes) {
-      for (const [key, n] of stats.counts) {
-        const [method, status] = key.split(" ");
-        lines.push(
-          `keysmith_http_requests_total{method="${method}",route="${escapeLabel(route)}",status="${status}"} ${n}`,
-        );
+      for (const [method, byStatus] of stats.counts) {
+        for (const [status, n] of byStatus) {
+          lines.push(
+            `keysmith_http_requests_total{method="${method}",route="${escapeLabel(route)}",status="${status}"} ${n}`,
+          );
+        }
       }
     }
     lines.push("# HELP keysmith_http_request_duration_seconds HTTP request latency by route.");

@@ -17,6 +17,8 @@ declare module "fastify" {
     scope?: RouteAccess;
     /** The answer carries a secret: `Cache-Control: no-store`. */
     noStore?: boolean;
+    /** The route hijacks its reply (an event stream): its metrics are taken when it ends. */
+    hijacks?: boolean;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import type { FastifyBaseLogger } from "fastify";
 import { Type } from "typebox";
 import type { ChangeFeed } from "../changes.js";
 import { requireScope } from "../domain/access.js";
@@ -19,7 +20,10 @@ const BATCH = 500;
  * starts with the next change. Each notification from the change feed is answered by reading
  * the log after the last number sent, so events arrive in order and exactly once per stream.
  */
-export function changeRoutes(app: App, deps: { store: Store; changes: ChangeFeed }): void {
+export function changeRoutes(
+  app: App,
+  deps: { store: Store; changes: ChangeFeed; logger: FastifyBaseLogger },
+): void {
   const open = new Set<ServerResponse>();
   app.addHook("preClose", (done) => {
     for (const response of open) response.end();
@@ -29,7 +33,7 @@ export function changeRoutes(app: App, deps: { store: Store; changes: ChangeFeed
   app.get(
     "/v1/keys/changes",
     {
-      config: { scope: "keys:verify" },
+      config: { scope: "keys:verify", hijacks: true },
       schema: {
         tags: ["keys"],
         summary:
@@ -95,7 +99,7 @@ export function changeRoutes(app: App, deps: { store: Store; changes: ChangeFeed
             }
           } while (again || rows.length === BATCH);
         } catch (err) {
-          request.log.warn({ err }, "change stream read failed");
+          deps.logger.warn({ err, requestId: request.id }, "change stream read failed");
         } finally {
           pumping = false;
         }

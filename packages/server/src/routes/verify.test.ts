@@ -36,6 +36,20 @@ describe.each(await testDialects())("POST /v1/keys/verify on %s", (dialect) => {
     });
   });
 
+  it("answers a cached key's new meta once it is patched, not the answer it sent before", async () => {
+    // The route keeps the JSON of an unchanging answer; a change must not be hidden by it.
+    const created = await h.key(project.id, { meta: { plan: "free" } });
+    const first = await h.verify({ key: created.key });
+    const again = await h.verify({ key: created.key });
+    expect(again.body).toEqual(first.body);
+    expect(first.body.meta).toEqual({ plan: "free" });
+    await h.api("PATCH", `/v1/keys/${created.id}`, { meta: { plan: "pro" } });
+    const patched = await h.verify({ key: created.key });
+    expect(patched.body).toMatchObject({ valid: true, code: "VALID", meta: { plan: "pro" } });
+    await h.api("POST", `/v1/keys/${created.id}/revoke`);
+    expect((await h.verify({ key: created.key })).body).toMatchObject({ valid: false, code: "REVOKED" });
+  });
+
   it.each([
     ["an empty string", ""],
     ["garbage", "hello world"],
