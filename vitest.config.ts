@@ -15,7 +15,13 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["packages/*/src/**/*.test.ts", "bench/**/*.test.ts", "examples/*/**/*.test.ts"],
+          include: [
+            "packages/*/src/**/*.test.ts",
+            "bench/**/*.test.ts",
+            "examples/*/**/*.test.ts",
+            // README.md run as written (test/readme): the README is its input.
+            "test/**/*.test.ts",
+          ],
           exclude: ["**/node_modules/**", "**/dist/**", CLUSTER],
         },
       },
