@@ -45,14 +45,24 @@ interface Output {
   stderr: string;
 }
 
-/** Runs a program to its end; answers its exit code and output. */
+/** The longest one command may run: a step that starts a server or waits on a prompt never ends. */
+const STEP_TIMEOUT_MS = 30_000;
+
+/**
+ * Runs a program to its end; answers its exit code and output. It leads a process group of its
+ * own, so a command that outlives STEP_TIMEOUT_MS is killed with everything it started.
+ */
 function runProgram(
   command: string,
   args: string[],
   options: { cwd: string; env: NodeJS.ProcessEnv; stdin?: string },
 ): Promise<Output> {
   return new Promise((done, fail) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: "pipe" });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: "pipe", detached: true });
+    const timer = setTimeout(() => {
+      stderr += `\nreadme test: killed after ${STEP_TIMEOUT_MS} ms (a command that never ends?)`;
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    }, STEP_TIMEOUT_MS);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => {
@@ -62,7 +72,10 @@ function runProgram(
       stderr += chunk;
     });
     child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
     // A command that reads no stdin may exit before it is written: that is no failure.
     child.stdin.on("error", () => {});
     child.stdin.end(options.stdin ?? "");
@@ -93,6 +106,11 @@ interface Server {
   url: string;
   stdout: string;
   stderr: string;
+  /**
+   * Resolves once the stream matches. The banner (stderr), the listening line and the log lines
+   * (stdout, some written asynchronously) come through two pipes, in no fixed order.
+   */
+  printed(stream: "stdout" | "stderr", pattern: RegExp): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -104,11 +122,24 @@ function startServer(env: NodeJS.ProcessEnv, cwd: string): Promise<Server> {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
+    const waiters: { stream: "stdout" | "stderr"; pattern: RegExp; resolve(): void }[] = [];
+    const notify = (): void => {
+      for (const waiter of [...waiters]) {
+        if (!waiter.pattern.test(server[waiter.stream])) continue;
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    };
     const server: Server = {
       process: child,
       url: "",
       stdout: "",
       stderr: "",
+      printed: (stream, pattern) =>
+        new Promise((resolve) => {
+          waiters.push({ stream, pattern, resolve });
+          notify();
+        }),
       stop: () =>
         new Promise((stopped) => {
           if (child.exitCode !== null) return stopped();
@@ -118,6 +149,7 @@ function startServer(env: NodeJS.ProcessEnv, cwd: string): Promise<Server> {
     };
     child.stdout.on("data", (chunk) => {
       server.stdout += chunk;
+      notify();
       const listening = /keysmith \S+ listening on (\S+)\n/.exec(server.stdout);
       if (listening?.[1] && server.url === "") {
         server.url = listening[1];
@@ -126,6 +158,7 @@ function startServer(env: NodeJS.ProcessEnv, cwd: string): Promise<Server> {
     });
     child.stderr.on("data", (chunk) => {
       server.stderr += chunk;
+      notify();
     });
     child.on("exit", (code) => {
       if (server.url === "")
@@ -290,6 +323,9 @@ describe("README.md", () => {
       cwd,
     );
     if (first) {
+      // Everything the first start prints: the banner's closing rule, Fastify's own log line.
+      await server.printed("stderr", /Bearer token:\n.*\n─+\n/);
+      await server.printed("stdout", /"msg":"Server listening at /);
       const keys = server.stderr.match(ROOT_KEY) ?? [];
       expect(keys, `README.md:${block.line}: the first start prints one root key`).toHaveLength(1);
       rootKey = keys[0] ?? "";
@@ -306,7 +342,7 @@ describe("README.md", () => {
       continue;
     }
     if (block.marker.kind === "server") {
-      it(`${title}: starts the server`, () => serverBlock(block), 60_000);
+      it(`${title}: starts the server`, () => serverBlock(block), 120_000);
       continue;
     }
     it(`${title} runs as written`, async () => {
@@ -334,7 +370,7 @@ describe("README.md", () => {
           }
         }
       }
-    }, 60_000);
+    }, 120_000);
   }
 
   it("serves on the documented port with `npm start`'s command", () => {
