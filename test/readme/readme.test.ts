@@ -193,6 +193,8 @@ describe("README.md", () => {
 
   beforeAll(async () => {
     if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: run \`npm run build\` first`);
+    // What the README's commands use besides keysmith: a missing one fails here, by name.
+    for (const tool of ["bash", "curl", "jq", "openssl", "git"]) onPath(tool, "");
     started = performance.now();
     root = mkdtempSync(join(tmpdir(), "keysmith-readme-"));
     cwd = join(root, "project");
