@@ -20,6 +20,8 @@ export default defineConfig({
             "scripts/**/*.test.ts",
             "bench/**/*.test.ts",
             "examples/*/**/*.test.ts",
+            // README.md run as written (test/readme): the README is its input.
+            "test/**/*.test.ts",
           ],
           exclude: ["**/node_modules/**", "**/dist/**", CLUSTER],
         },

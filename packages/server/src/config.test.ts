@@ -60,7 +60,7 @@ describe("loadConfig", () => {
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.error).toBe(
-        'invalid configuration: KEYSMITH_PORT="eighty": expected a whole number from 0 to 65535',
+        'invalid configuration: KEYSMITH_PORT="eighty": expected a port (0: any free one), a whole number from 0 to 65535',
       );
       expect(result.error).not.toContain("\n");
     }
@@ -76,6 +76,36 @@ describe("loadConfig", () => {
     const bad = loadConfig({ KEYSMITH_WEBHOOK_ALLOW_PRIVATE: "everything" });
     expect(!bad.ok && bad.error).toMatch(
       /^invalid configuration: KEYSMITH_WEBHOOK_ALLOW_PRIVATE="everything": /,
+    );
+  });
+});
+
+describe("a bad setting's message", () => {
+  it.each([
+    ["KEYSMITH_PORT", "abc", "expected a port (0: any free one), a whole number from 0 to 65535"],
+    ["KEYSMITH_PORT", "70000", "expected a port (0: any free one), a whole number from 0 to 65535"],
+    ["KEYSMITH_LOG_LEVEL", "loud", "expected fatal, error, warn, info, debug, trace or silent"],
+    ["KEYSMITH_RATE_LIMIT_FAILURE_MODE", "maybe", "expected open or closed"],
+    ["KEYSMITH_DATABASE_URL", "", "expected a postgres:// URL or a SQLite file path"],
+    ["KEYSMITH_HOST", "", "expected an address to listen on: 127.0.0.1, 0.0.0.0, ::"],
+    ["KEYSMITH_CACHE_SIZE", "-1", "expected a whole number from 1 to 10000000"],
+    ["KEYSMITH_CACHE_TTL_MS", "soon", "expected auto or a whole number of milliseconds from 0 to 86400000"],
+    ["KEYSMITH_BODY_LIMIT", "1mb", "expected a whole number from 1024 to 67108864"],
+    ["KEYSMITH_REDIS_URL", "http://cache:6379", "expected a redis:// or rediss:// URL"],
+    ["KEYSMITH_REDIS_KEY_PREFIX", "k".repeat(101), "expected at most 100 characters"],
+    ["KEYSMITH_REDIS_TIMEOUT_MS", "0", "expected a whole number from 1 to 60000"],
+  ])("names %s, the value %j and what is expected, in one line", (variable, value, expected) => {
+    const result = loadConfig({ [variable]: value });
+    expect(result).toEqual({
+      ok: false,
+      error: `invalid configuration: ${variable}=${JSON.stringify(value)}: ${expected}`,
+    });
+  });
+
+  it("never echoes a URL's password", () => {
+    const result = loadConfig({ KEYSMITH_REDIS_URL: "http://app:hunter2@cache:6379" });
+    expect(!result.ok && result.error).toBe(
+      'invalid configuration: KEYSMITH_REDIS_URL="http://app:***@cache:6379": expected a redis:// or rediss:// URL',
     );
   });
 });

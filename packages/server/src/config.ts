@@ -58,8 +58,9 @@ export const CONFIG_VARIABLES = {
 export type ConfigName = keyof typeof CONFIG_VARIABLES;
 
 /** A whole number within bounds, from text; the error says what is expected, not how parsing failed. */
-function wholeNumber(min: number, max: number) {
-  const expected = `expected a whole number from ${min} to ${max}`;
+function wholeNumber(min: number, max: number, what?: string) {
+  const range = `a whole number from ${min} to ${max}`;
+  const expected = what ? `expected ${what}, ${range}` : `expected ${range}`;
   return z
     .string()
     .trim()
@@ -80,11 +81,18 @@ const staleIfErrorText = z.string().transform((text, ctx): number => {
   return z.NEVER;
 });
 
+/** One of a few words; the error lists them (zod's own message quotes and pipes them). */
+function oneOf<const T extends readonly [string, ...string[]]>(words: T) {
+  const last = words[words.length - 1];
+  const expected = `expected ${words.length === 2 ? words.join(" or ") : `${words.slice(0, -1).join(", ")} or ${last}`}`;
+  return z.enum(words, { error: expected });
+}
+
 const schema = z.object({
-  databaseUrl: z.string().min(1),
-  host: z.string().min(1),
-  port: wholeNumber(0, 65_535),
-  logLevel: z.enum(LOG_LEVELS),
+  databaseUrl: z.string().min(1, "expected a postgres:// URL or a SQLite file path"),
+  host: z.string().min(1, "expected an address to listen on: 127.0.0.1, 0.0.0.0, ::"),
+  port: wholeNumber(0, 65_535, "a port (0: any free one)"),
+  logLevel: oneOf(LOG_LEVELS),
   cacheSize: wholeNumber(1, 10_000_000),
   cacheTtlMs: z.union([z.literal("auto"), wholeNumber(0, 86_400_000)], {
     error: "expected auto or a whole number of milliseconds from 0 to 86400000",
@@ -97,10 +105,10 @@ const schema = z.object({
   usageFlushMs: wholeNumber(50, 60_000),
   redisUrl: z.union([
     z.literal(""),
-    z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL"),
+    z.string().regex(/^rediss?:\/\//, "expected a redis:// or rediss:// URL"),
   ]),
-  redisKeyPrefix: z.string().max(100),
-  rateLimitFailureMode: z.enum(["open", "closed"]),
+  redisKeyPrefix: z.string().max(100, "expected at most 100 characters"),
+  rateLimitFailureMode: oneOf(["open", "closed"]),
   redisTimeoutMs: wholeNumber(1, 60_000),
   // Checked by the vault (vault/master-key.ts), whose messages never echo the value.
   masterKey: z.string(),
@@ -141,6 +149,11 @@ export function loadConfig(
   const variable = CONFIG_VARIABLES[name as ConfigName]?.env ?? name;
   return {
     ok: false,
-    error: `invalid configuration: ${variable}=${JSON.stringify(raw[name])}: ${issue?.message}`,
+    error: `invalid configuration: ${variable}=${JSON.stringify(withoutPassword(raw[name] ?? ""))}: ${issue?.message}`,
   };
+}
+
+/** A URL's password is never echoed in an error (`postgres://app:***@db/keysmith`). */
+function withoutPassword(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, "$1***@");
 }

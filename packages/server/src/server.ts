@@ -51,7 +51,30 @@ function flushReporter(logger: Logger, what: string): { ok: () => void; failed: 
 }
 
 /**
- * Opens the database, migrates it, creates the first root key if there is none, and listens.
+ * Listens, or fails with a line naming the setting to change: a port in use, a port the process
+ * may not take, an address that is not this machine's.
+ */
+async function listen(app: KeysmithApp["app"], config: Config): Promise<string> {
+  try {
+    return await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const port = `KEYSMITH_PORT=${config.port}`;
+    const host = `KEYSMITH_HOST=${JSON.stringify(config.host)}`;
+    const because: Record<string, string> = {
+      EADDRINUSE: `${port}: the port is already in use on ${config.host} (another keysmith, or another program): stop it or choose another port (KEYSMITH_PORT, or --port)`,
+      EACCES: `${port}: this process may not listen on it (ports below 1024 need privileges): choose a port from 1024 up (KEYSMITH_PORT, or --port)`,
+      EADDRNOTAVAIL: `${host}: not an address of this machine: use 127.0.0.1, 0.0.0.0 (every interface) or one of its addresses (KEYSMITH_HOST, or --host)`,
+      ENOTFOUND: `${host}: no such address or host name: use 127.0.0.1, 0.0.0.0 (every interface) or one of the machine's addresses (KEYSMITH_HOST, or --host)`,
+    };
+    const message = typeof code === "string" ? because[code] : undefined;
+    if (message === undefined) throw error;
+    throw new Error(`${message} (${code})`);
+  }
+}
+
+/**
+ * Opens the database, migrates it, listens, and creates the first root key if there is none.
  * Signal handling belongs to the caller (the CLI), so tests can start and stop servers freely.
  */
 export async function startServer(
@@ -71,7 +94,6 @@ export async function startServer(
         "KEYSMITH_TRUST_PROXY=true trusts every hop: any client can set its own address in X-Forwarded-For. Set a hop count (1) or the proxies' addresses instead.",
       );
     }
-    const rootKey = await bootstrapRootKey(store, systemClock);
     const webhookSecrets = await openWebhookKey(
       store,
       { masterKey, keyFile: webhookKeyFile(config.databaseUrl), now: Date.now() },
@@ -161,7 +183,10 @@ export async function startServer(
       clearInterval(meteringTimer);
       done();
     });
-    const address = await app.listen({ host: config.host, port: config.port });
+    const address = await listen(app, config);
+    // Last: a start that fails anywhere before (a port in use, a bad setting) must not create a
+    // root key it never shows, since a later start shows none.
+    const rootKey = await bootstrapRootKey(store, systemClock);
     let stopping: Promise<void> | undefined;
     const running: KeysmithApp = keysmith;
     return {

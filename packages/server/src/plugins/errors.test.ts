@@ -1,3 +1,4 @@
+import { KeysmithError } from "@keysmith/core";
 import Fastify from "fastify";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
@@ -47,5 +48,33 @@ describe("the error handler facing an outage", () => {
     expect(logs).toEqual([
       expect.objectContaining({ level: 50, err: expect.objectContaining({ stack: expect.any(String) }) }),
     ]);
+  });
+});
+
+describe("the error handler's log lines", () => {
+  it("logs a refused request (4xx) as one info line with its code, without the error or its stack", async () => {
+    const cases: [unknown, number, string][] = [
+      [new KeysmithError("KEY_NOT_FOUND"), 404, "KEY_NOT_FOUND"],
+      [new KeysmithError("VALIDATION_ERROR", "projectId is required"), 400, "VALIDATION_ERROR"],
+      [Object.assign(new Error("Too many"), { statusCode: 429 }), 429, "RATE_LIMITED"],
+      [
+        new SyntaxError("Unexpected token 'a', \"acme_sk_live_secret\" is not valid JSON"),
+        400,
+        "INVALID_JSON",
+      ],
+    ];
+    for (const [error, status, code] of cases) {
+      const { response, logs } = await throwing(error);
+      expect(response.statusCode, code).toBe(status);
+      expect(logs, code).toEqual([expect.objectContaining({ level: 30, code, status })]);
+      expect(JSON.stringify(logs), code).not.toMatch(/stack|"err"|acme_sk_live/);
+    }
+  });
+
+  it("logs an expected 503 (a locked vault) as one warning without a stack", async () => {
+    const { response, logs } = await throwing(new KeysmithError("VAULT_LOCKED"));
+    expect(response.statusCode).toBe(503);
+    expect(logs).toEqual([expect.objectContaining({ level: 40, code: "VAULT_LOCKED" })]);
+    expect(JSON.stringify(logs)).not.toMatch(/stack|"err"/);
   });
 });

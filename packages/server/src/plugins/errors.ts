@@ -110,12 +110,15 @@ export function errorHandling(app: App, logger: FastifyBaseLogger): void {
   app.setErrorHandler((error, request, reply) => {
     const mapped = mapError(error as FastifyError);
     const status = ERRORS[mapped.code].status;
-    // A fault is logged with its stack; an expected 503 (a locked vault, webhook secrets this
-    // node cannot read) is a state the operator already heard of at startup: one line, no stack.
+    // Only a fault is an error, logged with its stack. An expected 503 (a locked vault, webhook
+    // secrets this node cannot read, an outage) is a state the operator already heard of: one
+    // warning line, no stack. A refused request (4xx) is the caller's business: one info line
+    // with its code, never the raw error (a JSON parser's message quotes the body).
     if (mapped.code === "INTERNAL_ERROR")
       logger.error({ err: error, requestId: request.id }, "request failed");
     else if (status >= 500)
       logger.warn({ code: mapped.code, requestId: request.id, cause: causeOf(error) }, mapped.message);
+    else logger.info({ code: mapped.code, status, requestId: request.id }, mapped.message);
     if (ERRORS[mapped.code].retryable && status === 503)
       reply.header("retry-after", String(OUTAGE_RETRY_AFTER_SECONDS));
     if (mapped.code === "UNAUTHORIZED") reply.header("www-authenticate", 'Bearer realm="keysmith"');

@@ -154,7 +154,17 @@ export function parseGithubScanningKeys(
 
 /** `KEYSMITH_GITHUB_SCANNING_KEYS`: GitHub's key list as JSON, or the path of a file holding it. */
 export function readGithubScanningKeys(value: string): GithubScanningKeys {
-  const text = value.trim().startsWith("{") ? value : readFileSync(value, "utf8");
+  let text = value;
+  if (!value.trim().startsWith("{")) {
+    try {
+      text = readFileSync(value, "utf8");
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      throw new Error(
+        `KEYSMITH_GITHUB_SCANNING_KEYS=${JSON.stringify(value)}: expected GitHub's secret-scanning keys (the JSON of api.github.com/meta/public_keys/secret_scanning) or the path of a file holding them; ${code === "ENOENT" ? "no such file" : `the file cannot be read (${String(code)})`}`,
+      );
+    }
+  }
   try {
     return parseGithubScanningKeys(text, (pem) => createPublicKey(pem));
   } catch (error) {
