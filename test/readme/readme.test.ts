@@ -325,9 +325,9 @@ describe("README.md", () => {
       cwd,
     );
     if (first) {
-      // Everything the first start prints: the banner's closing rule, Fastify's own log line.
+      // Everything the first start prints: the banner's closing rule, the "listening" line.
       await server.printed("stderr", /Bearer token:\n.*\n─+\n/);
-      await server.printed("stdout", /"msg":"Server listening at /);
+      await server.printed("stdout", /keysmith \S+ listening on /);
       const keys = server.stderr.match(ROOT_KEY) ?? [];
       expect(keys, `README.md:${block.line}: the first start prints one root key`).toHaveLength(1);
       rootKey = keys[0] ?? "";
