@@ -10,7 +10,15 @@ import { RootKeys } from "./resources/root-keys.js";
 import { Secrets } from "./resources/secrets.js";
 import { Usage } from "./resources/usage.js";
 import { Alerts, Webhooks } from "./resources/webhooks.js";
-import { type VerifyKeyOptions, type VerifyKeyResult, verifyKey } from "./verify.js";
+import {
+  CACHED,
+  CACHING,
+  VERIFY_PREPARED,
+  type VerifyKeyOptions,
+  type VerifyKeyResult,
+  verifyKey,
+  verifyPrepared,
+} from "./verify.js";
 
 export interface KeysmithOptions {
   /** Where keysmith listens, e.g. `http://127.0.0.1:8787`. Missing: the constructor throws. */
@@ -105,6 +113,26 @@ export class Keysmith {
    */
   verifyKey(key: string, options: VerifyKeyOptions = {}): Promise<VerifyKeyResult> {
     return verifyKey(this.transport, this.cache, key, options);
+  }
+
+  /**
+   * For the middleware (not public API): whether answers are cached, the cached answer for a
+   * cache key the caller computed (see `cacheKeyOf`), and a verification that reuses that key.
+   */
+  get [CACHING](): boolean {
+    return this.cache !== null;
+  }
+
+  [CACHED](cacheKey: string): VerifyKeyResult | undefined {
+    return this.cache?.get(cacheKey);
+  }
+
+  [VERIFY_PREPARED](
+    key: string,
+    fields: Omit<VerifyKeyOptions, "signal">,
+    cacheKey: string | null,
+  ): Promise<VerifyKeyResult> {
+    return verifyPrepared(this.transport, this.cache, key, fields, this.cache === null ? null : cacheKey);
   }
 
   /** Drops cached answers: all of them, or those of one key id. */

@@ -1,6 +1,14 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { VerifyResponse } from "./types.js";
-import { cacheKeyOf, isCacheable, VerifyCache } from "./verify-cache.js";
+import {
+  cacheKeyOf,
+  callerOptions,
+  fixedOptions,
+  isCacheable,
+  keyDigest,
+  VerifyCache,
+} from "./verify-cache.js";
 
 const valid: VerifyResponse = {
   valid: true,
@@ -69,6 +77,22 @@ describe("VerifyCache", () => {
     expect(cache.get("c")).toBe(valid);
   });
 
+  it("gives every answer used since the last pass a second chance before dropping it", () => {
+    const cache = new VerifyCache({ ttlMs: 60_000, maxEntries: 3 });
+    cache.set("a", valid);
+    cache.set("b", valid);
+    cache.set("c", valid);
+    cache.get("a");
+    cache.get("b");
+    cache.set("d", valid);
+    expect(cache.size).toBe(3);
+    expect(cache.get("c")).toBeUndefined();
+    // a and b were passed over once and moved behind d; d, never read, is now the oldest unused.
+    cache.set("e", valid);
+    expect(cache.get("d")).toBeUndefined();
+    expect([cache.get("a"), cache.get("b"), cache.get("e")]).toEqual([valid, valid, valid]);
+  });
+
   it("forgets every answer of one key id", () => {
     const cache = new VerifyCache({ ttlMs: 60_000 });
     cache.set("a", valid);
@@ -84,10 +108,12 @@ describe("VerifyCache", () => {
 });
 
 describe("cacheKeyOf", () => {
-  it("is a SHA-256 hex that differs with every option and never contains the key", () => {
+  it("starts with the key's SHA-256, differs with every option and never contains the key", () => {
     const key = "acme_sk_live_US2dg5sIKeEeeI6QMFYo8YfzasPPiN0hlT3L"; // keysmith:allow fake test key
     const plain = cacheKeyOf(key, {});
-    expect(plain).toMatch(/^[0-9a-f]{64}$/);
+    expect(plain.startsWith(createHash("sha256").update(key).digest("base64"))).toBe(true);
+    expect(plain).not.toContain(key);
+    expect(plain).not.toContain(key.slice(13));
     const variants = [
       cacheKeyOf(key, { scopes: "a:b" }),
       cacheKeyOf(key, { scopes: ["a:b"] }),
@@ -101,5 +127,22 @@ describe("cacheKeyOf", () => {
     ];
     expect(new Set([plain, ...variants]).size).toBe(variants.length + 1);
     expect(cacheKeyOf(key, {})).toBe(plain);
+  });
+
+  it("cannot be made to match by moving text between the origin and the IP", () => {
+    const key = "acme_sk_live_US2dg5sIKeEeeI6QMFYo8YfzasPPiN0hlT3L"; // keysmith:allow fake test key
+    const a = cacheKeyOf(key, { origin: "https://a.example\n", ip: "1.2.3.4" });
+    const b = cacheKeyOf(key, { origin: "https://a.example", ip: "\n1.2.3.4" });
+    const c = cacheKeyOf(key, { origin: "", ip: undefined });
+    const d = cacheKeyOf(key, {});
+    expect(new Set([a, b, c, d]).size).toBe(4);
+  });
+
+  it("is the same whether computed whole or from a route's fixed options and each caller's", () => {
+    const key = "acme_sk_live_US2dg5sIKeEeeI6QMFYo8YfzasPPiN0hlT3L"; // keysmith:allow fake test key
+    const route = { scopes: ["a:b"], cost: 2 };
+    expect(keyDigest(key) + fixedOptions(route) + callerOptions("https://a.example", "10.0.0.1")).toBe(
+      cacheKeyOf(key, { ...route, origin: "https://a.example", ip: "10.0.0.1" }),
+    );
   });
 });

@@ -4,13 +4,19 @@ import type { VerifyRequest, VerifyResponse } from "./types.js";
 export interface VerifyCacheOptions {
   /** How long a VALID answer is reused. A revoke can take up to this long to be seen here. */
   ttlMs: number;
-  /** Answers kept at most; the least recently used goes first (default 10 000). */
+  /**
+   * Answers kept at most (default 10 000). Beyond it the oldest answer not used since it was
+   * last passed over goes first (second chance: close to least recently used, without
+   * reordering the map on every hit).
+   */
   maxEntries?: number;
 }
 
 interface Entry<T> {
   answer: T;
   expiresAt: number;
+  /** Set by each hit, cleared when eviction passes the entry over once. */
+  used: boolean;
 }
 
 /**
@@ -39,9 +45,12 @@ export class VerifyCache<T extends VerifyResponse = VerifyResponse> {
   get(cacheKey: string): T | undefined {
     const entry = this.entries.get(cacheKey);
     if (entry === undefined) return undefined;
-    this.entries.delete(cacheKey);
-    if (entry.expiresAt <= this.now()) return undefined;
-    this.entries.set(cacheKey, entry);
+    if (entry.expiresAt <= this.now()) {
+      this.entries.delete(cacheKey);
+      return undefined;
+    }
+    // A hit only sets a flag: the hot path allocates nothing and leaves the map's order alone.
+    entry.used = true;
     return entry.answer;
   }
 
@@ -53,12 +62,21 @@ export class VerifyCache<T extends VerifyResponse = VerifyResponse> {
     const expiresAt = Math.min(now + this.ttlMs, keyExpiry);
     if (!(expiresAt > now)) return false;
     this.entries.delete(cacheKey);
-    this.entries.set(cacheKey, { answer, expiresAt });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
+    this.entries.set(cacheKey, { answer, expiresAt, used: false });
+    if (this.entries.size > this.maxEntries) this.evict();
     return true;
+  }
+
+  /** Second chance: an entry used since it was last passed over moves to the back once. */
+  private evict(): void {
+    for (const [cacheKey, entry] of this.entries) {
+      if (this.entries.size <= this.maxEntries) return;
+      this.entries.delete(cacheKey);
+      if (entry.used) {
+        entry.used = false;
+        this.entries.set(cacheKey, entry);
+      }
+    }
   }
 
   /** Drops every answer for one key id (a revoke or change seen through another channel). */
@@ -85,17 +103,33 @@ export function isCacheable(answer: VerifyResponse): boolean {
   return answer.valid && answer.ratelimits.length === 0 && answer.credits === null && answer.budget === null;
 }
 
-/** SHA-256 (hex) of the key and every option that can change the answer. */
+/**
+ * The cache key of a verification: the SHA-256 (base64) of the key, then every option that can
+ * change the answer, JSON-encoded (so no two different option sets read the same). The key
+ * itself never appears. Split in two so a middleware, whose options are fixed, encodes them
+ * once: `cacheKeyOf(key, options) === keyDigest(key) + fixedOptions(options) + callerOptions(options)`.
+ */
 export function cacheKeyOf(key: string, options: Omit<VerifyRequest, "key">): string {
-  const material = JSON.stringify([
-    key,
+  return keyDigest(key) + fixedOptions(options) + callerOptions(options.origin, options.ip);
+}
+
+export function keyDigest(key: string): string {
+  return hash("sha256", key, "base64");
+}
+
+/** The options a route fixes (scopes, permissions, cost, environment, tags), encoded. */
+export function fixedOptions(options: Omit<VerifyRequest, "key" | "origin" | "ip">): string {
+  return JSON.stringify([
     options.scopes ?? null,
     options.permissions ?? null,
     options.cost ?? null,
     options.environment ?? null,
-    options.origin ?? null,
-    options.ip ?? null,
     options.tags ?? null,
   ]);
-  return hash("sha256", material, "hex");
+}
+
+/** The options each caller brings (origin, IP), encoded. */
+export function callerOptions(origin: string | null | undefined, ip: string | null | undefined): string {
+  // JSON strings cannot hold a raw newline, so the two parts never run into each other.
+  return `\n${origin == null ? "" : JSON.stringify(origin)}\n${ip == null ? "" : JSON.stringify(ip)}`;
 }

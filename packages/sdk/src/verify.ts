@@ -61,6 +61,11 @@ const MALFORMED: VerifyKeyResult = Object.freeze({
   source: "local",
 });
 
+/** The client's internal members the middleware uses (symbols: not part of the public API). */
+export const CACHING: unique symbol = Symbol("keysmith.caching");
+export const CACHED: unique symbol = Symbol("keysmith.cached");
+export const VERIFY_PREPARED: unique symbol = Symbol("keysmith.verifyPrepared");
+
 const RATE_LIMIT_HEADERS = ["ratelimit-policy", "ratelimit", "retry-after"] as const;
 
 /**
@@ -77,12 +82,37 @@ export async function verifyKey(
   if (!isWellFormedKey(key)) return MALFORMED;
   const { signal, ...fields } = options;
   const cacheKey = cache === null ? null : cacheKeyOf(key, fields);
-  let ticket: number | null = null;
   if (cache !== null && cacheKey !== null) {
     const hit = cache.get(cacheKey);
     if (hit !== undefined) return hit;
-    ticket = cache.ticket();
   }
+  return askServer(transport, cache, cacheKey, key, fields, signal);
+}
+
+/**
+ * The middleware's path after a cache miss (`AnswerCache.get` first, without a promise): the
+ * cache key comes ready, the route's options encoded once (see `cacheKeyOf`).
+ */
+export async function verifyPrepared(
+  transport: Transport,
+  cache: AnswerCache | null,
+  key: string,
+  fields: Omit<VerifyKeyOptions, "signal">,
+  cacheKey: string | null,
+): Promise<VerifyKeyResult> {
+  if (!isWellFormedKey(key)) return MALFORMED;
+  return askServer(transport, cache, cacheKey, key, fields, undefined);
+}
+
+async function askServer(
+  transport: Transport,
+  cache: AnswerCache | null,
+  cacheKey: string | null,
+  key: string,
+  fields: Omit<VerifyKeyOptions, "signal">,
+  signal: AbortSignal | undefined,
+): Promise<VerifyKeyResult> {
+  const ticket = cache === null ? null : cache.ticket();
   // Not retried once it may have reached the server: it may have taken a slot, a credit or spend.
   const response = await transport.request<VerifyResponse>({
     method: "POST",

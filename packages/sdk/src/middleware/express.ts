@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { createGuard, type GuardOptions, type KeysmithIdentity } from "./guard.js";
+import { createGuard, type Decision, type GuardOptions, type KeysmithIdentity } from "./guard.js";
 
 declare global {
   namespace Express {
@@ -36,19 +36,24 @@ export function keysmith(options: KeysmithExpressOptions): RequestHandler {
   const header = (options.header ?? "authorization").toLowerCase();
   const getIp = options.getIp ?? ((req: Request) => req.ip);
   return (req: Request, res: Response, next: NextFunction): void => {
-    guard({ credential: first(req.headers[header]), origin: first(req.headers.origin), ip: getIp(req) }).then(
-      (decision) => {
-        res.set(decision.headers);
-        if (!decision.allow) {
-          res.status(decision.status).json(decision.body);
-          return;
-        }
-        req.keysmith = decision.identity;
-        res.locals.keysmith = decision.identity;
-        next();
-      },
-      next,
-    );
+    const apply = (decision: Decision): void => {
+      res.set(decision.headers);
+      if (!decision.allow) {
+        res.status(decision.status).json(decision.body);
+        return;
+      }
+      req.keysmith = decision.identity;
+      res.locals.keysmith = decision.identity;
+      next();
+    };
+    const pending = guard({
+      credential: first(req.headers[header]),
+      origin: first(req.headers.origin),
+      ip: getIp(req),
+    });
+    // A cached decision is applied at once; a server's answer when it comes.
+    if (pending instanceof Promise) pending.then(apply, next);
+    else apply(pending);
   };
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from "fastify";
-import { createGuard, type GuardOptions, type KeysmithIdentity } from "./guard.js";
+import { createGuard, type Decision, type GuardOptions, type KeysmithIdentity } from "./guard.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -17,10 +17,15 @@ export interface KeysmithFastifyOptions extends GuardOptions {
   getIp?: (request: FastifyRequest) => string | undefined;
 }
 
+/**
+ * A Fastify `preHandler` in callback style: a decision from the local cache is applied at once
+ * (`done()` in the same turn, no promise), a server's answer through the promise it returns.
+ */
 export type KeysmithPreHandler = (
   request: FastifyRequest,
   reply: FastifyReply,
-) => Promise<FastifyReply | undefined>;
+  done: (error?: Error) => void,
+) => Promise<void> | undefined;
 
 /**
  * A Fastify `preHandler` that verifies the request's key with keysmith, then sets
@@ -37,15 +42,24 @@ export function keysmith(options: KeysmithFastifyOptions): KeysmithPreHandler {
   const guard = createGuard(options);
   const header = (options.header ?? "authorization").toLowerCase();
   const getIp = options.getIp ?? ((request: FastifyRequest) => request.ip);
-  return async (request, reply) => {
-    const decision = await guard({
+  const apply = (request: FastifyRequest, reply: FastifyReply, decision: Decision): boolean => {
+    for (const name in decision.headers) reply.header(name, decision.headers[name]);
+    if (!decision.allow) {
+      reply.code(decision.status).send(decision.body);
+      return false;
+    }
+    request.keysmith = decision.identity;
+    return true;
+  };
+  return (request, reply, done) => {
+    const pending = guard({
       credential: first(request.headers[header]),
       origin: first(request.headers.origin),
       ip: getIp(request),
     });
-    reply.headers(decision.headers);
-    if (!decision.allow) return reply.code(decision.status).send(decision.body);
-    request.keysmith = decision.identity;
+    // Fastify waits for a returned promise and then goes on by itself; done() is for the rest.
+    if (pending instanceof Promise) return pending.then((decision) => void apply(request, reply, decision));
+    if (apply(request, reply, pending)) done();
     return undefined;
   };
 }

@@ -81,3 +81,96 @@ describe("the middleware when keysmith's database is down", () => {
     expect(decision.headers).toEqual({ "RateLimit-Policy": '"minute";q=10;w=60' });
   });
 });
+
+describe("the middleware with the client's cache on", () => {
+  const valid = {
+    valid: true,
+    code: "VALID",
+    keyId: "key_1",
+    ownerId: "cus_1",
+    projectId: "proj_1",
+    type: "secret",
+    environment: "live",
+    scopes: ["bench:read"],
+    meta: null,
+    expiresAt: null,
+    ratelimits: [],
+    credits: null,
+    budget: null,
+    identity: null,
+    roles: [],
+  };
+
+  /**
+   * A keysmith stand-in that counts verifications and has no change feed (a 4xx): once the
+   * client has seen that, the TTL alone bounds its cache.
+   */
+  async function countingKeysmith(): Promise<{
+    client: Keysmith;
+    calls: () => number;
+    feedRefused: Promise<void>;
+  }> {
+    let calls = 0;
+    let refused: () => void = () => {};
+    const feedRefused = new Promise<void>((resolve) => {
+      refused = resolve;
+    });
+    const server = createServer((req, res) => {
+      if (req.url !== "/v1/keys/verify") {
+        res.writeHead(404, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { code: "NOT_FOUND", message: "no feed", requestId: "req_1" } }));
+        return;
+      }
+      calls++;
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(valid));
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = new Keysmith({
+      baseUrl,
+      rootKey: "ks_root_live_x",
+      retries: 0,
+      cache: { ttlMs: 60_000, onStatus: (status) => status === "unsupported" && refused() },
+    });
+    return { client, calls: () => calls, feedRefused };
+  }
+
+  it("answers a repeated key from the cache at once, without a promise or a call to keysmith", async () => {
+    const { client, calls, feedRefused } = await countingKeysmith();
+    const guard = createGuard({ client, scopes: "bench:read" });
+    const request = { credential: `Bearer ${key}`, origin: undefined, ip: "10.0.0.1" };
+    // The first call starts the change feed; nothing is kept until its answer (refused) is known.
+    await guard(request);
+    await feedRefused;
+    const asked = guard(request);
+    expect(asked).toBeInstanceOf(Promise);
+    expect(await asked).toMatchObject({ allow: true, identity: { keyId: "key_1", ownerId: "cus_1" } });
+    const cached = guard(request);
+    expect(cached).not.toBeInstanceOf(Promise);
+    expect(cached).toMatchObject({ allow: true, identity: { keyId: "key_1" }, headers: {} });
+    expect(guard(request)).toBe(cached);
+    expect(calls()).toBe(2);
+    client.close();
+  });
+
+  it("asks keysmith again for another IP, another origin or another route's scopes", async () => {
+    const { client, calls, feedRefused } = await countingKeysmith();
+    const guard = createGuard({ client, scopes: "bench:read" });
+    const other = createGuard({ client, scopes: "bench:write" });
+    const request = { credential: `Bearer ${key}`, origin: undefined, ip: "10.0.0.1" };
+    await guard(request);
+    await feedRefused;
+    await guard(request);
+    expect(guard(request)).not.toBeInstanceOf(Promise);
+    const variants = [
+      guard({ ...request, ip: "10.0.0.2" }),
+      guard({ ...request, origin: "https://a.example" }),
+      other(request),
+    ];
+    for (const variant of variants) expect(variant).toBeInstanceOf(Promise);
+    await Promise.all(variants);
+    expect(calls()).toBe(5);
+    client.close();
+  });
+});

@@ -2,7 +2,8 @@ import { isIP } from "node:net";
 import { Keysmith } from "../client.js";
 import { KeysmithApiError } from "../errors.js";
 import type { KeyEnvironment, VerifyCode } from "../types.js";
-import type { VerifyKeyResult } from "../verify.js";
+import { CACHED, CACHING, VERIFY_PREPARED, type VerifyKeyResult } from "../verify.js";
+import { callerOptions, fixedOptions, keyDigest } from "../verify-cache.js";
 import { type DenialCode, denial, type ErrorBody, unavailable } from "./responses.js";
 
 /** Who called: the verified key, handed to your route handler. */
@@ -79,8 +80,11 @@ export type Decision =
   | { allow: true; identity: KeysmithIdentity | null; headers: Record<string, string> }
   | { allow: false; status: number; headers: Record<string, string>; body: ErrorBody };
 
-/** The check one middleware runs on each request: a pure decision the adapter applies. */
-export type Guard = (input: GuardInput) => Promise<Decision>;
+/**
+ * The check one middleware runs on each request: a pure decision the adapter applies. A
+ * decision from the local cache comes back as a value, a server's answer as a promise.
+ */
+export type Guard = (input: GuardInput) => Decision | Promise<Decision>;
 
 // keysmith rejects longer origins as invalid input; no real Origin header is this long.
 const MAX_ORIGIN_LENGTH = 300;
@@ -102,27 +106,58 @@ export function createGuard(options: GuardOptions): Guard {
     environment: options.environment,
   };
 
-  return async (input) => {
-    const key = readKey(header, input.credential);
-    if (key === null) return denial("MISSING_KEY", context);
-    let result: VerifyKeyResult;
-    try {
-      result = await client.verifyKey(key, {
-        ...verifyOptions,
-        origin:
-          input.origin !== undefined && input.origin.length <= MAX_ORIGIN_LENGTH ? input.origin : undefined,
-        ip: input.ip !== undefined && isIP(input.ip) !== 0 ? input.ip : undefined,
-      });
-    } catch (error) {
-      report(options.onError, error);
-      const configuration = error instanceof KeysmithApiError && error.status < 500 && error.status !== 429;
-      if (!configuration && options.failOpen) return { allow: true, identity: null, headers: {} };
-      return unavailable(configuration);
-    }
+  // The route's options never change: encoded once, the cache key per request is one digest.
+  const caching = client[CACHING];
+  const fixed = fixedOptions(verifyOptions);
+  const failed = (error: unknown): Decision => {
+    report(options.onError, error);
+    const configuration = error instanceof KeysmithApiError && error.status < 500 && error.status !== 429;
+    if (!configuration && options.failOpen) return { allow: true, identity: null, headers: {} };
+    return unavailable(configuration);
+  };
+  const decide = (result: VerifyKeyResult): Decision => {
     const headers = rateLimitHeaders(result);
     if (!result.valid) return denial(result.code as Exclude<VerifyCode, "VALID">, context, headers);
     return { allow: true, identity: identityOf(result), headers };
   };
+
+  return (input) => {
+    const key = readKey(header, input.credential);
+    if (key === null) return denial("MISSING_KEY", context);
+    const origin =
+      input.origin !== undefined && input.origin.length <= MAX_ORIGIN_LENGTH ? input.origin : undefined;
+    const ip = input.ip !== undefined && isIP(input.ip) !== 0 ? input.ip : undefined;
+    let cacheKey: string | null = null;
+    if (caching) {
+      cacheKey = keyDigest(key) + fixed + callerOptions(origin, ip);
+      const hit = client[CACHED](cacheKey);
+      if (hit !== undefined) return cachedDecision(hit);
+    }
+    const fields = { ...verifyOptions, origin, ip };
+    const answer = caching ? client[VERIFY_PREPARED](key, fields, cacheKey) : client.verifyKey(key, fields);
+    return answer.then(decide, failed);
+  };
+}
+
+// A cached answer is one frozen object served again and again: its decision is built once.
+const cachedDecisions = new WeakMap<VerifyKeyResult, Decision>();
+// The most recent one, checked first: most traffic is a few keys. It holds one answer alive at most.
+let last: { result: VerifyKeyResult | null; decision: Decision } = { result: null, decision: null as never };
+
+function cachedDecision(result: VerifyKeyResult): Decision {
+  if (result === last.result) return last.decision;
+  let decision = cachedDecisions.get(result);
+  if (decision === undefined) {
+    // Only VALID, unmetered answers are cached: always allowed, without rate-limit headers.
+    decision = Object.freeze({
+      allow: true as const,
+      identity: Object.freeze(identityOf(result)),
+      headers: Object.freeze(rateLimitHeaders(result)) as Record<string, string>,
+    });
+    cachedDecisions.set(result, decision);
+  }
+  last = { result, decision };
+  return decision;
 }
 
 /** The key from `Authorization: Bearer <key>`, or the whole value of a custom header; null if absent. */

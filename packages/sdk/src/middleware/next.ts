@@ -83,7 +83,7 @@ function checker(options: KeysmithNextOptions): (request: Request) => Promise<De
   const guard = createGuard(options);
   const header = (options.header ?? "authorization").toLowerCase();
   const getIp = options.getIp ?? (() => undefined);
-  return (request) =>
+  return async (request) =>
     guard({
       credential: request.headers.get(header) ?? undefined,
       origin: request.headers.get("origin") ?? undefined,
