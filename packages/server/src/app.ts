@@ -28,6 +28,7 @@ import { checkedJsonParser } from "./plugins/json-body.js";
 import { Metrics } from "./plugins/metrics.js";
 import { openapi } from "./plugins/openapi.js";
 import { routeAccess } from "./plugins/route-access.js";
+import { serializerCompiler } from "./plugins/serializers.js";
 import { validation } from "./plugins/validation.js";
 import { auditRoutes } from "./routes/audit.js";
 import { changeRoutes } from "./routes/changes.js";
@@ -284,6 +285,7 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   validation(app);
+  app.setSerializerCompiler(serializerCompiler);
   errorHandling(app, options.logger);
   await openapi(app, VERSION);
 

@@ -1,22 +1,20 @@
-import fastJson from "fast-json-stringify";
 import type { FastifyReply } from "fastify";
 import type { Static } from "typebox";
 import type { App, Services } from "../http-types.js";
 import type { Metrics } from "../plugins/metrics.js";
+import { compileSerializer } from "../plugins/serializers.js";
 import type { VerifyResult } from "../verify/verifier.js";
 import { ErrorResponse, VerifyBody, VerifyResponse } from "./schemas.js";
 
 /**
- * The route's serializers, compiled from its response schemas like Fastify's own (fast-json-
- * stringify), with one difference for 200: a frozen answer — every answer of a cached key that
- * has no rate limit, credits or budget, the same object each time (verifier.ts) — is
- * serialized once and its JSON reused. fast-json-stringify checks each nullable field's union
- * against the schema (ajv) as it writes: about 2 kB allocated and a few µs per answer, the
- * largest part of a verification over HTTP. The JSON dies with the answer (a WeakMap), when
- * the key leaves the cache.
+ * The route's serializers, compiled from its response schemas like every route's
+ * (plugins/serializers.ts), with one difference for 200: a frozen answer — every answer of a
+ * cached key that has no rate limit, credits or budget, the same object each time
+ * (verifier.ts) — is serialized once and its JSON reused. The JSON dies with the answer (a
+ * WeakMap), when the key leaves the cache.
  */
 const verifySerializers = ({ schema, httpStatus }: { schema: unknown; httpStatus?: string }) => {
-  const serialize = fastJson(schema as Parameters<typeof fastJson>[0]) as (value: unknown) => string;
+  const serialize = compileSerializer(schema);
   if (String(httpStatus) !== "200") return serialize;
   const serialized = new WeakMap<object, string>();
   return (result: VerifyResult): string => {
