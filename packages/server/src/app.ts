@@ -27,6 +27,7 @@ import { errorHandling, frameworkErrors } from "./plugins/errors.js";
 import { checkedJsonParser } from "./plugins/json-body.js";
 import { Metrics } from "./plugins/metrics.js";
 import { openapi } from "./plugins/openapi.js";
+import { replyBatching } from "./plugins/reply-batching.js";
 import { routeAccess } from "./plugins/route-access.js";
 import { serializerCompiler } from "./plugins/serializers.js";
 import { validation } from "./plugins/validation.js";
@@ -307,10 +308,12 @@ export async function buildApp(options: AppOptions): Promise<KeysmithApp> {
   });
   // Every answer sent through Fastify carries its request id (a hijacked reply sets its own).
   // An onSend hook rather than an onRequest one: the route's metrics hook runs in the same
-  // pass, so a request runs one hook chain instead of two.
+  // pass, so a request runs one hook chain instead of two. The answer then waits for the end of
+  // the event-loop turn and goes out with the others of that turn (plugins/reply-batching.ts).
+  const batched = replyBatching(options.logger);
   app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", request.id);
-    done(null, payload);
+    batched(done, payload);
   });
   // Each route gets its own hook holding its metrics slot: reading `request.routeOptions.url`
   // per request builds an object every time. The hook is an onSend one, run as the answer is
