@@ -1,5 +1,6 @@
 import { ChangeStream, type ChangeStreamStatus, type KeyChangeEvent } from "./change-stream.js";
 import type { Fetch } from "./http.js";
+import { type SendReport, UsageReporter } from "./usage-reporter.js";
 import type { VerifyKeyResult } from "./verify.js";
 import { VerifyCache, type VerifyCacheOptions } from "./verify-cache.js";
 
@@ -14,6 +15,16 @@ export interface CacheOptions extends VerifyCacheOptions {
   onChange?: (event: KeyChangeEvent) => void;
   /** Hears when the feed is followed (`live`), lost (`down`) or refused (`unsupported`). */
   onStatus?: (status: ChangeStreamStatus) => void;
+  /**
+   * Report the verifications answered from the cache to keysmith (`POST /v1/usage`), counted per
+   * key and sent once per `reportIntervalMs`, so they show in usage like the others (default
+   * true). They are counted in the minute the report arrives.
+   */
+  reportUsage?: boolean;
+  /** How often cached verifications are reported, in ms (default 10 000). */
+  reportIntervalMs?: number;
+  /** Hears a report that failed (its counts are kept for the next one unless keysmith refused it). */
+  onReportError?: (error: unknown) => void;
 }
 
 /**
@@ -24,10 +35,23 @@ export interface CacheOptions extends VerifyCacheOptions {
 export class AnswerCache {
   private readonly answers: VerifyCache<VerifyKeyResult>;
   private readonly stream: ChangeStream | null;
+  private readonly reporter: UsageReporter | null;
   private epoch = 0;
 
-  constructor(options: CacheOptions, connection: { baseUrl: string; rootKey: string; fetch: Fetch }) {
+  constructor(
+    options: CacheOptions,
+    connection: { baseUrl: string; rootKey: string; fetch: Fetch },
+    report: SendReport,
+  ) {
     this.answers = new VerifyCache<VerifyKeyResult>(options);
+    this.reporter =
+      options.reportUsage === false
+        ? null
+        : new UsageReporter(
+            report,
+            positive(options.reportIntervalMs, "reportIntervalMs") ?? 10_000,
+            options.onReportError,
+          );
     this.stream =
       options.followChanges === false
         ? null
@@ -52,7 +76,9 @@ export class AnswerCache {
 
   get(cacheKey: string): VerifyKeyResult | undefined {
     this.stream?.start();
-    return this.answers.get(cacheKey);
+    const hit = this.answers.get(cacheKey);
+    if (hit !== undefined) this.reporter?.count(hit.keyId as string);
+    return hit;
   }
 
   /** Taken before asking the server; `keep` refuses the answer if anything happened since. */
@@ -72,8 +98,21 @@ export class AnswerCache {
     else this.answers.forgetKey(keyId);
   }
 
-  close(): void {
+  /** Stops following the feed and sends the last usage report (the promise settles when it is sent). */
+  close(): Promise<void> {
     this.stream?.close();
     this.answers.clear();
+    return this.reporter?.flush() ?? Promise.resolve();
   }
+
+  /** Sends the cached verifications counted so far now, rather than at the next interval. */
+  flushUsage(): Promise<void> {
+    return this.reporter?.flush() ?? Promise.resolve();
+  }
+}
+
+function positive(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!(value > 0)) throw new TypeError(`cache.${name} must be a positive number of milliseconds`);
+  return value;
 }

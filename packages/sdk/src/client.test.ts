@@ -232,6 +232,28 @@ describe("verifyKey", () => {
     expect((await client.verifyKey(issued.key, { scopes: "weather:read" })).code).toBe("REVOKED");
   });
 
+  it("reports the verifications it answered from the cache, so keysmith's usage shows every call", async () => {
+    const issued = await keysmith.key({ scopes: ["weather:read"] });
+    const client = new Keysmith({
+      baseUrl: keysmith.url,
+      rootKey: keysmith.rootKey,
+      cache: { ttlMs: 60_000, followChanges: false, reportIntervalMs: 3_600_000 },
+    });
+    clients.push(client);
+    for (let i = 0; i < 5; i++) await client.verifyKey(issued.key, { scopes: "weather:read" });
+    const valid = async () =>
+      (await keysmith.admin.keys.usage(issued.id, { granularity: "day" })).data.reduce(
+        (sum, bucket) => sum + (bucket.outcomes.VALID ?? 0),
+        0,
+      );
+    expect(await valid()).toBe(1);
+    await client.flushUsage();
+    expect(await valid()).toBe(5);
+    // Nothing counted since: nothing more is sent.
+    await client.flushUsage();
+    expect(await valid()).toBe(5);
+  });
+
   it("sends a permission query, and never answers one from a cached answer to another question", async () => {
     const issued = await keysmith.key({ scopes: ["weather:read"] });
     const client = new Keysmith({

@@ -36,8 +36,9 @@ export interface KeysmithOptions {
    * keysmith's change feed and drops a key's answers when it is revoked or changed, usually
    * within milliseconds; should the feed be unavailable, a revoke can take up to `ttlMs` to be
    * seen here. Keys with rate limits, credits or a budget are never served from the cache
-   * (every call must be counted), and cached calls do not appear in keysmith's usage series.
-   * Call `close()` to stop following the feed.
+   * (every call must be counted). Cached calls are reported to keysmith in batches
+   * (`POST /v1/usage`, every `reportIntervalMs`) so they show in its usage series. Call
+   * `await close()` to stop following the feed and send the last report.
    */
   cache?: CacheOptions;
 }
@@ -80,16 +81,17 @@ export class Keysmith {
       retries: Math.max(0, options.retries ?? 2),
       fetch: options.fetch ?? globalThis.fetch,
     });
-    this.cache = options.cache
-      ? new AnswerCache(options.cache, {
-          baseUrl,
-          rootKey,
-          fetch: options.fetch ?? globalThis.fetch,
-        })
-      : null;
     this.projects = new Projects(this.transport);
     this.keys = new Keys(this.transport, (key, verifyOptions) => this.verifyKey(key, verifyOptions));
     this.usage = new Usage(this.transport);
+    const usage = this.usage;
+    this.cache = options.cache
+      ? new AnswerCache(
+          options.cache,
+          { baseUrl, rootKey, fetch: options.fetch ?? globalThis.fetch },
+          (keys) => usage.report(keys),
+        )
+      : null;
     this.rootKeys = new RootKeys(this.transport);
     this.secrets = new Secrets(this.transport);
     this.audit = new Audit(this.transport);
@@ -140,8 +142,16 @@ export class Keysmith {
     this.cache?.forget(keyId);
   }
 
-  /** Stops following the change feed (the one open connection a cache keeps); idempotent. */
-  close(): void {
-    this.cache?.close();
+  /**
+   * Stops following the change feed (the one open connection a cache keeps) and sends the last
+   * report of cached verifications; the promise settles when it is sent. Idempotent.
+   */
+  close(): Promise<void> {
+    return this.cache?.close() ?? Promise.resolve();
+  }
+
+  /** Reports the verifications answered from the cache so far now (they are also sent every `cache.reportIntervalMs`). */
+  flushUsage(): Promise<void> {
+    return this.cache?.flushUsage() ?? Promise.resolve();
   }
 }

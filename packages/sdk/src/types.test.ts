@@ -26,6 +26,7 @@ const COVERED = [
   "GET /v1/projects/{id}",
   "GET /v1/root-keys",
   "GET /v1/usage",
+  "POST /v1/usage",
   "GET /v1/webhooks",
   "GET /v1/webhooks/{id}",
   "GET /v1/webhooks/{id}/deliveries",

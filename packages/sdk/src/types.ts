@@ -64,6 +64,9 @@ export type KeyEnvironment = Key["environment"];
 export type UsageRange = Query<"GET /v1/keys/{id}/usage">;
 export type UsageQuery = Query<"GET /v1/usage">;
 export type UsageSeries = Answer<"GET /v1/usage">;
+/** `POST /v1/usage`: VALID verifications answered elsewhere (a local cache), per key. */
+export type UsageReport = Body<"POST /v1/usage">;
+export type UsageReportResult = Answer<"POST /v1/usage">;
 
 export type RootKey = Answer<"POST /v1/root-keys/{id}/revoke">;
 /** A created root key: `key` is the plaintext, in this answer only. */

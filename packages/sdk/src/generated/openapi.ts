@@ -1629,6 +1629,22 @@ export interface Operations {
       }[];
     };
   };
+  /** Report VALID verifications answered from an SDK's local cache, counted in the current minute */
+  "POST /v1/usage": {
+    body: {
+      keys: {
+        keyId: string;
+        count: number;
+      }[];
+    };
+    status: 200;
+    response: {
+      /** Verifications counted */
+      recorded: number;
+      /** Entries skipped: no such key, or a key of a project this root key is not bound to */
+      unknown: number;
+    };
+  };
   /** List webhook endpoints, newest first */
   "GET /v1/webhooks": {
     query: {

@@ -143,6 +143,24 @@ export class UsageRecorder {
     this.detector?.observe(usage, code, now);
   }
 
+  /**
+   * Counts `count` VALID verifications answered elsewhere (an SDK's local cache, reported in a
+   * batch) in the current minute. They are not shown to the spike detector one by one: a batch
+   * arrives at once and would read as a spike.
+   */
+  recordReported(keyId: string, projectId: string, ownerId: string | null, count: number, now: number): void {
+    const usage = this.slot(keyId, projectId, ownerId);
+    const minute = now - (now % MINUTE);
+    if (usage.minute !== minute) {
+      if (usage.total > 0 || usage.minute !== 0) this.closeMinute(usage, minute);
+      else usage.minute = minute;
+    }
+    const slot = CODE_INDEX.VALID as number;
+    usage.counts[slot] = (usage.counts[slot] as number) + count;
+    usage.total += count;
+    usage.lastValidAt = Math.max(usage.lastValidAt, now);
+  }
+
   /** Keys verified VALID since the last call, with the time of their latest use. */
   drainLastUsed(): Map<string, number> {
     const used = new Map<string, number>();

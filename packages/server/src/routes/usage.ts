@@ -28,6 +28,28 @@ const UsageResponse = Type.Object({
 });
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 422: ErrorResponse };
 
+const UsageReport = Type.Object(
+  {
+    keys: Type.Array(
+      Type.Object(
+        {
+          keyId: Id("key"),
+          count: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 1000 },
+    ),
+  },
+  { additionalProperties: false },
+);
+const UsageReportResponse = Type.Object({
+  recorded: Type.Integer({ description: "Verifications counted" }),
+  unknown: Type.Integer({
+    description: "Entries skipped: no such key, or a key of a project this root key is not bound to",
+  }),
+});
+
 /** Usage time series: per key, and per project or owner across keys. */
 export function usageRoutes(app: App, { keys, clock }: Services, usage: UsageRecorder): void {
   const series = async (
@@ -70,6 +92,40 @@ export function usageRoutes(app: App, { keys, clock }: Services, usage: UsageRec
       requireScope(ctx.actor, "usage:read");
       const key = await keys.getVisible(ctx, request.params.id);
       return series(request.query, { keyId: key.id }, keys);
+    },
+  );
+
+  app.post(
+    "/v1/usage",
+    {
+      config: { scope: "keys:verify" },
+      schema: {
+        tags: ["usage"],
+        summary:
+          "Report VALID verifications answered from an SDK's local cache, counted in the current minute",
+        body: UsageReport,
+        response: { 200: UsageReportResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const ctx = contextOf(request);
+      requireScope(ctx.actor, "keys:verify");
+      const now = clock.now();
+      let recorded = 0;
+      let unknown = 0;
+      for (const { keyId, count } of request.body.keys) {
+        const key = await keys.getVisible(ctx, keyId).catch((error: unknown) => {
+          if (error instanceof KeysmithError && error.code === "KEY_NOT_FOUND") return null;
+          throw error;
+        });
+        if (key === null) {
+          unknown++;
+          continue;
+        }
+        usage.recordReported(key.id, key.projectId, key.ownerId, count, now);
+        recorded += count;
+      }
+      return { recorded, unknown };
     },
   );
 

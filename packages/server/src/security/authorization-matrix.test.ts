@@ -222,6 +222,10 @@ describe("the authorization matrix, from /openapi.json", () => {
         otherProject: 404,
       },
       "GET /v1/usage": { request: async () => ({ url: `/v1/usage?projectId=${a.id}` }), otherProject: 404 },
+      "POST /v1/usage": {
+        request: async () => ({ url: "/v1/usage", body: { keys: [{ keyId: keyA.id, count: 1 }] } }),
+        otherProject: "filtered",
+      },
       "GET /v1/secrets": {
         request: async () => ({ url: `/v1/secrets?projectId=${a.id}` }),
         otherProject: 404,
