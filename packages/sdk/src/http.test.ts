@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { Keysmith } from "./client.js";
 import { KeysmithApiError, KeysmithConnectionError } from "./errors.js";
 import { countingFetch, deadUrl } from "./test-support/network.js";
@@ -84,11 +84,54 @@ describe("retries", () => {
     expect(spy.calls).toHaveLength(3);
   });
 
+  it("reports a refused connection the same way over node:http (the default on Node.js)", async () => {
+    const client = new Keysmith({ baseUrl: await deadUrl(), rootKey, retries: 1 });
+    const error = await client.verifyKey(key).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KeysmithConnectionError);
+    expect(error).toMatchObject({ code: "NETWORK_ERROR" });
+    expect((error as Error).message).toContain("ECONNREFUSED");
+  });
+
   it("does not retry a verification whose connection broke after it was sent", async () => {
     const server = await scripted((req) => req.socket.destroy());
     const client = new Keysmith({ baseUrl: server.url, rootKey, retries: 2 });
     await expect(client.verifyKey(key)).rejects.toMatchObject({ code: "NETWORK_ERROR" });
     expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe("the transport on Node.js", () => {
+  it("sends requests over node:http, reusing one connection, unless a fetch is given", async () => {
+    const sockets = new Set<unknown>();
+    const server = await scripted((req, res) => {
+      sockets.add(req.socket);
+      json(200, project)(req, res);
+    });
+    const globalFetch = vi.spyOn(globalThis, "fetch");
+    try {
+      const client = new Keysmith({ baseUrl: server.url, rootKey });
+      for (let i = 0; i < 3; i++) await expect(client.projects.get("proj_1")).resolves.toEqual(project);
+      expect(globalFetch).not.toHaveBeenCalled();
+      expect(sockets.size).toBe(1);
+      const spy = countingFetch();
+      const withFetch = new Keysmith({ baseUrl: server.url, rootKey, fetch: spy.fetch });
+      await withFetch.projects.get("proj_1");
+      expect(spy.calls).toEqual([`${server.url}/v1/projects/proj_1`]);
+    } finally {
+      globalFetch.mockRestore();
+    }
+  });
+
+  it("reads an answer that arrives in many pieces, multi-byte characters split included", async () => {
+    const name = "Wetter — Zürich ☀️".repeat(2000);
+    const server = await scripted((_req, res) => {
+      const body = Buffer.from(JSON.stringify({ ...project, name }));
+      res.writeHead(200, { "content-type": "application/json" });
+      for (let i = 0; i < body.length; i += 7) res.write(body.subarray(i, i + 7));
+      res.end();
+    });
+    const client = new Keysmith({ baseUrl: server.url, rootKey });
+    await expect(client.projects.get("proj_1")).resolves.toEqual({ ...project, name });
   });
 });
 

@@ -1,4 +1,5 @@
 import { KeysmithApiError, KeysmithConnectionError } from "./errors.js";
+import type { Send, SimpleRequest, SimpleResponse } from "./node-request.js";
 
 export type Fetch = typeof globalThis.fetch;
 export type QueryValue = string | number | boolean | null | undefined;
@@ -18,6 +19,11 @@ export interface TransportOptions {
   timeoutMs: number;
   retries: number;
   fetch: Fetch;
+  /**
+   * Sends the requests (not the change feed's streams) instead of `fetch`: the client passes
+   * node:http's sender on Node.js when no `fetch` was given (see node-request.ts).
+   */
+  send?: Send | null;
   /** Base of the exponential backoff between tries (default 100 ms; full jitter, capped at 2 s). */
   backoffMs?: number;
 }
@@ -33,7 +39,7 @@ export interface RequestSpec {
 
 export interface ApiResponse<T> {
   status: number;
-  headers: Headers;
+  headers: { get(name: string): string | null };
   data: T;
 }
 
@@ -65,12 +71,16 @@ export class Transport {
     const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
     for (let attempt = 0; ; attempt++) {
       const last = attempt >= this.options.retries;
-      const timeout = AbortSignal.timeout(this.options.timeoutMs);
-      const signal = spec.signal ? AbortSignal.any([spec.signal, timeout]) : timeout;
-      let response: Response;
+      let response: SimpleResponse;
       let text: string;
       try {
-        response = await this.options.fetch(url, { method: spec.method, headers, body, signal });
+        response = await this.send(url, {
+          method: spec.method,
+          headers,
+          body,
+          signal: spec.signal,
+          timeoutMs: this.options.timeoutMs,
+        });
         text = await response.text();
       } catch (error) {
         if (spec.signal?.aborted) throw spec.signal.reason;
@@ -128,6 +138,13 @@ export class Transport {
     }
     if (!response.ok) throw apiError(response, await response.text(), { ...spec, retry: "unsent" });
     return response;
+  }
+
+  private send(url: string, init: SimpleRequest): Promise<SimpleResponse> {
+    if (this.options.send) return this.options.send(url, init);
+    const timeout = AbortSignal.timeout(init.timeoutMs);
+    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return this.options.fetch(url, { method: init.method, headers: init.headers, body: init.body, signal });
   }
 
   /** `request`, answering only the parsed body. */
@@ -202,7 +219,7 @@ function connectionError(error: unknown, spec: RequestSpec, timeoutMs: number): 
   );
 }
 
-function apiError(response: Response, text: string, spec: RequestSpec): KeysmithApiError {
+function apiError(response: SimpleResponse, text: string, spec: RequestSpec): KeysmithApiError {
   const headerId = response.headers.get("x-request-id");
   let body: { error?: { code?: unknown; message?: unknown; requestId?: unknown; details?: unknown } } | null =
     null;
