@@ -6,8 +6,10 @@ const T0 = Date.UTC(2026, 5, 1, 12);
 const outage = () => Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
 
 /** A database the test takes down and brings back; it keeps what it was sent. */
+/** A database stand-in: down refuses writes; a batch id already written is skipped, as the store does. */
 function sink() {
   const written: UsageRow[] = [];
+  const applied = new Set<string>();
   let down = false;
   let calls = 0;
   return {
@@ -19,9 +21,13 @@ function sink() {
       down = value;
     },
     total: () => written.reduce((sum, row) => sum + row.count, 0),
-    async addUsage(rows: readonly UsageRow[]): Promise<void> {
+    async addUsage(rows: readonly UsageRow[], batchId?: string): Promise<void> {
       calls++;
       if (down) throw outage();
+      if (batchId !== undefined) {
+        if (applied.has(batchId)) return;
+        applied.add(batchId);
+      }
       written.push(...rows.map((row) => ({ ...row })));
     },
   };
@@ -37,16 +43,21 @@ describe("UsageRecorder through a database outage", () => {
       if (second % 10 === 0) recorder.record("key_a", "proj_1", null, "RATE_LIMITED", 0, T0 + second * 1000);
       await expect(recorder.flush()).rejects.toMatchObject({ code: "ECONNREFUSED" });
     }
-    // Two minutes, two codes: four rows, however many flushes failed.
-    expect(recorder.buffered).toBe(4);
+    // The first failed batch (two rows) waits as it was; the rest merge: two minutes, two codes,
+    // four rows, however many flushes failed.
+    expect(recorder.buffered).toBe(2 + 4);
     db.down = false;
     await recorder.flush();
     expect(recorder.buffered).toBe(0);
     expect(db.total()).toBe(120 + 12);
-    const valid = db.written.filter((row) => row.code === "VALID");
-    expect(valid.map((row) => [row.minute, row.count, row.spend])).toEqual([
-      [T0, 60, 120],
-      [T0 + 60_000, 60, 120],
+    const valid = new Map<number, [number, number]>();
+    for (const row of db.written.filter((r) => r.code === "VALID")) {
+      const [count, spend] = valid.get(row.minute) ?? [0, 0];
+      valid.set(row.minute, [count + row.count, spend + row.spend]);
+    }
+    expect([...valid]).toEqual([
+      [T0, [60, 120]],
+      [T0 + 60_000, [60, 120]],
     ]);
   });
 
@@ -66,6 +77,28 @@ describe("UsageRecorder through a database outage", () => {
     await recorder.flush();
     expect(db.total()).toBe(450);
     expect(new Set(db.written.map((row) => row.keyId)).size).toBe(450);
+  });
+
+  it("counts a batch once when its write committed but the reply was lost, and sends it again as it was", async () => {
+    const db = sink();
+    const recorder = new UsageRecorder(db);
+    recorder.record("key_a", "proj_1", null, "VALID", 1, T0);
+    recorder.record("key_a", "proj_1", null, "VALID", 1, T0);
+    const addUsage = db.addUsage.bind(db);
+    const ids: (string | undefined)[] = [];
+    db.addUsage = async (rows, batchId) => {
+      ids.push(batchId);
+      await addUsage(rows, batchId);
+      // The first write commits, then the connection breaks before its reply.
+      if (ids.length === 1) throw outage();
+    };
+    await expect(recorder.flush()).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    recorder.record("key_a", "proj_1", null, "VALID", 1, T0);
+    await recorder.flush();
+    expect(db.total()).toBe(3);
+    expect(ids[1]).toBe(ids[0]);
+    expect(ids[2]).not.toBe(ids[0]);
+    expect(recorder.buffered).toBe(0);
   });
 
   it("counts what arrives while a write is in flight into the next one", async () => {
@@ -100,12 +133,13 @@ describe("UsageRecorder through a database outage", () => {
     recorder.record("key_0", "proj_1", null, "VALID", 0, T0 + 1);
     recorder.record("key_9", "proj_1", null, "VALID", 0, T0 + 1);
     await expect(recorder.flush()).rejects.toThrow();
-    expect(recorder.buffered).toBe(3);
-    expect(recorder.dropped).toBe(3);
+    // The failed batch (3 rows) waits apart, beside at most maxBuffered new rows.
+    expect(recorder.buffered).toBe(5);
+    expect(recorder.dropped).toBe(2);
     expect(warnings).toEqual([3]);
     db.down = false;
     await recorder.flush();
-    expect(db.total()).toBe(4);
+    expect(db.total()).toBe(5);
     // A later outage that fills the buffer warns again.
     db.down = true;
     for (let i = 0; i < 4; i++) recorder.record(`key_${i}`, "proj_1", null, "VALID", 0, T0 + 120_000);

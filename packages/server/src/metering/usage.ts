@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { VERIFY_CODES, type VerifyCode } from "@keysmith/core";
 import { type TagUsageRow, type UsageRow, usageRowId } from "../domain/records.js";
 import type { Detector } from "./detector.js";
@@ -34,11 +35,15 @@ export interface KeyMinute {
 }
 
 export interface UsageSink {
-  addUsage(rows: readonly (UsageRow | TagUsageRow)[]): Promise<void>;
+  /** Writes a batch; a batch already written under `batchId` is skipped (see `UsageRecorder`). */
+  addUsage(rows: readonly (UsageRow | TagUsageRow)[], batchId?: string): Promise<void>;
 }
 
 export interface UsageRecorderOptions {
-  /** Rows (key × minute × outcome) held unwritten at most; further new rows are dropped. */
+  /**
+   * Rows (key × minute × outcome) held unwritten at most, besides the one batch (≤ 200 rows)
+   * waiting to be sent again as it was; further new rows are dropped.
+   */
   maxBuffered?: number;
   /** Told once when the buffer is full and rows start being dropped (until it drains again). */
   onOverflow?: (maxBuffered: number) => void;
@@ -54,9 +59,11 @@ const BATCH = 200;
  *
  * While the database refuses writes the rows stay here, merged per key, minute and code (so an
  * outage of an hour holds 60 rows per key and outcome, not one per flush), and are written once
- * it is back. Each write is one statement, so a failed batch is retried alone and never counted
- * twice. Past `maxBuffered` rows new rows are dropped and counted (`dropped`), and `onOverflow`
- * is told once.
+ * it is back. Each batch carries an id and is written in one transaction with it: a batch whose
+ * write failed may still have committed (the reply was lost with the connection), so it is sent
+ * again as it was, under the same id, before anything else, and the sink skips an id it has
+ * already written. So it is counted once either way. Past `maxBuffered` rows new rows are
+ * dropped and counted (`dropped`), and `onOverflow` is told once.
  */
 export class UsageRecorder {
   private readonly current = new Map<string, KeyMinute>();
@@ -68,6 +75,8 @@ export class UsageRecorder {
   private overflowing = false;
   /** Rows of the batch being written. */
   private writing = 0;
+  /** The batch whose write failed: sent again as it was, with its id, before any other. */
+  private unsure: { id: string; rows: (UsageRow | TagUsageRow)[] } | null = null;
   /** Verifications whose counts were dropped because the buffer was full. */
   dropped = 0;
 
@@ -82,7 +91,7 @@ export class UsageRecorder {
 
   /** Rows waiting to be written, the batch being written included. */
   get buffered(): number {
-    return this.pending.size + this.writing;
+    return this.pending.size + this.writing + (this.unsure?.rows.length ?? 0);
   }
 
   /**
@@ -246,7 +255,7 @@ export class UsageRecorder {
   flush(): Promise<void> {
     if (this.flushing) return this.flushing.then(() => this.flush());
     for (const usage of this.current.values()) this.drain(usage);
-    if (this.pending.size === 0) return Promise.resolve();
+    if (this.pending.size === 0 && this.unsure === null) return Promise.resolve();
     this.flushing = this.writeAll().finally(() => {
       this.flushing = null;
     });
@@ -254,6 +263,16 @@ export class UsageRecorder {
   }
 
   private async writeAll(): Promise<void> {
+    if (this.unsure !== null) {
+      const { id, rows } = this.unsure;
+      this.writing = rows.length;
+      try {
+        await this.sink.addUsage(rows, id);
+      } finally {
+        this.writing = 0;
+      }
+      this.unsure = null;
+    }
     while (this.pending.size > 0) {
       // The batch leaves the queue while it is written, so counts added meanwhile start new rows.
       const batch: (UsageRow | TagUsageRow)[] = [];
@@ -262,31 +281,18 @@ export class UsageRecorder {
         this.pending.delete(id);
         if (batch.length === BATCH) break;
       }
+      const batchId = randomUUID();
       this.writing = batch.length;
       try {
-        await this.sink.addUsage(batch);
+        await this.sink.addUsage(batch, batchId);
         this.writing = 0;
       } catch (error) {
         this.writing = 0;
-        const later = this.pending;
-        this.pending = new Map();
-        for (const row of batch) this.requeue(row);
-        for (const row of later.values()) this.requeue(row);
+        this.unsure = { id: batchId, rows: batch };
         throw error;
       }
     }
     this.overflowing = false;
-  }
-
-  /** Puts a row that failed to write back, ahead of the bound: it was already accepted once. */
-  private requeue(row: UsageRow | TagUsageRow): void {
-    const id = usageRowId(row);
-    const seen = this.pending.get(id);
-    if (seen === undefined) this.pending.set(id, row);
-    else {
-      seen.count += row.count;
-      seen.spend += row.spend;
-    }
   }
 
   /** Undoes `drainLastUsed` for uses whose write failed, so the next drain includes them again. */

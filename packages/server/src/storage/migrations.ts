@@ -12,6 +12,7 @@ import * as ratelimitOverrides from "./migrations/0009-ratelimit-overrides.js";
 import * as identitiesRoles from "./migrations/0010-identities-roles.js";
 import * as usageTags from "./migrations/0011-usage-tags.js";
 import * as importedKeys from "./migrations/0012-imported-keys.js";
+import * as usageBatches from "./migrations/0013-usage-batches.js";
 import { type MigrationContext, migrationContext } from "./migrations/context.js";
 
 type Step = { up(db: Kysely<unknown>, context: MigrationContext): Promise<void> };
@@ -30,6 +31,7 @@ const STEPS: Record<string, Step> = {
   "0012_imported_keys": importedKeys,
   "0009_ratelimit_overrides": ratelimitOverrides,
   "0010_identities_roles": identitiesRoles,
+  "0013_usage_batches": usageBatches,
 };
 
 function migrations(dialect: Dialect): Record<string, Migration> {

@@ -99,6 +99,12 @@ export interface UsageTagsTable extends UsageMinutesTable {
   tag: string;
 }
 
+/** Usage batches already written (their retry is skipped), kept a day. */
+export interface UsageBatchesTable {
+  id: string;
+  applied_at: number;
+}
+
 /** Spend per budget subject (`key:<id>` or `project:<id>`) and period. */
 export interface BudgetSpendTable {
   subject: string;
@@ -271,6 +277,7 @@ export interface Database {
   keysmith_meta: MetaTable;
   usage_minutes: UsageMinutesTable;
   usage_tags: UsageTagsTable;
+  usage_batches: UsageBatchesTable;
   key_changes: KeyChangesTable;
   budget_spend: BudgetSpendTable;
   alerts: AlertsTable;

@@ -396,6 +396,49 @@ export const usageChecks = checks({
       await ctx.store.usage.rows({ ownerId: "alice", from: minute + MINUTE, to: minute + 2 * MINUTE }),
     ).toEqual([]);
   },
+  "writes a batch sent again under the same id once, and one under another id again": async (ctx) => {
+    const minute = Date.UTC(2026, 10, 3, 12, 0);
+    const row = {
+      keyId: "key_a",
+      projectId: "proj_a",
+      ownerId: null,
+      minute,
+      code: "VALID" as const,
+      count: 2,
+      spend: 1,
+    };
+    const batch = [row, { ...row, tag: "beta", count: 1 }];
+    await ctx.store.usage.addUsage(batch, "batch-1");
+    await ctx.store.usage.addUsage(batch, "batch-1");
+    const range = { keyId: "key_a", from: minute, to: minute + MINUTE };
+    expect(await ctx.store.usage.rows(range)).toEqual([{ minute, code: "VALID", count: 2, spend: 1 }]);
+    expect(await ctx.store.usage.rows({ ...range, tag: "beta" })).toEqual([
+      { minute, code: "VALID", count: 1, spend: 1 },
+    ]);
+    await ctx.store.usage.addUsage(batch, "batch-2");
+    await ctx.store.usage.addUsage(batch);
+    expect(await ctx.store.usage.rows(range)).toEqual([{ minute, code: "VALID", count: 6, spend: 3 }]);
+  },
+  "writes a batch whole or not at all": async (ctx) => {
+    const minute = Date.UTC(2026, 10, 3, 12, 0);
+    const row = {
+      keyId: "key_a",
+      projectId: "proj_a",
+      ownerId: null,
+      minute,
+      code: "VALID" as const,
+      count: 1,
+      spend: 0,
+    };
+    // A tag row that breaks a NOT NULL column fails after the plain row's statement ran.
+    const broken = { ...row, tag: null as unknown as string };
+    await expect(ctx.store.usage.addUsage([row, broken], "batch-x")).rejects.toThrow();
+    const range = { keyId: "key_a", from: minute, to: minute + MINUTE };
+    expect(await ctx.store.usage.rows(range)).toEqual([]);
+    // Its id was not kept either: the batch can be sent again once fixed.
+    await ctx.store.usage.addUsage([row], "batch-x");
+    expect(await ctx.store.usage.rows(range)).toEqual([{ minute, code: "VALID", count: 1, spend: 0 }]);
+  },
   "keeps the tag split apart from the plain counts, and reads one tag's rows": async (ctx) => {
     const minute = Date.UTC(2026, 10, 3, 12, 0);
     const row = {

@@ -2,15 +2,38 @@ import { sql } from "kysely";
 import { type SpendRow, type TagUsageRow, type UsageRow, usageRowId } from "../../domain/records.js";
 import { anyOf, type Executor } from "./shared.js";
 
+/** How long a written batch's id is kept: far longer than any retry of it can take. */
+const BATCH_IDS_KEPT_MS = 24 * 60 * 60 * 1000;
+
 /** Usage counts per key, minute and code, and spend per budget subject and period. */
 export class UsageRepository {
   constructor(private readonly db: Executor) {}
 
   /**
-   * Adds counted usage: one upsert per row, 200 rows a statement. Rows with a `tag` count in the
-   * tag split (`usage_tags`); the verification itself is counted once, in a row without one.
+   * Adds counted usage: one upsert per row, 200 rows a statement, all in one transaction. Rows
+   * with a `tag` count in the tag split (`usage_tags`); the verification itself is counted once,
+   * in a row without one. With a `batchId`, a batch already written under that id is skipped:
+   * the caller sends a batch again, as it was, when it cannot know whether the first try
+   * committed (the reply was lost), and it is counted once.
    */
-  async addUsage(input: readonly (UsageRow | TagUsageRow)[]): Promise<void> {
+  async addUsage(input: readonly (UsageRow | TagUsageRow)[], batchId?: string): Promise<void> {
+    if (!this.db.isTransaction) {
+      await this.db.transaction().execute((trx) => new UsageRepository(trx).addUsage(input, batchId));
+      return;
+    }
+    if (batchId !== undefined) {
+      const now = Date.now();
+      const claimed = await this.db
+        .insertInto("usage_batches")
+        .values({ id: batchId, applied_at: now })
+        .onConflict((oc) => oc.column("id").doNothing())
+        .executeTakeFirst();
+      if (Number(claimed.numInsertedOrUpdatedRows ?? 0n) === 0) return;
+      await this.db
+        .deleteFrom("usage_batches")
+        .where("applied_at", "<", now - BATCH_IDS_KEPT_MS)
+        .execute();
+    }
     // One row per primary key: Postgres refuses to upsert the same row twice in a statement.
     const merged = new Map<string, UsageRow | TagUsageRow>();
     for (const row of input) {
