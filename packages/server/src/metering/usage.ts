@@ -73,10 +73,11 @@ export class UsageRecorder {
   private readonly maxBuffered: number;
   private readonly onOverflow: ((maxBuffered: number) => void) | undefined;
   private overflowing = false;
-  /** Rows of the batch being written. */
-  private writing = 0;
-  /** The batch whose write failed: sent again as it was, with its id, before any other. */
-  private unsure: { id: string; rows: (UsageRow | TagUsageRow)[] } | null = null;
+  /**
+   * The batch being written, or whose write failed: until the sink confirms it, it may or may
+   * not have committed, so it is sent again as it was, under its id, before any other.
+   */
+  private sending: { id: string; rows: (UsageRow | TagUsageRow)[] } | null = null;
   /** Verifications whose counts were dropped because the buffer was full. */
   dropped = 0;
 
@@ -91,7 +92,7 @@ export class UsageRecorder {
 
   /** Rows waiting to be written, the batch being written included. */
   get buffered(): number {
-    return this.pending.size + this.writing + (this.unsure?.rows.length ?? 0);
+    return this.pending.size + (this.sending?.rows.length ?? 0);
   }
 
   /**
@@ -137,11 +138,7 @@ export class UsageRecorder {
 
   /** Counts one verification in a slot from `slot()`, and in the split of each tag it carried. */
   recordIn(usage: KeyMinute, code: VerifyCode, spend: number, now: number, tags?: readonly string[]): void {
-    const minute = now - (now % MINUTE);
-    if (usage.minute !== minute) {
-      if (usage.total > 0 || usage.minute !== 0) this.closeMinute(usage, minute);
-      else usage.minute = minute;
-    }
+    this.toMinuteOf(usage, now);
     const slot = CODE_INDEX[code] as number;
     usage.counts[slot] = (usage.counts[slot] as number) + 1;
     usage.spend += spend;
@@ -159,11 +156,7 @@ export class UsageRecorder {
    */
   recordReported(keyId: string, projectId: string, ownerId: string | null, count: number, now: number): void {
     const usage = this.slot(keyId, projectId, ownerId);
-    const minute = now - (now % MINUTE);
-    if (usage.minute !== minute) {
-      if (usage.total > 0 || usage.minute !== 0) this.closeMinute(usage, minute);
-      else usage.minute = minute;
-    }
+    this.toMinuteOf(usage, now);
     const slot = CODE_INDEX.VALID as number;
     usage.counts[slot] = (usage.counts[slot] as number) + count;
     usage.total += count;
@@ -186,6 +179,14 @@ export class UsageRecorder {
   lastUsed(keyId: string): number | undefined {
     const at = this.current.get(keyId)?.lastValidAt;
     return at ? at : undefined;
+  }
+
+  /** Makes `now`'s minute the record's current one, closing the minute it held (if any). */
+  private toMinuteOf(usage: KeyMinute, now: number): void {
+    const minute = now - (now % MINUTE);
+    if (usage.minute === minute) return;
+    if (usage.total > 0 || usage.minute !== 0) this.closeMinute(usage, minute);
+    else usage.minute = minute;
   }
 
   /** Moves a finished minute to the write queue and starts the next one. */
@@ -255,7 +256,7 @@ export class UsageRecorder {
   flush(): Promise<void> {
     if (this.flushing) return this.flushing.then(() => this.flush());
     for (const usage of this.current.values()) this.drain(usage);
-    if (this.pending.size === 0 && this.unsure === null) return Promise.resolve();
+    if (this.pending.size === 0 && this.sending === null) return Promise.resolve();
     this.flushing = this.writeAll().finally(() => {
       this.flushing = null;
     });
@@ -263,36 +264,24 @@ export class UsageRecorder {
   }
 
   private async writeAll(): Promise<void> {
-    if (this.unsure !== null) {
-      const { id, rows } = this.unsure;
-      this.writing = rows.length;
-      try {
-        await this.sink.addUsage(rows, id);
-      } finally {
-        this.writing = 0;
-      }
-      this.unsure = null;
-    }
-    while (this.pending.size > 0) {
-      // The batch leaves the queue while it is written, so counts added meanwhile start new rows.
-      const batch: (UsageRow | TagUsageRow)[] = [];
-      for (const [id, row] of this.pending) {
-        batch.push(row);
-        this.pending.delete(id);
-        if (batch.length === BATCH) break;
-      }
-      const batchId = randomUUID();
-      this.writing = batch.length;
-      try {
-        await this.sink.addUsage(batch, batchId);
-        this.writing = 0;
-      } catch (error) {
-        this.writing = 0;
-        this.unsure = { id: batchId, rows: batch };
-        throw error;
-      }
+    while (this.sending !== null || this.pending.size > 0) {
+      this.sending ??= { id: randomUUID(), rows: this.takeBatch() };
+      // A failure leaves the batch in `sending` for the next flush, and rejects this one.
+      await this.sink.addUsage(this.sending.rows, this.sending.id);
+      this.sending = null;
     }
     this.overflowing = false;
+  }
+
+  /** Up to BATCH rows off the queue: counts added while they are written start new rows. */
+  private takeBatch(): (UsageRow | TagUsageRow)[] {
+    const batch: (UsageRow | TagUsageRow)[] = [];
+    for (const [id, row] of this.pending) {
+      batch.push(row);
+      this.pending.delete(id);
+      if (batch.length === BATCH) break;
+    }
+    return batch;
   }
 
   /** Undoes `drainLastUsed` for uses whose write failed, so the next drain includes them again. */
