@@ -2,7 +2,7 @@ import { ChangeStream, type ChangeStreamStatus, type KeyChangeEvent } from "./ch
 import type { Fetch } from "./http.js";
 import { type SendReport, UsageReporter } from "./usage-reporter.js";
 import type { VerifyKeyResult } from "./verify.js";
-import { VerifyCache, type VerifyCacheOptions } from "./verify-cache.js";
+import { positiveMs, VerifyCache, type VerifyCacheOptions } from "./verify-cache.js";
 
 export interface CacheOptions extends VerifyCacheOptions {
   /**
@@ -49,7 +49,7 @@ export class AnswerCache {
         ? null
         : new UsageReporter(
             report,
-            positive(options.reportIntervalMs, "reportIntervalMs") ?? 10_000,
+            positiveMs(options.reportIntervalMs ?? 10_000, "reportIntervalMs"),
             options.onReportError,
           );
     this.stream =
@@ -109,10 +109,4 @@ export class AnswerCache {
   flushUsage(): Promise<void> {
     return this.reporter?.flush() ?? Promise.resolve();
   }
-}
-
-function positive(value: number | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!(value > 0)) throw new TypeError(`cache.${name} must be a positive number of milliseconds`);
-  return value;
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { VerifyResponse } from "./types.js";
+import { validAnswer } from "./test-support/answers.js";
 import {
   cacheKeyOf,
   callerOptions,
@@ -10,23 +10,7 @@ import {
   VerifyCache,
 } from "./verify-cache.js";
 
-const valid: VerifyResponse = {
-  valid: true,
-  code: "VALID",
-  keyId: "key_1",
-  ownerId: "cus_1",
-  projectId: "proj_1",
-  type: "secret",
-  environment: "live",
-  scopes: ["*"],
-  meta: null,
-  expiresAt: null,
-  ratelimits: [],
-  credits: null,
-  budget: null,
-  identity: null,
-  roles: [],
-};
+const valid = validAnswer;
 
 function clock(start = Date.UTC(2026, 5, 1)) {
   const state = { now: start };

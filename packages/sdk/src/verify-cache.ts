@@ -33,8 +33,7 @@ export class VerifyCache<T extends VerifyResponse = VerifyResponse> {
     options: VerifyCacheOptions,
     private readonly now: () => number = Date.now,
   ) {
-    if (!(options.ttlMs > 0)) throw new TypeError("cache.ttlMs must be a positive number of milliseconds");
-    this.ttlMs = options.ttlMs;
+    this.ttlMs = positiveMs(options.ttlMs, "ttlMs");
     this.maxEntries = Math.max(1, options.maxEntries ?? 10_000);
   }
 
@@ -96,6 +95,12 @@ export class VerifyCache<T extends VerifyResponse = VerifyResponse> {
   clear(): void {
     this.entries.clear();
   }
+}
+
+/** `value` when it is a positive number of milliseconds; else a TypeError naming `cache.<name>`. */
+export function positiveMs(value: number, name: string): number {
+  if (!(value > 0)) throw new TypeError(`cache.${name} must be a positive number of milliseconds`);
+  return value;
 }
 
 /** VALID and unmetered: no rate limit window, no credits, no budget in the answer. */

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { Keysmith } from "../client.js";
+import { validAnswer } from "../test-support/answers.js";
 import { createGuard } from "./guard.js";
 
 const key = "acme_sk_live_US2dg5sIKeEeeI6QMFYo8YfzasPPiN0hlT3L"; // keysmith:allow fake test key
@@ -83,23 +84,7 @@ describe("the middleware when keysmith's database is down", () => {
 });
 
 describe("the middleware with the client's cache on", () => {
-  const valid = {
-    valid: true,
-    code: "VALID",
-    keyId: "key_1",
-    ownerId: "cus_1",
-    projectId: "proj_1",
-    type: "secret",
-    environment: "live",
-    scopes: ["bench:read"],
-    meta: null,
-    expiresAt: null,
-    ratelimits: [],
-    credits: null,
-    budget: null,
-    identity: null,
-    roles: [],
-  };
+  const valid = { ...validAnswer, scopes: ["bench:read"] };
 
   /**
    * A keysmith stand-in that counts verifications and has no change feed (a 4xx): once the

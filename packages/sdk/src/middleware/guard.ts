@@ -141,11 +141,8 @@ export function createGuard(options: GuardOptions): Guard {
 
 // A cached answer is one frozen object served again and again: its decision is built once.
 const cachedDecisions = new WeakMap<VerifyKeyResult, Decision>();
-// The most recent one, checked first: most traffic is a few keys. It holds one answer alive at most.
-let last: { result: VerifyKeyResult | null; decision: Decision } = { result: null, decision: null as never };
 
 function cachedDecision(result: VerifyKeyResult): Decision {
-  if (result === last.result) return last.decision;
   let decision = cachedDecisions.get(result);
   if (decision === undefined) {
     // Only VALID, unmetered answers are cached: always allowed, without rate-limit headers.
@@ -156,7 +153,6 @@ function cachedDecision(result: VerifyKeyResult): Decision {
     });
     cachedDecisions.set(result, decision);
   }
-  last = { result, decision };
   return decision;
 }
 
